@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages onevisit needs to build and test.
+# Idempotent; run as root (or with sudo) on a fresh Debian machine.
+set -euo pipefail
+
+# Debian packages needed by the build and tests (one per line, with why).
+PACKAGES=(
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy

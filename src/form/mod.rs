@@ -1,0 +1,4 @@
+//! The merged form (一表申请).
+
+pub mod kind;
+pub mod validate;

@@ -1,0 +1,1 @@
+//! Validators for every [`super::kind::FieldKind`]. (Being written.)

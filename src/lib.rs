@@ -1,0 +1,10 @@
+//! onevisit: the kiosk core.
+//!
+//! Everything here is UI-free and device-free so it can be tested fast: the
+//! catalog (data in `catalog/`), the guide (progressive questionnaire →
+//! one notice), and the merged form (one form → one application per item).
+
+pub mod cli;
+pub mod form;
+
+pub use onevisit_drivers::ids;
