@@ -5,5 +5,12 @@
 //! code runs over serial ports, USB and the byte-exact simulators used in
 //! tests, development and the demo.
 
+pub mod escpos;
+pub mod idcard;
 pub mod ids;
+pub mod manager;
+pub mod printer;
+pub mod sam;
+pub mod scanner;
+pub mod sim;
 pub mod transport;
