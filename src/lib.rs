@@ -4,7 +4,9 @@
 //! catalog (data in `catalog/`), the guide (progressive questionnaire →
 //! one notice), and the merged form (one form → one application per item).
 
+pub mod catalog;
 pub mod cli;
 pub mod form;
+pub mod guide;
 
 pub use onevisit_drivers::ids;

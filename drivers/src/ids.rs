@@ -168,7 +168,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 
 /// The 31 symbols of a unified social credit code (no I, O, S, V, Z).
 pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// The check character (GB 32100-2015) for the first 17 characters of a
 /// unified social credit code; `None` when one is outside the alphabet.
@@ -257,7 +259,9 @@ mod tests {
         assert_eq!(format!("{id}"), "110***********002X");
         assert!(ResidentId::parse("11010519491231002x").is_ok());
         assert_eq!(
-            SocialCreditCode::parse("91350200776049653A").unwrap().as_str(),
+            SocialCreditCode::parse("91350200776049653A")
+                .unwrap()
+                .as_str(),
             "91350200776049653A"
         );
     }

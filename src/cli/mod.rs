@@ -1,7 +1,10 @@
 //! The `onevisit` command line: thin wrappers over the library.
 
+mod catalog;
 mod devices;
+mod guide;
 
+use crate::catalog::Catalog;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -14,12 +17,47 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check the catalog of bundles, items and materials.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Walk a bundle's questionnaire: the next question, or the notice.
+    Guide(guide::GuideArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
 }
 
+/// Output formats shared by the commands.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
 pub fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Catalog(c) => catalog::run(c),
+        Command::Guide(args) => guide::run(args),
         Command::Devices(args) => devices::run(args),
     }
+}
+
+/// Loads the default catalog, or says why not (exit code 1).
+fn load_catalog() -> Result<Catalog, ExitCode> {
+    Catalog::load_default().map_err(|e| {
+        eprint!("{e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// `question=option` pairs into answers.
+fn parse_answers(pairs: &[String]) -> Result<crate::guide::Answers, String> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(q, a)| (q.trim().to_string(), a.trim().to_string()))
+                .filter(|(q, a)| !q.is_empty() && !a.is_empty())
+                .ok_or_else(|| format!("答案“{p}”应写成 问题=选项，例如 new_entity=new"))
+        })
+        .collect()
 }

@@ -56,7 +56,9 @@ pub enum FieldKind {
     Area,
     /// An amount of money in the given unit (元 or 万元): non-negative, at
     /// most 2 decimals for 元 and 6 for 万元.
-    Money { unit: MoneyUnit },
+    Money {
+        unit: MoneyUnit,
+    },
     /// A whole number within the bounds.
     Integer {
         #[serde(default)]
@@ -65,9 +67,13 @@ pub enum FieldKind {
         max: Option<i64>,
     },
     /// Exactly one of the options, given by id.
-    Choice { options: Vec<ChoiceOption> },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
     /// One or more of the options, ids separated by commas.
-    MultiChoice { options: Vec<ChoiceOption> },
+    MultiChoice {
+        options: Vec<ChoiceOption>,
+    },
     /// `yes` or `no` (是/否 accepted too).
     YesNo,
 }
