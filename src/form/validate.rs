@@ -938,7 +938,7 @@ fn validate_person_name(text: &str) -> Result<FieldValue, FieldError> {
             .last()
             .is_some_and(|c| is_latin_letter(*c) || *c == '.');
         let doubled = chars.windows(2).any(|w| {
-            !is_latin_letter(w[0]) && !is_latin_letter(w[1]) && !(w[0] == '.' && w[1] == ' ')
+            !(is_latin_letter(w[0]) || is_latin_letter(w[1]) || (w[0] == '.' && w[1] == ' '))
         });
         if !first_ok || !last_ok || doubled {
             return Err(FieldError::NamePunctuation);
@@ -991,8 +991,10 @@ fn validate_entity_name(text: &str) -> Result<FieldValue, FieldError> {
         }
     }
     if let Some(bad) = name.chars().find(|c| {
-        !(is_han(*c) || c.is_ascii_alphanumeric() || is_latin_letter(*c))
-            && !matches!(c, '（' | '）' | '·' | '-' | ' ')
+        !(is_han(*c)
+            || c.is_ascii_alphanumeric()
+            || is_latin_letter(*c)
+            || matches!(c, '（' | '）' | '·' | '-' | ' '))
     }) {
         return Err(FieldError::EntityBadChar { found: bad });
     }
@@ -1379,7 +1381,7 @@ fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     let mut candidates: Vec<(String, String)> = Vec::new();
     let split_at_first = |sep: &str| {
         text.find(sep).map(|i| {
-            let rest = text[i + sep.len()..].trim_start_matches(|c| c == '—' || c == '-');
+            let rest = text[i + sep.len()..].trim_start_matches(['—', '-']);
             (text[..i].to_string(), rest.to_string())
         })
     };
