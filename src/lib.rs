@@ -4,6 +4,7 @@
 //! catalog (data in `catalog/`), the guide (progressive questionnaire →
 //! one notice), and the merged form (one form → one application per item).
 
+pub mod applicant;
 pub mod catalog;
 pub mod cli;
 pub mod form;

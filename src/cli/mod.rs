@@ -2,6 +2,7 @@
 
 mod catalog;
 mod devices;
+mod form;
 mod guide;
 
 use crate::catalog::Catalog;
@@ -22,6 +23,8 @@ enum Command {
     Catalog(catalog::CatalogCommand),
     /// Walk a bundle's questionnaire: the next question, or the notice.
     Guide(guide::GuideArgs),
+    /// Validate a filled merged form and print each department's application.
+    Form(form::FormArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
 }
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Catalog(c) => catalog::run(c),
         Command::Guide(args) => guide::run(args),
+        Command::Form(args) => form::run(args),
         Command::Devices(args) => devices::run(args),
     }
 }

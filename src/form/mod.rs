@@ -1,4 +1,11 @@
-//! The merged form (一表申请).
+//! The merged form (一表申请): field kinds, their validators, and the one
+//! form built from a notice with one application per item generated from it.
 
 pub mod kind;
+pub mod merged;
 pub mod validate;
+
+pub use merged::{
+    ApplicationField, CheckedValue, FormError, FormField, FormSection, FormValues, InputValue,
+    ItemApplication, MergedForm, Prefilled, applications, build_form, validate_form,
+};

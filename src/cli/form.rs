@@ -1,0 +1,137 @@
+//! `onevisit form`: validate a filled merged form and print the per-item
+//! applications, or every error.
+
+use super::{Format, load_catalog};
+use crate::applicant::Applicant;
+use crate::form::{self, FormValues};
+use crate::guide::{self, Answers, Outcome};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct FormArgs {
+    /// The bundle code, e.g. B01.
+    bundle: String,
+    /// TOML file of answers: `question = "option"`.
+    #[arg(long)]
+    answers: PathBuf,
+    /// JSON file with the applicant's card (and licence) data.
+    #[arg(long)]
+    applicant: Option<PathBuf>,
+    /// TOML file of values: `F01 = "..."`, records as arrays of tables.
+    #[arg(long)]
+    values: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Print the empty form (sections, fields, prefills) instead.
+    #[arg(long)]
+    show: bool,
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("无法读取 {}: {e}", path.display()))
+}
+
+fn load_inputs(args: &FormArgs) -> Result<(Answers, Applicant, FormValues), String> {
+    let answers: Answers = toml::from_str(&read(&args.answers)?).map_err(|e| {
+        format!(
+            "{}: 答案文件格式错误: {}",
+            args.answers.display(),
+            e.message()
+        )
+    })?;
+    let applicant = match &args.applicant {
+        Some(p) => serde_json::from_str(&read(p)?)
+            .map_err(|e| format!("{}: 申请人文件格式错误: {e}", p.display()))?,
+        None => Applicant::default(),
+    };
+    let values = match &args.values {
+        Some(p) => toml::from_str(&read(p)?)
+            .map_err(|e| format!("{}: 表单值文件格式错误: {}", p.display(), e.message()))?,
+        None => FormValues::new(),
+    };
+    Ok((answers, applicant, values))
+}
+
+pub fn run(args: FormArgs) -> ExitCode {
+    let catalog = match load_catalog() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (answers, applicant, values) = match load_inputs(&args) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let notice = match guide::step(&catalog, &args.bundle, &answers) {
+        Ok(Outcome::Notice { notice }) => notice,
+        Ok(Outcome::Question { question }) => {
+            eprintln!("问卷还没答完，下一题是 {}：{}", question.id, question.text);
+            return ExitCode::from(2);
+        }
+        Ok(Outcome::Referral { referral }) => {
+            eprintln!(
+                "本机不能办理：{}；请前往：{}",
+                referral.reason, referral.go_to
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let merged = form::build_form(&catalog, &notice, &applicant);
+    if args.show {
+        println!("{}", serde_json::to_string_pretty(&merged).expect("json"));
+        return ExitCode::SUCCESS;
+    }
+    match form::validate_form(&merged, &values) {
+        Ok(checked) => {
+            let apps = form::applications(&catalog, &notice, &merged, &checked);
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "status": "valid",
+                        "catalog_version": catalog.version,
+                        "applications": apps,
+                    }))
+                    .expect("json")
+                ),
+                Format::Text => {
+                    for app in &apps {
+                        println!("【{}】{}", app.department_name, app.item_name);
+                        for f in &app.fields {
+                            println!(
+                                "  {}：{}",
+                                f.name,
+                                serde_json::to_string(&f.value).expect("json")
+                            );
+                        }
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "status": "invalid", "errors": errors }))
+                        .expect("json")
+                ),
+                Format::Text => {
+                    println!("表单有 {} 处需要修改：", errors.len());
+                    for e in &errors {
+                        println!("  · {e}");
+                    }
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
