@@ -1110,7 +1110,8 @@ fn validate_mobile(text: &str) -> Result<String, FieldError> {
 /// landline: area code `0` + 2-3 digits (010 and 020-029 have three
 /// digits, the others four), then a 7-8 digit local number not starting
 /// with 0, separated by `-`, spaces or parentheses (`(0393)1234567`)
-/// or not at all; an optional extension of 1-6 digits after `转`, `分机`,
+/// or not at all (the local number may be split in two groups, `021 6234
+/// 5678`); an optional extension of 1-6 digits after `转`, `分机`,
 /// `ext` or a further `-`. `+86`/`0086` may precede the area code (its 0
 /// may then be left out). Normalised to `0393-1234567` or
 /// `0393-1234567转123`.
