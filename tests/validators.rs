@@ -728,6 +728,18 @@ fn refused() -> Vec<(FieldKind, String, &'static str, &'static str)> {
         ),
         (
             FieldKind::DateRange,
+            "2024年5月1日",
+            "date_range.format",
+            "没有结束日期的写",
+        ),
+        (
+            FieldKind::DateRange,
+            "2024-05-01-2023-05-01",
+            "date_range.order",
+            "结束日期不能早于开始日期",
+        ),
+        (
+            FieldKind::DateRange,
             "2024-05-01至",
             "date_range.format",
             "长期",
@@ -1267,6 +1279,17 @@ fn accepted() -> Vec<(FieldKind, &'static str, FieldValue)> {
             "2024/05/01/2025/04/30",
             range(may1, Some(apr30)),
         ),
+        (
+            FieldKind::DateRange,
+            "2024.05.01-2025.04.30",
+            range(may1, Some(apr30)),
+        ),
+        (
+            FieldKind::DateRange,
+            "2024-05-01-2025-04-30",
+            range(may1, Some(apr30)),
+        ),
+        (FieldKind::DateRange, "20240501-长期", range(may1, None)),
         (
             FieldKind::DateRange,
             "2024年5月1日至2025年4月30日",

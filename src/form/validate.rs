@@ -1374,11 +1374,16 @@ fn parse_range_end(text: &str) -> Result<Option<NaiveDate>, DateProblem> {
 }
 
 /// DateRange: `start至end`, `start到end`, `start~end`, `start—end`,
-/// `start - end`, `start end` or `start/end` (where `/` may also separate
-/// the parts of the dates: the split that gives two dates wins); each date
-/// as for Date; the end may be 长期 (also 长期有效, 永久); start ≤ end.
+/// `start - end`, `start end`, `start/end` or `start-end` (where `/` and
+/// `-` may also separate the parts of the dates: the split that gives two
+/// dates wins, as in `2024.05.01-2025.04.30`); each date as for Date; the
+/// end may be 长期 (also 长期有效, 永久); start ≤ end. A single date is
+/// refused with the range format message.
 fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     let text: String = text.chars().map(ascii_punct).collect();
+    if parse_date(&text).is_ok() {
+        return Err(FieldError::RangeFormat);
+    }
     let mut candidates: Vec<(String, String)> = Vec::new();
     let split_at_first = |sep: &str| {
         text.find(sep).map(|i| {
@@ -1394,7 +1399,7 @@ fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     } else if let Some(pair) = text.split_once(char::is_whitespace) {
         candidates.push((pair.0.to_string(), pair.1.to_string()));
     } else {
-        for (i, _) in text.match_indices('/') {
+        for (i, _) in text.match_indices(['/', '-']) {
             candidates.push((text[..i].to_string(), text[i + 1..].to_string()));
         }
     }
