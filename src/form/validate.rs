@@ -967,7 +967,7 @@ fn validate_person_name(text: &str) -> Result<FieldValue, FieldError> {
 /// removed elsewhere. Brackets must pair up and not be empty.
 fn validate_entity_name(text: &str) -> Result<FieldValue, FieldError> {
     check_visible(text)?;
-    let mapped: Vec<char> = text
+    let mapped: String = text
         .chars()
         .map(|c| match c {
             '(' => '（',
@@ -978,17 +978,15 @@ fn validate_entity_name(text: &str) -> Result<FieldValue, FieldError> {
         })
         .collect();
     let mut name = String::new();
-    for (i, c) in mapped.iter().enumerate() {
-        if c.is_whitespace() {
-            let prev = name.chars().last();
-            let next = mapped[i + 1..].iter().find(|c| !c.is_whitespace());
-            let joins = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if joins(prev.as_ref()) && joins(next) && prev != Some(' ') {
-                name.push(' ');
-            }
-        } else {
-            name.push(*c);
+    for word in mapped.split_whitespace() {
+        let prev = name.chars().next_back();
+        let next = word.chars().next();
+        if prev.is_some_and(|c| c.is_ascii_alphanumeric())
+            && next.is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            name.push(' ');
         }
+        name.push_str(word);
     }
     if let Some(bad) = name.chars().find(|c| {
         !(is_han(*c)
@@ -1381,7 +1379,9 @@ fn parse_range_end(text: &str) -> Result<Option<NaiveDate>, DateProblem> {
 /// refused with the range format message.
 fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     let text: String = text.chars().map(ascii_punct).collect();
-    if parse_date(&text).is_ok() {
+    // The longest real range (2024年12月31日 至 2025年12月31日) is far
+    // shorter; the cap keeps the split search below cheap.
+    if parse_date(&text).is_ok() || text.chars().count() > 64 {
         return Err(FieldError::RangeFormat);
     }
     let mut candidates: Vec<(String, String)> = Vec::new();
