@@ -1426,6 +1426,29 @@ fn values_serialise_as_plain_json() {
 }
 
 #[test]
+fn huge_inputs_are_refused_quickly() {
+    // A pasted wall of text must not stall the kiosk (no quadratic work).
+    let walls = [
+        "-/".repeat(100_000),
+        "1 ".repeat(100_000),
+        "张·".repeat(100_000),
+        "a,".repeat(100_000),
+        "０".repeat(200_000),
+    ];
+    let started = std::time::Instant::now();
+    for kind in all_kinds() {
+        for wall in &walls {
+            let _ = validate(&kind, wall);
+        }
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn kind_method_matches_the_function() {
     assert_eq!(
         FieldKind::Mobile.validate("13800138000"),
