@@ -967,7 +967,7 @@ fn validate_person_name(text: &str) -> Result<FieldValue, FieldError> {
 /// removed elsewhere. Brackets must pair up and not be empty.
 fn validate_entity_name(text: &str) -> Result<FieldValue, FieldError> {
     check_visible(text)?;
-    let mapped: Vec<char> = text
+    let mapped: String = text
         .chars()
         .map(|c| match c {
             '(' => '（',
@@ -978,17 +978,15 @@ fn validate_entity_name(text: &str) -> Result<FieldValue, FieldError> {
         })
         .collect();
     let mut name = String::new();
-    for (i, c) in mapped.iter().enumerate() {
-        if c.is_whitespace() {
-            let prev = name.chars().last();
-            let next = mapped[i + 1..].iter().find(|c| !c.is_whitespace());
-            let joins = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            if joins(prev.as_ref()) && joins(next) && prev != Some(' ') {
-                name.push(' ');
-            }
-        } else {
-            name.push(*c);
+    for word in mapped.split_whitespace() {
+        let prev = name.chars().next_back();
+        let next = word.chars().next();
+        if prev.is_some_and(|c| c.is_ascii_alphanumeric())
+            && next.is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            name.push(' ');
         }
+        name.push_str(word);
     }
     if let Some(bad) = name.chars().find(|c| {
         !(is_han(*c)
@@ -1110,7 +1108,8 @@ fn validate_mobile(text: &str) -> Result<String, FieldError> {
 /// landline: area code `0` + 2-3 digits (010 and 020-029 have three
 /// digits, the others four), then a 7-8 digit local number not starting
 /// with 0, separated by `-`, spaces or parentheses (`(0393)1234567`)
-/// or not at all; an optional extension of 1-6 digits after `转`, `分机`,
+/// or not at all (the local number may be split in two groups, `021 6234
+/// 5678`); an optional extension of 1-6 digits after `转`, `分机`,
 /// `ext` or a further `-`. `+86`/`0086` may precede the area code (its 0
 /// may then be left out). Normalised to `0393-1234567` or
 /// `0393-1234567转123`.
@@ -1373,11 +1372,18 @@ fn parse_range_end(text: &str) -> Result<Option<NaiveDate>, DateProblem> {
 }
 
 /// DateRange: `start至end`, `start到end`, `start~end`, `start—end`,
-/// `start - end`, `start end` or `start/end` (where `/` may also separate
-/// the parts of the dates: the split that gives two dates wins); each date
-/// as for Date; the end may be 长期 (also 长期有效, 永久); start ≤ end.
+/// `start - end`, `start end`, `start/end` or `start-end` (where `/` and
+/// `-` may also separate the parts of the dates: the split that gives two
+/// dates wins, as in `2024.05.01-2025.04.30`); each date as for Date; the
+/// end may be 长期 (also 长期有效, 永久); start ≤ end. A single date is
+/// refused with the range format message.
 fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     let text: String = text.chars().map(ascii_punct).collect();
+    // The longest real range (2024年12月31日 至 2025年12月31日) is far
+    // shorter; the cap keeps the split search below cheap.
+    if parse_date(&text).is_ok() || text.chars().count() > 64 {
+        return Err(FieldError::RangeFormat);
+    }
     let mut candidates: Vec<(String, String)> = Vec::new();
     let split_at_first = |sep: &str| {
         text.find(sep).map(|i| {
@@ -1393,7 +1399,7 @@ fn validate_date_range(text: &str) -> Result<FieldValue, FieldError> {
     } else if let Some(pair) = text.split_once(char::is_whitespace) {
         candidates.push((pair.0.to_string(), pair.1.to_string()));
     } else {
-        for (i, _) in text.match_indices('/') {
+        for (i, _) in text.match_indices(['/', '-']) {
             candidates.push((text[..i].to_string(), text[i + 1..].to_string()));
         }
     }
