@@ -35,8 +35,7 @@ fn broken(
     assert_ne!(edited, text, "the edit must change {file}");
     std::fs::write(&path, edited).unwrap();
     let errors = load_dir(dir.path())
-        .err()
-        .expect("a broken catalog must be refused")
+        .expect_err("a broken catalog must be refused")
         .0;
     (dir, errors)
 }
@@ -244,18 +243,31 @@ fn a_condition_on_a_later_question_is_a_cycle() {
 
 #[test]
 fn a_dependency_cycle_between_items_is_reported() {
-    // The business licence "produced by" the food licence, which needs it.
-    let (_d, errors) = broken("materials.toml", |t| {
-        t.replacen(
-            "produced_by = [\"company_registration\",",
-            "produced_by = [\"food_business_licence\", \"company_registration\",",
-            1,
-        )
-    });
+    // Registration needing a licence that the food licence "produces",
+    // while the food licence needs registration's licence: no order works.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from} not in {file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "materials.toml",
+        "produced_by = [\"company_registration\",",
+        "produced_by = [\"food_business_licence\", \"company_registration\",",
+    );
+    edit(
+        "items/company_registration.toml",
+        "[[material]]\nref = \"articles_of_association\"",
+        "[[material]]\nref = \"business_licence\"\nform = \"copy\"\nkey = true\n\n[[material]]\nref = \"articles_of_association\"",
+    );
+    let errors = load_dir(dir.path()).expect_err("a cycle must be refused").0;
     assert!(
-        errors
-            .iter()
-            .any(|e| e.message.contains("dependency cycle")),
+        errors.iter().any(|e| e.message.contains("dependency cycle")
+            && e.message.contains("company_registration")
+            && e.message.contains("food_business_licence")),
         "{errors:?}"
     );
 }

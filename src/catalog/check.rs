@@ -590,6 +590,33 @@ fn check_bundle(file: usize, b: &Bundle, c: &Catalog, problems: &mut Problems) {
     for e in &b.elsewhere {
         check_condition(file, &e.when, qs, all, problems);
     }
+    // Material conditions live in item files but name this bundle's
+    // questions: an item used by this bundle may only ask about questions
+    // the bundle asks (else the material would silently never apply).
+    let used_items: HashSet<&str> = b
+        .groups
+        .iter()
+        .flat_map(|g| g.items.iter().chain(g.choose.values()))
+        .map(|r| r.get_ref().as_str())
+        .collect();
+    for code in used_items {
+        let Some(item) = c.item(code) else { continue };
+        for m in item
+            .materials
+            .iter()
+            .filter(|m| !m.only_when_answers.is_empty())
+        {
+            for q in m.only_when_answers.keys() {
+                if bundle.question(q.get_ref()).is_none() {
+                    problems.at_ref(
+                        file,
+                        &b.code,
+                        format!("事项 {code} 的材料 {} 的 only_when_answers 引用了本件事未提出的问题 {}", m.material.get_ref(), q.get_ref()),
+                    );
+                }
+            }
+        }
+    }
     for l in &b.listings {
         item_exists(&l.item, problems);
         check_condition(file, &l.explain_when, qs, all, problems);

@@ -108,7 +108,7 @@ pub enum FieldShape {
 }
 
 /// A loaded, validated catalog.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Catalog {
     pub meta: CatalogMeta,
     pub version: CatalogVersion,
@@ -121,6 +121,18 @@ pub struct Catalog {
     pub bundles: Vec<LoadedBundle>,
     item_index: HashMap<String, usize>,
     department_index: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Catalog {
+    /// A summary: the whole model would bury any message it appears in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("dir", &self.dir)
+            .field("version", &self.version)
+            .field("items", &self.items.len())
+            .field("bundles", &self.bundles.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Catalog {

@@ -233,9 +233,13 @@ pub struct MaterialUse {
     pub key: bool,
     #[serde(default)]
     pub key_verified: Verified,
-    /// When only some applicants need it ("委托他人办理时").
+    /// When only some applicants need it ("委托他人办理时"), in words.
     #[serde(default)]
     pub only_when: Option<String>,
+    /// When the answers decide whether it is needed: the material is left
+    /// out of the notice unless this holds (empty = always needed).
+    #[serde(default)]
+    pub only_when_answers: Condition,
 }
 
 fn one() -> u32 {

@@ -141,7 +141,7 @@ pub(crate) fn build_notice(
 ) -> Notice {
     let codes = super::selected_items(bundle, effective);
     let items: Vec<&Item> = codes.iter().filter_map(|c| catalog.item(c)).collect();
-    let materials = merge_materials(catalog, &items);
+    let materials = merge_materials(catalog, &items, effective);
     let after = dependencies(catalog, &items);
     let notice_items: Vec<NoticeItem> = items
         .iter()
@@ -272,10 +272,14 @@ fn dependencies(catalog: &Catalog, items: &[&Item]) -> BTreeMap<String, Vec<Stri
     out
 }
 
-fn merge_materials(catalog: &Catalog, items: &[&Item]) -> Vec<NoticeMaterial> {
+fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> Vec<NoticeMaterial> {
     let mut out: Vec<NoticeMaterial> = Vec::new();
     for item in items {
-        for use_ in &item.materials {
+        for use_ in item
+            .materials
+            .iter()
+            .filter(|u| condition_holds(&u.only_when_answers, effective))
+        {
             let id = use_.material.get_ref();
             let Some(def) = catalog.materials.get(id) else {
                 continue;

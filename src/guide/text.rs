@@ -161,11 +161,20 @@ impl Notice {
         for (n, stage) in sc.stages.iter().enumerate() {
             let _ = writeln!(s, "  第{}步（并联办理）：{}", n + 1, self.item_names(stage));
         }
-        let _ = writeln!(
-            s,
-            "  预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
-            sc.expected_days, sc.statutory_days
-        );
+        if sc.unknown_limits.len() == self.items.len() {
+            let _ = writeln!(s, "  各事项的办理时限尚未公布，请到窗口确认。");
+        } else {
+            let partly = if sc.unknown_limits.is_empty() {
+                ""
+            } else {
+                "已公布时限的事项"
+            };
+            let _ = writeln!(
+                s,
+                "  {partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
+                sc.expected_days, sc.statutory_days
+            );
+        }
         let _ = writeln!(
             s,
             "  联合办理时限不超过 {} 日，经批准可延长 {} 日{}。",
