@@ -7,7 +7,12 @@
 pub mod applicant;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod form;
 pub mod guide;
+pub mod outbox;
+pub mod platform;
+pub mod submission;
+pub mod uplink;
 
 pub use onevisit_drivers::ids;

@@ -4,6 +4,9 @@ mod catalog;
 mod devices;
 mod form;
 mod guide;
+mod outbox;
+mod platform;
+mod submit;
 
 use crate::catalog::Catalog;
 use clap::{Parser, Subcommand};
@@ -27,6 +30,16 @@ enum Command {
     Form(form::FormArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
+    /// Queue a submission in the outbox (or print an example).
+    Submit(submit::SubmitArgs),
+    /// Staff and test tools for the submission outbox.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
+    /// Send the outbox to the platform.
+    Uplink(outbox::UplinkArgs),
+    /// The reference platform (tests, demos).
+    #[command(subcommand)]
+    Platform(platform::PlatformCommand),
 }
 
 /// Output formats shared by the commands.
@@ -42,6 +55,10 @@ pub fn main() -> ExitCode {
         Command::Guide(args) => guide::run(args),
         Command::Form(args) => form::run(args),
         Command::Devices(args) => devices::run(args),
+        Command::Submit(args) => submit::run(args),
+        Command::Outbox(c) => outbox::run(c),
+        Command::Uplink(args) => outbox::uplink(args),
+        Command::Platform(c) => platform::run(c),
     }
 }
 

@@ -1,0 +1,670 @@
+//! The outbox database: queueing, claiming, recording outcomes, status,
+//! staff retries and the retention purge.
+
+use super::crypto::Sealer;
+use super::{OutboxError, migrations, now_ms, receipt};
+use crate::submission::Submission;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// What a queued job sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Create the case (idempotent by its key).
+    Case,
+    /// Upload one material image (idempotent by content hash).
+    Material,
+    /// The applicant's 好差评 rating.
+    Rating,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Case => "case",
+            JobKind::Material => "material",
+            JobKind::Rating => "rating",
+        }
+    }
+    fn parse(s: &str) -> JobKind {
+        match s {
+            "material" => JobKind::Material,
+            "rating" => JobKind::Rating,
+            _ => JobKind::Case,
+        }
+    }
+}
+
+/// A job handed to the uplink. `payload` is `None` when it cannot be
+/// decrypted (wrong data key): the uplink rejects it for staff to see.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub receipt: String,
+    pub kind: JobKind,
+    /// The idempotency key (case, rating) or the content hash (material).
+    pub key: String,
+    pub attempts: u32,
+    pub payload: Option<Vec<u8>>,
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone)]
+pub enum JobOutcome {
+    Accepted { result: Value },
+    Retry { error: String, next_attempt_ms: i64 },
+    Rejected { code: String, reason: String },
+}
+
+/// The uplink's state as the staff screen and heartbeats show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UplinkState {
+    /// `online`, `retrying` or `stopped`.
+    pub mode: String,
+    pub since_ms: i64,
+    pub last_error: Option<String>,
+    pub last_success_ms: Option<i64>,
+    pub updated_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedView {
+    pub receipt: String,
+    pub kind: JobKind,
+    pub code: String,
+    pub reason: String,
+    pub attempts: u32,
+}
+
+/// Everything the staff screen, `outbox status` and heartbeats need.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxStatus {
+    pub kiosk_id: String,
+    pub schema_version: i64,
+    pub accepting_submissions: bool,
+    pub alert: Option<String>,
+    /// kind → state → count.
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Jobs not yet accepted or rejected.
+    pub pending: u64,
+    /// The oldest pending job: its receipt, attempts and last error.
+    pub head: Option<Value>,
+    pub next_attempt_ms: Option<i64>,
+    pub rejected: Vec<RejectedView>,
+    pub uplink: Option<UplinkState>,
+}
+
+/// One submission looked up by its receipt number.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptView {
+    pub receipt: String,
+    pub bundle: String,
+    pub items: Vec<String>,
+    /// `queued`, `accepted` or `rejected`.
+    pub state: String,
+    pub case_numbers: Option<Value>,
+    pub rejected_reason: Option<String>,
+    pub created_ms: i64,
+    pub accepted_ms: Option<i64>,
+    pub purged: bool,
+    pub jobs: Vec<Value>,
+}
+
+pub struct Outbox {
+    conn: Mutex<Connection>,
+    sealer: Sealer,
+    kiosk_id: String,
+    /// Set after a storage failure: new submissions are refused until
+    /// staff resume (see [`Outbox::resume`]).
+    stopped: Mutex<Option<String>>,
+}
+
+fn aad(receipt: &str, kind: JobKind, key: &str) -> String {
+    format!("{receipt}/{}/{key}", kind.as_str())
+}
+
+impl Outbox {
+    /// Opens (creating or migrating) the outbox at `path`.
+    pub fn open(path: &Path, kiosk_id: &str, data_key: &[u8; 32]) -> Result<Outbox, OutboxError> {
+        if !crate::config::valid_kiosk_id(kiosk_id) {
+            return Err(OutboxError::Invalid(format!("bad kiosk id {kiosk_id:?}")));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| OutboxError::Database(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL + FULL: a commit is on disk (WAL fsynced) before enqueue
+        // returns, which is when the applicant gets a receipt.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Purged personal data is overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        migrations::migrate(&mut conn)?.map_err(OutboxError::Database)?;
+        Ok(Outbox {
+            conn: Mutex::new(conn),
+            sealer: Sealer::new(data_key),
+            kiosk_id: kiosk_id.to_string(),
+            stopped: Mutex::new(None),
+        })
+    }
+
+    pub fn kiosk_id(&self) -> &str {
+        &self.kiosk_id
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic elsewhere while holding the lock leaves SQLite consistent
+        // (the transaction rolls back on drop), so the lock stays usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a storage failure: stops new submissions, alerts staff.
+    fn fail<T>(&self, e: OutboxError) -> Result<T, OutboxError> {
+        if e.is_storage_failure() {
+            log::error!("STAFF ALERT: outbox storage failure, submissions stopped: {e}");
+            *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+        }
+        Err(e)
+    }
+
+    /// Whether new submissions can be taken (the UI checks before a visit).
+    pub fn accepting(&self) -> bool {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+    }
+
+    /// Staff action after fixing the disk: a probe write must succeed.
+    pub fn resume(&self) -> Result<(), OutboxError> {
+        let r = self.conn().execute(
+            "INSERT INTO kv(key, value) VALUES ('probe', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [now_ms().to_string()],
+        );
+        match r {
+            Ok(_) => {
+                *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                Ok(())
+            }
+            Err(e) => self.fail(e.into()),
+        }
+    }
+
+    /// Caps the database size (SQLite `max_page_count`): lets operators
+    /// keep the outbox from filling the disk, and tests provoke "full".
+    pub fn limit_pages(&self, pages: u64) -> Result<(), OutboxError> {
+        self.conn()
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Queues a submission and its material images durably. Sets the
+    /// receipt number, kiosk id and time on `sub` and returns the receipt:
+    /// once this returns, the submission survives a power cut.
+    pub fn enqueue(&self, sub: &mut Submission, images: &[Vec<u8>]) -> Result<String, OutboxError> {
+        if let Some(why) = self.stopped.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Err(OutboxError::Stopped(why));
+        }
+        if images.len() != sub.materials.len() {
+            return Err(OutboxError::Invalid(
+                "one image per material reference is needed".into(),
+            ));
+        }
+        match self.enqueue_tx(sub, images) {
+            Ok(r) => Ok(r),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn enqueue_tx(&self, sub: &mut Submission, images: &[Vec<u8>]) -> Result<String, OutboxError> {
+        let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+        let now = chrono::Utc::now().with_timezone(&cst);
+        let day = now.format("%Y%m%d").to_string();
+        let ms = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq: u32 = tx.query_row(
+            "INSERT INTO receipt_seq(day, last) VALUES (?1, 1)
+             ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+            [&day],
+            |r| r.get(0),
+        )?;
+        let receipt = receipt::format(&self.kiosk_id, &day, seq);
+        sub.receipt = receipt.clone();
+        sub.kiosk_id = self.kiosk_id.clone();
+        sub.created_at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+        tx.execute(
+            "INSERT INTO submissions(receipt, created_ms, bundle, items, state)
+             VALUES (?1, ?2, ?3, ?4, 'queued')",
+            params![
+                receipt,
+                ms,
+                sub.bundle,
+                serde_json::to_string(&sub.item_codes()).expect("json")
+            ],
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO jobs(receipt, kind, key, state, next_attempt_ms, payload, created_ms)
+             VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?4)",
+        )?;
+        // Materials first, so the platform has them when the case arrives.
+        for (m, bytes) in sub.materials.iter().zip(images) {
+            let sealed = self
+                .sealer
+                .seal(&aad(&receipt, JobKind::Material, &m.sha256), bytes);
+            insert.execute(params![receipt, "material", m.sha256, ms, sealed])?;
+        }
+        let idem = random_key();
+        let body = serde_json::to_vec(&sub).expect("json");
+        let sealed = self.sealer.seal(&aad(&receipt, JobKind::Case, &idem), &body);
+        insert.execute(params![receipt, "case", idem, ms, sealed])?;
+        drop(insert);
+        audit(&tx, ms, &receipt, "queued", &json!({"bundle": sub.bundle}))?;
+        tx.commit()?;
+        Ok(receipt)
+    }
+
+    /// Queues the applicant's 好差评 rating (1-5) for a receipt, once.
+    pub fn enqueue_rating(
+        &self,
+        receipt_no: &str,
+        score: u8,
+        comment: &str,
+    ) -> Result<(), OutboxError> {
+        if !(1..=5).contains(&score) {
+            return Err(OutboxError::Invalid("评分应为 1 到 5 分".into()));
+        }
+        let ms = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM submissions WHERE receipt = ?1)",
+            [receipt_no],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(OutboxError::Invalid(format!("没有受理编号为 {receipt_no} 的申请")));
+        }
+        let key = random_key();
+        let body = json!({"score": score, "comment": comment, "rated_at_ms": ms});
+        let sealed = self.sealer.seal(
+            &aad(receipt_no, JobKind::Rating, &key),
+            body.to_string().as_bytes(),
+        );
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM jobs WHERE receipt = ?1 AND kind = 'rating')",
+            [receipt_no],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(OutboxError::Invalid("这件申请已经评价过了".into()));
+        }
+        tx.execute(
+            "INSERT INTO jobs(receipt, kind, key, state, next_attempt_ms, payload, created_ms)
+             VALUES (?1, 'rating', ?2, 'queued', ?3, ?4, ?3)",
+            params![receipt_no, key, ms, sealed],
+        )?;
+        audit(&tx, ms, receipt_no, "rating_queued", &json!({"score": score}))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The due jobs, oldest first, at most one per submission (the oldest
+    /// unfinished one, so a submission's jobs go in order), marked sending.
+    pub fn claim_due(&self, now: i64, limit: usize) -> Result<Vec<ClaimedJob>, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows: Vec<(i64, String, String, String, u32, Option<Vec<u8>>)> = {
+            let mut st = tx.prepare_cached(
+                "SELECT id, receipt, kind, key, attempts, payload FROM jobs j
+                 WHERE done = 0 AND next_attempt_ms <= ?1
+                   AND id = (SELECT MIN(id) FROM jobs k WHERE k.receipt = j.receipt AND k.done = 0)
+                 ORDER BY id LIMIT ?2",
+            )?;
+            st.query_map(params![now, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        {
+            let mut mark =
+                tx.prepare_cached("UPDATE jobs SET state = 'sending' WHERE id = ?1")?;
+            for r in &rows {
+                mark.execute([r.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, receipt, kind, key, attempts, payload)| {
+                let kind = JobKind::parse(&kind);
+                let payload = payload.and_then(|p| self.sealer.open(&aad(&receipt, kind, &key), &p));
+                ClaimedJob {
+                    id,
+                    receipt,
+                    kind,
+                    key,
+                    attempts,
+                    payload,
+                }
+            })
+            .collect())
+    }
+
+    /// Puts jobs left `sending` by a killed process back to `queued`.
+    pub fn recover_in_flight(&self) -> Result<usize, OutboxError> {
+        Ok(self
+            .conn()
+            .execute("UPDATE jobs SET state = 'queued' WHERE state = 'sending'", [])?)
+    }
+
+    /// Records a batch of outcomes in one transaction.
+    pub fn record(&self, outcomes: &[(ClaimedJob, JobOutcome)]) -> Result<(), OutboxError> {
+        let ms = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (job, outcome) in outcomes {
+            match outcome {
+                JobOutcome::Accepted { result } => {
+                    tx.execute(
+                        "UPDATE jobs SET state = 'accepted', done = 1, attempts = attempts + 1,
+                         result = ?2, last_error = NULL WHERE id = ?1",
+                        params![job.id, result.to_string()],
+                    )?;
+                    if job.kind == JobKind::Case {
+                        let numbers = json!(result.get("items").cloned().unwrap_or(Value::Null));
+                        tx.execute(
+                            "UPDATE submissions SET state = 'accepted', case_numbers = ?2,
+                             accepted_ms = ?3, rejected_reason = NULL WHERE receipt = ?1",
+                            params![job.receipt, numbers.to_string(), ms],
+                        )?;
+                    }
+                    let event = format!("{}_accepted", job.kind.as_str());
+                    audit(&tx, ms, &job.receipt, &event, result)?;
+                }
+                JobOutcome::Retry {
+                    error,
+                    next_attempt_ms,
+                } => {
+                    tx.execute(
+                        "UPDATE jobs SET state = 'queued', attempts = attempts + 1,
+                         next_attempt_ms = ?2, last_error = ?3 WHERE id = ?1",
+                        params![job.id, next_attempt_ms, error],
+                    )?;
+                }
+                JobOutcome::Rejected { code, reason } => {
+                    let detail = json!({"code": code, "reason": reason});
+                    tx.execute(
+                        "UPDATE jobs SET state = 'rejected', done = 1, attempts = attempts + 1,
+                         last_error = ?2, result = ?3 WHERE id = ?1",
+                        params![job.id, reason, detail.to_string()],
+                    )?;
+                    if job.kind == JobKind::Case {
+                        tx.execute(
+                            "UPDATE submissions SET state = 'rejected', rejected_reason = ?2
+                             WHERE receipt = ?1",
+                            params![job.receipt, reason],
+                        )?;
+                    }
+                    let event = format!("{}_rejected", job.kind.as_str());
+                    audit(&tx, ms, &job.receipt, &event, &detail)?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Jobs not yet accepted or rejected.
+    pub fn pending(&self) -> Result<u64, OutboxError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM jobs WHERE done = 0", [], |r| r.get(0))?)
+    }
+
+    /// When the next pending job is due, if any.
+    pub fn next_due_ms(&self) -> Result<Option<i64>, OutboxError> {
+        Ok(self.conn().query_row(
+            "SELECT MIN(next_attempt_ms) FROM jobs WHERE done = 0",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn status(&self) -> Result<OutboxStatus, OutboxError> {
+        let conn = self.conn();
+        let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut st =
+            conn.prepare_cached("SELECT kind, state, COUNT(*) FROM jobs GROUP BY state, kind")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (k, s, n) = row?;
+            counts.entry(k).or_default().insert(s, n);
+        }
+        let pending: u64 =
+            conn.query_row("SELECT COUNT(*) FROM jobs WHERE done = 0", [], |r| r.get(0))?;
+        let head = conn
+            .query_row(
+                "SELECT receipt, kind, attempts, last_error, next_attempt_ms, created_ms
+                 FROM jobs WHERE done = 0 ORDER BY id LIMIT 1",
+                [],
+                |r| {
+                    Ok(json!({
+                        "receipt": r.get::<_, String>(0)?, "kind": r.get::<_, String>(1)?,
+                        "attempts": r.get::<_, u32>(2)?, "last_error": r.get::<_, Option<String>>(3)?,
+                        "next_attempt_ms": r.get::<_, i64>(4)?, "queued_ms": r.get::<_, i64>(5)?,
+                    }))
+                },
+            )
+            .optional()?;
+        let next_attempt_ms = conn.query_row(
+            "SELECT MIN(next_attempt_ms) FROM jobs WHERE done = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut st = conn.prepare_cached(
+            "SELECT receipt, kind, result, attempts FROM jobs WHERE state = 'rejected'
+             ORDER BY id DESC LIMIT 100",
+        )?;
+        let rejected = st
+            .query_map([], |r| {
+                let detail: Value =
+                    serde_json::from_str(&r.get::<_, Option<String>>(2)?.unwrap_or_default())
+                        .unwrap_or(Value::Null);
+                Ok(RejectedView {
+                    receipt: r.get(0)?,
+                    kind: JobKind::parse(&r.get::<_, String>(1)?),
+                    code: detail["code"].as_str().unwrap_or("").to_string(),
+                    reason: detail["reason"].as_str().unwrap_or("").to_string(),
+                    attempts: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let uplink = kv_get(&conn, "uplink")?.and_then(|v| serde_json::from_str(&v).ok());
+        let alert = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Ok(OutboxStatus {
+            kiosk_id: self.kiosk_id.clone(),
+            schema_version: migrations::SCHEMA_VERSION,
+            accepting_submissions: alert.is_none(),
+            alert,
+            counts,
+            pending,
+            head,
+            next_attempt_ms,
+            rejected,
+            uplink,
+        })
+    }
+
+    /// A submission by its receipt number (as typed at the staff screen).
+    pub fn lookup(&self, receipt_no: &str) -> Result<Option<ReceiptView>, OutboxError> {
+        let conn = self.conn();
+        let Some(mut view) = conn
+            .query_row(
+                "SELECT receipt, bundle, items, state, case_numbers, rejected_reason, created_ms,
+                        accepted_ms, purged_ms FROM submissions WHERE receipt = ?1",
+                [receipt_no],
+                |r| {
+                    Ok(ReceiptView {
+                        receipt: r.get(0)?,
+                        bundle: r.get(1)?,
+                        items: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                        state: r.get(3)?,
+                        case_numbers: r
+                            .get::<_, Option<String>>(4)?
+                            .and_then(|s| serde_json::from_str(&s).ok()),
+                        rejected_reason: r.get(5)?,
+                        created_ms: r.get(6)?,
+                        accepted_ms: r.get(7)?,
+                        purged: r.get::<_, Option<i64>>(8)?.is_some(),
+                        jobs: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut st = conn.prepare_cached(
+            "SELECT kind, state, attempts, last_error, payload IS NOT NULL FROM jobs
+             WHERE receipt = ?1 ORDER BY id",
+        )?;
+        view.jobs = st
+            .query_map([receipt_no], |r| {
+                Ok(json!({
+                    "kind": r.get::<_, String>(0)?, "state": r.get::<_, String>(1)?,
+                    "attempts": r.get::<_, u32>(2)?, "last_error": r.get::<_, Option<String>>(3)?,
+                    "has_personal_data": r.get::<_, bool>(4)?,
+                }))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(view))
+    }
+
+    /// Every receipt with its state, oldest first (tests and audits).
+    pub fn receipts(&self) -> Result<Vec<(String, String)>, OutboxError> {
+        let conn = self.conn();
+        let mut st = conn.prepare("SELECT receipt, state FROM submissions ORDER BY created_ms")?;
+        let v = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(v)
+    }
+
+    /// The audit trail of one receipt: (event, detail).
+    pub fn audit_trail(&self, receipt_no: &str) -> Result<Vec<(String, String)>, OutboxError> {
+        let conn = self.conn();
+        let mut st =
+            conn.prepare("SELECT event, COALESCE(detail, '') FROM audit WHERE receipt = ?1 ORDER BY id")?;
+        let v = st
+            .query_map([receipt_no], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(v)
+    }
+
+    /// Staff retry: a rejected job goes back in the queue, and waiting
+    /// jobs become due now. `None` means every rejected or waiting job.
+    pub fn retry(&self, receipt_no: Option<&str>) -> Result<usize, OutboxError> {
+        let ms = now_ms();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let filter = if receipt_no.is_some() { "AND receipt = ?2" } else { "AND ?2 IS NULL" };
+        let receipts: Vec<String> = {
+            let mut st = tx.prepare(&format!(
+                "SELECT DISTINCT receipt FROM jobs WHERE state = 'rejected' {filter}"
+            ))?;
+            st.query_map(params![ms, receipt_no], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        let n = tx.execute(
+            &format!(
+                "UPDATE jobs SET state = 'queued', done = 0, next_attempt_ms = ?1
+                 WHERE (state = 'rejected' OR done = 0) {filter}"
+            ),
+            params![ms, receipt_no],
+        )?;
+        for r in &receipts {
+            tx.execute(
+                "UPDATE submissions SET state = 'queued', rejected_reason = NULL
+                 WHERE receipt = ?1 AND state = 'rejected'",
+                [r],
+            )?;
+            audit(&tx, ms, r, "retry_by_staff", &Value::Null)?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Removes the personal data of submissions the platform accepted at
+    /// least `retention_ms` ago and that have nothing left to send. Keeps
+    /// receipts, case numbers and the audit trail. Returns how many.
+    pub fn purge(&self, now: i64, retention_ms: i64) -> Result<usize, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let receipts: Vec<String> = {
+            let mut st = tx.prepare(
+                "SELECT receipt FROM submissions s WHERE state = 'accepted' AND purged_ms IS NULL
+                 AND accepted_ms <= ?1
+                 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.receipt = s.receipt AND j.done = 0)",
+            )?;
+            st.query_map([now - retention_ms], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        for r in &receipts {
+            tx.execute("UPDATE jobs SET payload = NULL WHERE receipt = ?1", [r])?;
+            tx.execute("UPDATE submissions SET purged_ms = ?2 WHERE receipt = ?1", params![r, now])?;
+            audit(&tx, now, r, "personal_data_purged", &Value::Null)?;
+        }
+        tx.commit()?;
+        // Old page images in the WAL still hold the sealed data until a
+        // checkpoint; truncate it so the purge is real on disk.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(receipts.len())
+    }
+
+    pub fn set_uplink_state(&self, state: &UplinkState) -> Result<(), OutboxError> {
+        self.conn().execute(
+            "INSERT INTO kv(key, value) VALUES ('uplink', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [serde_json::to_string(state).expect("json")],
+        )?;
+        Ok(())
+    }
+}
+
+fn kv_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM kv WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+fn audit(
+    tx: &rusqlite::Transaction<'_>,
+    ms: i64,
+    receipt_no: &str,
+    event: &str,
+    detail: &Value,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO audit(at_ms, receipt, event, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![ms, receipt_no, event, detail.to_string()])?;
+    Ok(())
+}
+
+/// A random 128-bit key in hex (idempotency keys).
+pub fn random_key() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}

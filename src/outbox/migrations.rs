@@ -1,0 +1,73 @@
+//! The outbox schema, versioned with SQLite's `user_version`: each entry
+//! moves the database one version up inside a transaction, so a kiosk
+//! updated in the field upgrades its queue without losing it.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: receipts, jobs (case, material, rating), audit trail, key/value.
+    "
+    CREATE TABLE receipt_seq (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+    CREATE TABLE submissions (
+        receipt TEXT PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        bundle TEXT NOT NULL,
+        items TEXT NOT NULL,
+        state TEXT NOT NULL,
+        case_numbers TEXT,
+        rejected_reason TEXT,
+        accepted_ms INTEGER,
+        purged_ms INTEGER
+    );
+    CREATE INDEX submissions_purge ON submissions(state, accepted_ms) WHERE purged_ms IS NULL;
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        receipt TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        payload BLOB,
+        created_ms INTEGER NOT NULL,
+        UNIQUE (receipt, kind, key)
+    );
+    CREATE INDEX jobs_pending ON jobs(id) WHERE done = 0;
+    CREATE INDEX jobs_receipt_pending ON jobs(receipt, id) WHERE done = 0;
+    CREATE INDEX jobs_state_kind ON jobs(state, kind);
+    CREATE INDEX jobs_due ON jobs(next_attempt_ms) WHERE done = 0;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        receipt TEXT NOT NULL,
+        event TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX audit_receipt ON audit(receipt);
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`SCHEMA_VERSION`]; refuses a newer one (a
+/// kiosk rolled back to an older build must not scribble on it).
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), String>> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Ok(Err(format!(
+            "outbox schema version {current} is newer than this build's {SCHEMA_VERSION}"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(Ok(()))
+}
