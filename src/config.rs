@@ -125,13 +125,17 @@ impl KioskConfig {
             }
         };
         if production && dev_keys {
-            return Err("production mode refuses to start without its own kiosk_key_hex and \
+            return Err(
+                "production mode refuses to start without its own kiosk_key_hex and \
                  data_key_hex in the configuration"
-                .into());
+                    .into(),
+            );
         }
         Ok(KioskConfig {
             kiosk_id,
-            data_dir: file.data_dir.unwrap_or_else(|| PathBuf::from("onevisit-data")),
+            data_dir: file
+                .data_dir
+                .unwrap_or_else(|| PathBuf::from("onevisit-data")),
             platform_url: file
                 .platform_url
                 .unwrap_or_else(|| DEFAULT_PLATFORM_URL.into()),

@@ -154,7 +154,9 @@ impl Uplink {
         });
         // Persist for other processes (CLI status) on a change, and at
         // most every few seconds otherwise: each write is an fsync.
-        let last = self.last_saved_ms.load(std::sync::atomic::Ordering::Relaxed);
+        let last = self
+            .last_saved_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
         if changed || now - last > 5_000 {
             self.outbox.set_uplink_state(&self.state.borrow())?;
             self.last_saved_ms
@@ -197,11 +199,11 @@ impl Uplink {
             if *stop.borrow() {
                 return Ok(());
             }
-            if let Some(every) = self.cfg.heartbeat_every {
-                if std::time::Instant::now() >= next_heartbeat {
-                    self.heartbeat().await;
-                    next_heartbeat = std::time::Instant::now() + every;
-                }
+            if let Some(every) = self.cfg.heartbeat_every
+                && std::time::Instant::now() >= next_heartbeat
+            {
+                self.heartbeat().await;
+                next_heartbeat = std::time::Instant::now() + every;
             }
             if self.run_once().await? > 0 {
                 continue;

@@ -64,35 +64,89 @@ fn submit_uplink_and_list_from_the_command_line() {
     std::fs::write(&file, &ex.stdout).unwrap();
     let file_s = file.to_str().unwrap();
 
-    let sub = run(&mut onevisit(&["submit", "--file", file_s, "--data-dir", data_s]));
-    assert!(sub.status.success(), "{}", String::from_utf8_lossy(&sub.stderr));
+    let sub = run(&mut onevisit(&[
+        "submit",
+        "--file",
+        file_s,
+        "--data-dir",
+        data_s,
+    ]));
+    assert!(
+        sub.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sub.stderr)
+    );
     let receipt = stdout(&sub).trim().to_string();
-    assert!(onevisit::outbox::receipt::normalise(&receipt).is_some(), "{receipt}");
+    assert!(
+        onevisit::outbox::receipt::normalise(&receipt).is_some(),
+        "{receipt}"
+    );
     // Without a configuration the development keys are announced loudly.
     assert!(String::from_utf8_lossy(&sub.stderr).contains("DEVELOPMENT"));
 
-    let st = run(&mut onevisit(&["outbox", "status", "--format", "json", "--data-dir", data_s]));
+    let st = run(&mut onevisit(&[
+        "outbox",
+        "status",
+        "--format",
+        "json",
+        "--data-dir",
+        data_s,
+    ]));
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(v["pending"], 1);
     assert_eq!(v["head"]["receipt"], receipt.as_str());
 
     let up = run(&mut onevisit(&[
-        "uplink", "--until-empty", "--deadline-secs", "60", "--data-dir", data_s, "--platform", &url,
+        "uplink",
+        "--until-empty",
+        "--deadline-secs",
+        "60",
+        "--data-dir",
+        data_s,
+        "--platform",
+        &url,
     ]));
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
 
-    let st = run(&mut onevisit(&["outbox", "status", "--format", "json", "--data-dir", data_s]));
+    let st = run(&mut onevisit(&[
+        "outbox",
+        "status",
+        "--format",
+        "json",
+        "--data-dir",
+        data_s,
+    ]));
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
     assert_eq!(v["pending"], 0);
     assert_eq!(v["counts"]["case"]["accepted"], 1);
     assert_eq!(v["uplink"]["mode"], "online");
 
-    let show = run(&mut onevisit(&["outbox", "show", &receipt, "--data-dir", data_s]));
+    let show = run(&mut onevisit(&[
+        "outbox",
+        "show",
+        &receipt,
+        "--data-dir",
+        data_s,
+    ]));
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(v["state"], "accepted");
-    assert!(v["case_numbers"].as_array().is_some_and(|a| a.len() >= 2), "{v}");
+    assert!(
+        v["case_numbers"].as_array().is_some_and(|a| a.len() >= 2),
+        "{v}"
+    );
 
-    let list = run(&mut onevisit(&["platform", "list", "--db", db.to_str().unwrap(), "--format", "json"]));
+    let list = run(&mut onevisit(&[
+        "platform",
+        "list",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
     let v: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     let cases = v["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 1);
@@ -104,7 +158,13 @@ fn submit_uplink_and_list_from_the_command_line() {
     let mut typo = receipt.clone().into_bytes();
     let i = typo.len() - 3;
     typo[i] = if typo[i] == b'1' { b'2' } else { b'1' };
-    let bad = run(&mut onevisit(&["outbox", "retry", std::str::from_utf8(&typo).unwrap(), "--data-dir", data_s]));
+    let bad = run(&mut onevisit(&[
+        "outbox",
+        "retry",
+        std::str::from_utf8(&typo).unwrap(),
+        "--data-dir",
+        data_s,
+    ]));
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -117,20 +177,40 @@ fn invalid_submissions_get_chinese_reasons_and_production_needs_keys() {
     input.answers.remove("lodging");
     let file = dir.path().join("s.json");
     std::fs::write(&file, serde_json::to_string(&input).unwrap()).unwrap();
-    let o = run(&mut onevisit(&["submit", "--file", file.to_str().unwrap(), "--data-dir", data_s]));
+    let o = run(&mut onevisit(&[
+        "submit",
+        "--file",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data_s,
+    ]));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("问卷还没答完"));
 
-    std::fs::write(&file, serde_json::to_string(&onevisit::submission::example_input()).unwrap())
-        .unwrap();
-    let o = run(onevisit(&["submit", "--file", file.to_str().unwrap(), "--data-dir", data_s])
-        .env("ONEVISIT_PRODUCTION", "1"));
+    std::fs::write(
+        &file,
+        serde_json::to_string(&onevisit::submission::example_input()).unwrap(),
+    )
+    .unwrap();
+    let o = run(onevisit(&[
+        "submit",
+        "--file",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data_s,
+    ])
+    .env("ONEVISIT_PRODUCTION", "1"));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("production"));
     assert!(!data.join("outbox.sqlite3").exists(), "nothing written");
 
     let o = run(&mut onevisit(&[
-        "platform", "serve", "--production", "--listen", "127.0.0.1:0", "--db",
+        "platform",
+        "serve",
+        "--production",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
         dir.path().join("p.sqlite3").to_str().unwrap(),
     ]));
     assert_eq!(o.status.code(), Some(2));

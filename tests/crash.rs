@@ -39,7 +39,7 @@ fn crash_run(kills: usize) {
     // the retry must then be recognised, not filed again.
     let srv = server(dir.path(), |c| {
         c.faults = FaultSettings {
-            drop_rate: 0.05,
+            drop_rate: 0.2,
             error_rate: 0.05,
             ..FaultSettings::default()
         }
@@ -55,8 +55,16 @@ fn crash_run(kills: usize) {
     let started = Instant::now();
     for _ in 0..kills {
         let mut cmd = Command::new(bin());
-        cmd.args(["outbox", "soak", "--count", "100000", "--timeout-ms", "1000", "--file"])
-            .arg(&input);
+        cmd.args([
+            "outbox",
+            "soak",
+            "--count",
+            "100000",
+            "--timeout-ms",
+            "1000",
+            "--file",
+        ])
+        .arg(&input);
         kiosk_args(&mut cmd, &data, &srv.url());
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -78,14 +86,20 @@ fn crash_run(kills: usize) {
                 line.clear();
             }
         });
-        std::thread::sleep(Duration::from_millis(rng.random_range(20..250)));
+        std::thread::sleep(Duration::from_millis(rng.random_range(50..700)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         reader.join().unwrap();
     }
     // Restart once more and let it finish.
     let mut cmd = Command::new(bin());
-    cmd.args(["uplink", "--until-empty", "--no-heartbeat", "--deadline-secs", "120"]);
+    cmd.args([
+        "uplink",
+        "--until-empty",
+        "--no-heartbeat",
+        "--deadline-secs",
+        "120",
+    ]);
     kiosk_args(&mut cmd, &data, &srv.url());
     let status = cmd.stderr(Stdio::null()).status().unwrap();
     assert!(status.success(), "final drain: {status}");
@@ -99,14 +113,29 @@ fn crash_run(kills: usize) {
     let keys: BTreeSet<&str> = l.cases.iter().map(|c| c.idempotency_key.as_str()).collect();
     assert_eq!(keys.len(), l.cases.len(), "an idempotency key used twice");
     let missing: Vec<&String> = acked.difference(&unique).collect();
-    assert!(missing.is_empty(), "acknowledged but never arrived: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged but never arrived: {missing:?}"
+    );
     // Everything at the platform was queued by the kiosk, and everything
     // queued (acknowledged or cut off just before) arrived.
     let ob = outbox(&data); // data key differs: only receipts and states are read
     let queued: BTreeSet<String> = ob.receipts().unwrap().into_iter().map(|r| r.0).collect();
     assert_eq!(unique, queued);
     assert!(ob.receipts().unwrap().iter().all(|(_, s)| s == "accepted"));
-    assert!(acked.len() >= kills / 2, "too few acknowledged to mean anything: {}", acked.len());
+    assert!(
+        acked.len() >= kills / 2,
+        "too few acknowledged to mean anything: {}",
+        acked.len()
+    );
+    // One answer in five is cut off after the platform stored the case, so
+    // with this many cases some retries must have been recognised.
+    if unique.len() >= 40 {
+        assert!(
+            l.duplicates_refused > 0,
+            "no retry was ever recognised as a duplicate"
+        );
+    }
     eprintln!(
         "{kills} kills in {:?}: {} acknowledged, {} at the platform, {} duplicate requests refused",
         started.elapsed(),

@@ -40,14 +40,24 @@ fn receipts_are_sequential_checked_and_survive_reopening() {
     }
     drop(ob);
     let ob = outbox(dir.path());
-    let v = ob.lookup(&receipts[1]).unwrap().expect("found after reopen");
+    let v = ob
+        .lookup(&receipts[1])
+        .unwrap()
+        .expect("found after reopen");
     assert_eq!(v.state, "queued");
     assert_eq!(v.bundle, "B01");
-    assert!(v.items.contains(&"company_registration".to_string()), "{:?}", v.items);
+    assert!(
+        v.items.contains(&"company_registration".to_string()),
+        "{:?}",
+        v.items
+    );
     assert_eq!(ob.pending().unwrap(), 3);
     let mut s = example();
     let next = ob.enqueue(&mut s, &[]).unwrap();
-    assert!(next.contains("-00004-"), "sequence continues after reopen: {next}");
+    assert!(
+        next.contains("-00004-"),
+        "sequence continues after reopen: {next}"
+    );
 }
 
 #[test]
@@ -59,7 +69,10 @@ fn personal_data_is_encrypted_at_rest() {
     let bytes = file_bytes(dir.path());
     assert!(bytes.len() > 1000);
     for secret in ["410902198503120026", "张晓梅", "13903930001", "胜利路188号"] {
-        assert!(!contains(&bytes, secret.as_bytes()), "{secret} found in clear");
+        assert!(
+            !contains(&bytes, secret.as_bytes()),
+            "{secret} found in clear"
+        );
     }
     // The right key reads it back; another key cannot.
     let job = &ob.claim_due(now_ms(), 10).unwrap()[0];
@@ -71,7 +84,10 @@ fn personal_data_is_encrypted_at_rest() {
     assert!(job.payload.is_none());
     // Debug output of a submission is masked.
     let dbg = format!("{s:?}");
-    assert!(!dbg.contains("410902198503120026") && !dbg.contains("张晓梅"), "{dbg}");
+    assert!(
+        !dbg.contains("410902198503120026") && !dbg.contains("张晓梅"),
+        "{dbg}"
+    );
 }
 
 #[test]
@@ -95,12 +111,19 @@ fn disk_full_stops_submissions_and_damages_nothing_queued() {
         assert!(acked.len() < 1000, "the size limit never hit");
     };
     assert!(matches!(err, OutboxError::Full(_)), "{err:?}");
-    assert!(err.user_message().contains("窗口"), "{}", err.user_message());
+    assert!(
+        err.user_message().contains("窗口"),
+        "{}",
+        err.user_message()
+    );
     assert!(!ob.accepting());
     let st = ob.status().unwrap();
     assert!(!st.accepting_submissions && st.alert.is_some());
     // Once stopped, submissions are refused quickly without touching disk.
-    assert!(matches!(ob.enqueue(&mut example(), &[]), Err(OutboxError::Stopped(_))));
+    assert!(matches!(
+        ob.enqueue(&mut example(), &[]),
+        Err(OutboxError::Stopped(_))
+    ));
     drop(ob);
     // After the disk is fixed (a fresh connection has no limit) everything
     // acknowledged is there and readable; staff resume submissions.
@@ -131,8 +154,17 @@ fn retention_purge_removes_personal_data_and_keeps_the_audit_trail() {
     assert!(v.purged);
     assert_eq!(v.state, "accepted");
     assert!(v.case_numbers.is_some(), "case numbers stay");
-    assert!(v.jobs.iter().all(|j| j["has_personal_data"] == false), "{:?}", v.jobs);
-    let events: Vec<String> = ob.audit_trail(&accepted).unwrap().into_iter().map(|e| e.0).collect();
+    assert!(
+        v.jobs.iter().all(|j| j["has_personal_data"] == false),
+        "{:?}",
+        v.jobs
+    );
+    let events: Vec<String> = ob
+        .audit_trail(&accepted)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
     assert_eq!(events, ["queued", "case_accepted", "personal_data_purged"]);
     // The submission not yet accepted keeps its data.
     let w = ob.lookup(&waiting).unwrap().unwrap();
@@ -147,9 +179,13 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
     let path = dir.path().join("outbox.sqlite3");
     drop(outbox(dir.path()));
     let c = rusqlite::Connection::open(&path).unwrap();
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, migrations::SCHEMA_VERSION);
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     c.pragma_update(None, "user_version", v + 1).unwrap();
     drop(c);
@@ -161,7 +197,9 @@ fn schema_is_versioned_and_a_newer_one_is_refused() {
 fn submissions_are_refused_unless_notice_and_form_are_complete() {
     let cat = catalog();
     let input = example_input();
-    let build = |answers: &onevisit::guide::Answers, values: &onevisit::form::FormValues, rq: &[Commitment]| {
+    let build = |answers: &onevisit::guide::Answers,
+                 values: &onevisit::form::FormValues,
+                 rq: &[Commitment]| {
         Submission::build(cat, &input.bundle, answers, &input.applicant, values, rq)
     };
     let ok = build(&input.answers, &input.values, &[]).unwrap();
@@ -175,25 +213,42 @@ fn submissions_are_refused_unless_notice_and_form_are_complete() {
     assert!(e.to_string().contains("问卷还没答完"));
 
     let mut bad = input.values.clone();
-    bad.insert("F06".into(), onevisit::form::InputValue::Text("12345".into()));
+    bad.insert(
+        "F06".into(),
+        onevisit::form::InputValue::Text("12345".into()),
+    );
     let e = build(&input.answers, &bad, &[]).unwrap_err();
     assert!(matches!(e, SubmissionError::Form(_)), "{e}");
     assert!(e.to_string().contains("表单有"), "{e}");
 
     let notice_materials = ok.notice["materials"].as_array().unwrap();
-    let key = notice_materials.iter().find(|m| m["key"] == true).unwrap()["id"].as_str().unwrap();
+    let key = notice_materials.iter().find(|m| m["key"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap();
     let tomorrow = (onevisit::submission::today_cst() + chrono::Days::new(10)).to_string();
-    let rq = [Commitment { material: key.into(), deadline: tomorrow.clone() }];
+    let rq = [Commitment {
+        material: key.into(),
+        deadline: tomorrow.clone(),
+    }];
     let e = build(&input.answers, &input.values, &rq).unwrap_err();
     assert!(matches!(e, SubmissionError::NotRongque(_)), "{e}");
 
-    let rq = [Commitment { material: "no_such_material".into(), deadline: tomorrow }];
+    let rq = [Commitment {
+        material: "no_such_material".into(),
+        deadline: tomorrow,
+    }];
     let e = build(&input.answers, &input.values, &rq).unwrap_err();
     assert!(matches!(e, SubmissionError::UnknownMaterial(_)), "{e}");
 
-    if let Some(m) = notice_materials.iter().find(|m| m["rongque_eligible"] == true && m["key"] == false) {
+    if let Some(m) = notice_materials
+        .iter()
+        .find(|m| m["rongque_eligible"] == true && m["key"] == false)
+    {
         let id = m["id"].as_str().unwrap();
-        let past = [Commitment { material: id.into(), deadline: "2020-01-01".into() }];
+        let past = [Commitment {
+            material: id.into(),
+            deadline: "2020-01-01".into(),
+        }];
         let e = build(&input.answers, &input.values, &past).unwrap_err();
         assert!(matches!(e, SubmissionError::BadDeadline(..)), "{e}");
     }

@@ -62,7 +62,15 @@ fn replayed_stale_and_badly_signed_requests_are_refused() {
         // The very same bytes again: a replay.
         let (s, b) = raw(&url, key, now, "nonce-000000000001", "idem-1", &body).await;
         assert_eq!((s, b["code"].as_str()), (401, Some("replayed")), "{b}");
-        let (s, b) = raw(&url, b"wrong key", now, "nonce-000000000002", "idem-2", &body).await;
+        let (s, b) = raw(
+            &url,
+            b"wrong key",
+            now,
+            "nonce-000000000002",
+            "idem-2",
+            &body,
+        )
+        .await;
         assert_eq!((s, b["code"].as_str()), (401, Some("bad_signature")), "{b}");
         let (s, b) = raw(&url, key, now - 3600, "nonce-000000000003", "idem-3", &body).await;
         assert_eq!((s, b["code"].as_str()), (401, Some("stale")), "{b}");
@@ -96,8 +104,16 @@ fn known_kiosk_keys_only_when_configured() {
     rt.block_on(async {
         let dev = client(&srv.url(), Duration::from_secs(5));
         let e = dev.create_case("k1", body_for(1)).await.unwrap_err();
-        assert!(matches!(e, PlatformError::Permanent { status: 401, .. }), "{e:?}");
-        let own = onevisit::platform::PlatformClient::new(&srv.url(), "K0101", &[9u8; 32], Duration::from_secs(5));
+        assert!(
+            matches!(e, PlatformError::Permanent { status: 401, .. }),
+            "{e:?}"
+        );
+        let own = onevisit::platform::PlatformClient::new(
+            &srv.url(),
+            "K0101",
+            &[9u8; 32],
+            Duration::from_secs(5),
+        );
         own.create_case("k1", body_for(1)).await.unwrap();
     });
 }
@@ -166,7 +182,11 @@ fn a_permanent_rejection_is_kept_visible_and_never_retried_until_staff_act() {
     assert_eq!(st.rejected.len(), 1);
     assert_eq!(st.rejected[0].receipt, receipt);
     assert_eq!(st.rejected[0].code, "catalog_retired");
-    assert!(st.rejected[0].reason.contains("已停用"), "{}", st.rejected[0].reason);
+    assert!(
+        st.rejected[0].reason.contains("已停用"),
+        "{}",
+        st.rejected[0].reason
+    );
     assert_eq!(st.rejected[0].attempts, 1, "never retried by itself");
     let v = ob.lookup(&receipt).unwrap().unwrap();
     assert_eq!(v.state, "rejected");
@@ -210,7 +230,10 @@ fn outage_down_slow_and_erroring_then_everything_arrives_once() {
     let st = ob.status().unwrap();
     let head = st.head.unwrap();
     assert!(head["attempts"].as_u64().unwrap() >= 1);
-    assert!(head["last_error"].as_str().unwrap().contains("connect"), "{head}");
+    assert!(
+        head["last_error"].as_str().unwrap().contains("connect"),
+        "{head}"
+    );
     assert!(st.uplink.is_some_and(|u| u.mode == "retrying"));
 
     // Back, but slow and failing half the time, with throttling, hangs
@@ -239,7 +262,10 @@ fn outage_down_slow_and_erroring_then_everything_arrives_once() {
     let at_platform: Vec<&str> = l.cases.iter().map(|c| c.receipt.as_str()).collect();
     let unique: BTreeSet<&str> = at_platform.iter().copied().collect();
     assert_eq!(at_platform.len(), unique.len(), "no receipt twice");
-    assert_eq!(unique, acked.iter().map(String::as_str).collect::<BTreeSet<_>>());
+    assert_eq!(
+        unique,
+        acked.iter().map(String::as_str).collect::<BTreeSet<_>>()
+    );
     assert!(ob.receipts().unwrap().iter().all(|(_, s)| s == "accepted"));
 }
 
@@ -251,12 +277,19 @@ fn materials_ratings_and_heartbeats_go_up_once() {
     });
     let ob = Arc::new(outbox(dir.path()));
     let mut sub = example();
-    let material = sub.notice["materials"][0]["id"].as_str().unwrap().to_string();
+    let material = sub.notice["materials"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let image = b"\xff\xd8\xff fake jpeg bytes of a scanned licence".to_vec();
-    sub.add_material(MaterialRef::for_bytes(&material, &image, "image/jpeg")).unwrap();
-    let receipt = ob.enqueue(&mut sub, &[image.clone()]).unwrap();
+    sub.add_material(MaterialRef::for_bytes(&material, &image, "image/jpeg"))
+        .unwrap();
+    let receipt = ob.enqueue(&mut sub, std::slice::from_ref(&image)).unwrap();
     ob.enqueue_rating(&receipt, 5, "很方便").unwrap();
-    assert!(ob.enqueue_rating(&receipt, 4, "").is_err(), "one rating per case");
+    assert!(
+        ob.enqueue_rating(&receipt, 4, "").is_err(),
+        "one rating per case"
+    );
     let rt = rt();
     drain(&rt, &uplink(ob.clone(), &srv.url()), 30);
     let l = listing(dir.path());
@@ -264,7 +297,11 @@ fn materials_ratings_and_heartbeats_go_up_once() {
     let v = ob.lookup(&receipt).unwrap().unwrap();
     let kinds: Vec<&str> = v.jobs.iter().map(|j| j["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, [JobKind::Material.as_str(), "case", "rating"]);
-    assert!(v.jobs.iter().all(|j| j["state"] == "accepted"), "{:?}", v.jobs);
+    assert!(
+        v.jobs.iter().all(|j| j["state"] == "accepted"),
+        "{:?}",
+        v.jobs
+    );
     // A heartbeat reaches the platform too.
     rt.block_on(async {
         let c = client(&srv.url(), Duration::from_secs(5));

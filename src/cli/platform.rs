@@ -118,7 +118,11 @@ pub fn run(cmd: PlatformCommand) -> ExitCode {
                     for c in &l.cases {
                         println!(
                             "{} {} {} key={} duplicates_refused={}",
-                            c.case_id, c.receipt, c.received_at, c.idempotency_key, c.duplicates_refused
+                            c.case_id,
+                            c.receipt,
+                            c.received_at,
+                            c.idempotency_key,
+                            c.duplicates_refused
                         );
                     }
                     println!(
@@ -205,7 +209,10 @@ fn serve(a: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         println!("platform listening on http://{addr}/");
         use std::io::Write;
         let _ = std::io::stdout().flush();

@@ -40,10 +40,11 @@ impl KioskArgs {
 
     pub fn open(&self) -> Result<(KioskConfig, Outbox), ExitCode> {
         let cfg = self.load()?;
-        let outbox = Outbox::open(&cfg.outbox_path(), &cfg.kiosk_id, &cfg.data_key).map_err(|e| {
-            eprintln!("{}\n(operator: {e})", e.user_message());
-            ExitCode::from(3)
-        })?;
+        let outbox =
+            Outbox::open(&cfg.outbox_path(), &cfg.kiosk_id, &cfg.data_key).map_err(|e| {
+                eprintln!("{}\n(operator: {e})", e.user_message());
+                ExitCode::from(3)
+            })?;
         Ok((cfg, outbox))
     }
 }

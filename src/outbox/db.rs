@@ -210,7 +210,12 @@ impl Outbox {
     /// receipt number, kiosk id and time on `sub` and returns the receipt:
     /// once this returns, the submission survives a power cut.
     pub fn enqueue(&self, sub: &mut Submission, images: &[Vec<u8>]) -> Result<String, OutboxError> {
-        if let Some(why) = self.stopped.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        if let Some(why) = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
             return Err(OutboxError::Stopped(why));
         }
         if images.len() != sub.materials.len() {
@@ -264,7 +269,9 @@ impl Outbox {
         }
         let idem = random_key();
         let body = serde_json::to_vec(&sub).expect("json");
-        let sealed = self.sealer.seal(&aad(&receipt, JobKind::Case, &idem), &body);
+        let sealed = self
+            .sealer
+            .seal(&aad(&receipt, JobKind::Case, &idem), &body);
         insert.execute(params![receipt, "case", idem, ms, sealed])?;
         drop(insert);
         audit(&tx, ms, &receipt, "queued", &json!({"bundle": sub.bundle}))?;
@@ -291,7 +298,9 @@ impl Outbox {
             |r| r.get(0),
         )?;
         if !known {
-            return Err(OutboxError::Invalid(format!("没有受理编号为 {receipt_no} 的申请")));
+            return Err(OutboxError::Invalid(format!(
+                "没有受理编号为 {receipt_no} 的申请"
+            )));
         }
         let key = random_key();
         let body = json!({"score": score, "comment": comment, "rated_at_ms": ms});
@@ -312,7 +321,13 @@ impl Outbox {
              VALUES (?1, 'rating', ?2, 'queued', ?3, ?4, ?3)",
             params![receipt_no, key, ms, sealed],
         )?;
-        audit(&tx, ms, receipt_no, "rating_queued", &json!({"score": score}))?;
+        audit(
+            &tx,
+            ms,
+            receipt_no,
+            "rating_queued",
+            &json!({"score": score}),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -322,7 +337,8 @@ impl Outbox {
     pub fn claim_due(&self, now: i64, limit: usize) -> Result<Vec<ClaimedJob>, OutboxError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rows: Vec<(i64, String, String, String, u32, Option<Vec<u8>>)> = {
+        // Rows come with the sealed payload; it is opened after commit.
+        let rows: Vec<ClaimedJob> = {
             let mut st = tx.prepare_cached(
                 "SELECT id, receipt, kind, key, attempts, payload FROM jobs j
                  WHERE done = 0 AND next_attempt_ms <= ?1
@@ -330,40 +346,41 @@ impl Outbox {
                  ORDER BY id LIMIT ?2",
             )?;
             st.query_map(params![now, limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok(ClaimedJob {
+                    id: r.get(0)?,
+                    receipt: r.get(1)?,
+                    kind: JobKind::parse(&r.get::<_, String>(2)?),
+                    key: r.get(3)?,
+                    attempts: r.get(4)?,
+                    payload: r.get(5)?,
+                })
             })?
             .collect::<Result<_, _>>()?
         };
         {
-            let mut mark =
-                tx.prepare_cached("UPDATE jobs SET state = 'sending' WHERE id = ?1")?;
+            let mut mark = tx.prepare_cached("UPDATE jobs SET state = 'sending' WHERE id = ?1")?;
             for r in &rows {
-                mark.execute([r.0])?;
+                mark.execute([r.id])?;
             }
         }
         tx.commit()?;
         Ok(rows
             .into_iter()
-            .map(|(id, receipt, kind, key, attempts, payload)| {
-                let kind = JobKind::parse(&kind);
-                let payload = payload.and_then(|p| self.sealer.open(&aad(&receipt, kind, &key), &p));
-                ClaimedJob {
-                    id,
-                    receipt,
-                    kind,
-                    key,
-                    attempts,
-                    payload,
-                }
+            .map(|mut j| {
+                j.payload = j
+                    .payload
+                    .and_then(|p| self.sealer.open(&aad(&j.receipt, j.kind, &j.key), &p));
+                j
             })
             .collect())
     }
 
     /// Puts jobs left `sending` by a killed process back to `queued`.
     pub fn recover_in_flight(&self) -> Result<usize, OutboxError> {
-        Ok(self
-            .conn()
-            .execute("UPDATE jobs SET state = 'queued' WHERE state = 'sending'", [])?)
+        Ok(self.conn().execute(
+            "UPDATE jobs SET state = 'queued' WHERE state = 'sending'",
+            [],
+        )?)
     }
 
     /// Records a batch of outcomes in one transaction.
@@ -566,8 +583,9 @@ impl Outbox {
     /// The audit trail of one receipt: (event, detail).
     pub fn audit_trail(&self, receipt_no: &str) -> Result<Vec<(String, String)>, OutboxError> {
         let conn = self.conn();
-        let mut st =
-            conn.prepare("SELECT event, COALESCE(detail, '') FROM audit WHERE receipt = ?1 ORDER BY id")?;
+        let mut st = conn.prepare(
+            "SELECT event, COALESCE(detail, '') FROM audit WHERE receipt = ?1 ORDER BY id",
+        )?;
         let v = st
             .query_map([receipt_no], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -580,7 +598,11 @@ impl Outbox {
         let ms = now_ms();
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let filter = if receipt_no.is_some() { "AND receipt = ?2" } else { "AND ?2 IS NULL" };
+        let filter = if receipt_no.is_some() {
+            "AND receipt = ?2"
+        } else {
+            "AND ?2 IS NULL"
+        };
         let receipts: Vec<String> = {
             let mut st = tx.prepare(&format!(
                 "SELECT DISTINCT receipt FROM jobs WHERE state = 'rejected' {filter}"
@@ -624,7 +646,10 @@ impl Outbox {
         };
         for r in &receipts {
             tx.execute("UPDATE jobs SET payload = NULL WHERE receipt = ?1", [r])?;
-            tx.execute("UPDATE submissions SET purged_ms = ?2 WHERE receipt = ?1", params![r, now])?;
+            tx.execute(
+                "UPDATE submissions SET purged_ms = ?2 WHERE receipt = ?1",
+                params![r, now],
+            )?;
             audit(&tx, now, r, "personal_data_purged", &Value::Null)?;
         }
         tx.commit()?;

@@ -10,9 +10,8 @@ pub mod migrations;
 pub mod receipt;
 
 pub use db::{
+    ClaimedJob, JobKind, JobOutcome, Outbox, OutboxStatus, ReceiptView, RejectedView, UplinkState,
     random_key,
-    ClaimedJob, JobKind, JobOutcome, Outbox, OutboxStatus, ReceiptView, RejectedView,
-    UplinkState,
 };
 
 /// What can go wrong with the outbox itself.

@@ -75,7 +75,11 @@ mod tests {
                 let mut t = plain.clone();
                 t.swap(i, i + 1);
                 let body = String::from_utf8(t[..t.len() - 1].to_vec()).unwrap();
-                assert_ne!(check_char(&body), Some(t[t.len() - 1] as char), "swap at {i}");
+                assert_ne!(
+                    check_char(&body),
+                    Some(t[t.len() - 1] as char),
+                    "swap at {i}"
+                );
             }
         }
     }

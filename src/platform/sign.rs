@@ -30,7 +30,14 @@ fn mac(key: &[u8]) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length")
 }
 
-pub fn sign(key: &[u8], method: &str, path: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
+pub fn sign(
+    key: &[u8],
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let mut m = mac(key);
     m.update(canonical(method, path, timestamp, nonce, body).as_bytes());
     hex::encode(m.finalize().into_bytes())

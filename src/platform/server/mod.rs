@@ -206,7 +206,11 @@ async fn inject_faults(State(st): State<Shared>, req: Request, next: Next) -> Re
     match fault {
         Fault::None => next.run(req).await,
         Fault::Down => api_error(StatusCode::SERVICE_UNAVAILABLE, "down", "platform is down"),
-        Fault::Error => api_error(StatusCode::INTERNAL_SERVER_ERROR, "injected", "injected 500"),
+        Fault::Error => api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "injected",
+            "injected 500",
+        ),
         Fault::Throttle(secs) => {
             let mut r = api_error(StatusCode::TOO_MANY_REQUESTS, "throttled", "slow down");
             r.headers_mut()
@@ -245,7 +249,11 @@ impl http_body::Body for CutBody {
 async fn authenticate(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 << 20).await else {
-        return api_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "body over 64 MiB");
+        return api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "body over 64 MiB",
+        );
     };
     let h = |name: &str| {
         parts
@@ -255,12 +263,21 @@ async fn authenticate(State(st): State<Shared>, req: Request, next: Next) -> Res
             .unwrap_or("")
             .to_string()
     };
-    let (kiosk, ts, nonce, sig) = (h(sign::H_KIOSK), h(sign::H_TIMESTAMP), h(sign::H_NONCE), h(sign::H_SIGNATURE));
+    let (kiosk, ts, nonce, sig) = (
+        h(sign::H_KIOSK),
+        h(sign::H_TIMESTAMP),
+        h(sign::H_NONCE),
+        h(sign::H_SIGNATURE),
+    );
     let key = match &st.cfg.keys {
         None => Some(crate::config::DEV_KIOSK_KEY.to_vec()),
         Some(keys) => keys.get(&kiosk).cloned(),
     };
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let refuse = |code: &str, msg: &str| {
         if let Err(e) = store::bump(&st.db(), "rejected_signatures") {
             return internal(e);
@@ -273,12 +290,25 @@ async fn authenticate(State(st): State<Shared>, req: Request, next: Next) -> Res
     let Ok(ts_num) = ts.parse::<i64>() else {
         return refuse("bad_signature", "missing or bad timestamp");
     };
-    if nonce.len() < 16 || !sign::verify(&key, parts.method.as_str(), path, ts_num, &nonce, &bytes, &sig) {
+    if nonce.len() < 16
+        || !sign::verify(
+            &key,
+            parts.method.as_str(),
+            path,
+            ts_num,
+            &nonce,
+            &bytes,
+            &sig,
+        )
+    {
         return refuse("bad_signature", "signature does not match");
     }
     let now = chrono::Utc::now().timestamp();
     if (now - ts_num).abs() > sign::MAX_SKEW_SECS {
-        return refuse("stale", "timestamp outside the allowed window; check the kiosk clock");
+        return refuse(
+            "stale",
+            "timestamp outside the allowed window; check the kiosk clock",
+        );
     }
     {
         let db = st.db();
@@ -305,10 +335,16 @@ struct KioskId(String);
 fn validate_case(st: &AppState, kiosk: &str, sub: &Submission) -> Result<(), (String, String)> {
     let fail = |c: &str, m: String| Err((c.to_string(), m));
     if sub.kiosk_id != kiosk {
-        return fail("kiosk_mismatch", format!("case from kiosk {} signed by {kiosk}", sub.kiosk_id));
+        return fail(
+            "kiosk_mismatch",
+            format!("case from kiosk {} signed by {kiosk}", sub.kiosk_id),
+        );
     }
     if crate::outbox::receipt::normalise(&sub.receipt).as_deref() != Some(sub.receipt.as_str()) {
-        return fail("bad_receipt", format!("receipt {:?} is not well formed", sub.receipt));
+        return fail(
+            "bad_receipt",
+            format!("receipt {:?} is not well formed", sub.receipt),
+        );
     }
     if sub.catalog_version.declared.is_empty() {
         return fail("no_catalog_version", "catalog version missing".into());
@@ -316,7 +352,10 @@ fn validate_case(st: &AppState, kiosk: &str, sub: &Submission) -> Result<(), (St
     if st.cfg.retired_catalog.as_deref() == Some(sub.catalog_version.declared.as_str()) {
         return fail(
             "catalog_retired",
-            format!("目录版本 {} 已停用，请按现行目录重新办理", sub.catalog_version.declared),
+            format!(
+                "目录版本 {} 已停用，请按现行目录重新办理",
+                sub.catalog_version.declared
+            ),
         );
     }
     let notice_items: Vec<&str> = sub.notice["items"]
@@ -334,7 +373,11 @@ fn validate_case(st: &AppState, kiosk: &str, sub: &Submission) -> Result<(), (St
 }
 
 async fn create_case(State(st): State<Shared>, req: Request) -> Response {
-    let kiosk = req.extensions().get::<KioskId>().map(|k| k.0.clone()).unwrap_or_default();
+    let kiosk = req
+        .extensions()
+        .get::<KioskId>()
+        .map(|k| k.0.clone())
+        .unwrap_or_default();
     let idem = req
         .headers()
         .get("idempotency-key")
@@ -345,7 +388,11 @@ async fn create_case(State(st): State<Shared>, req: Request) -> Response {
         return api_error(StatusCode::BAD_REQUEST, "bad_body", "unreadable body");
     };
     if idem.is_empty() || idem.len() > 200 {
-        return api_error(StatusCode::BAD_REQUEST, "no_idempotency_key", "Idempotency-Key header required");
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "no_idempotency_key",
+            "Idempotency-Key header required",
+        );
     }
     let body_hash = hex::encode(Sha256::digest(&bytes));
     // A repeat of a known key is answered from the store before anything
@@ -371,7 +418,11 @@ async fn create_case(State(st): State<Shared>, req: Request) -> Response {
         Err(e) => return internal(e),
     };
     let exists: Option<String> = match tx
-        .query_row("SELECT idem_key FROM cases WHERE receipt = ?1", [&sub.receipt], |r| r.get(0))
+        .query_row(
+            "SELECT idem_key FROM cases WHERE receipt = ?1",
+            [&sub.receipt],
+            |r| r.get(0),
+        )
         .optional()
     {
         Ok(v) => v,
@@ -381,7 +432,10 @@ async fn create_case(State(st): State<Shared>, req: Request) -> Response {
         return api_error(
             StatusCode::CONFLICT,
             "receipt_conflict",
-            format!("receipt {} already filed under another idempotency key", sub.receipt),
+            format!(
+                "receipt {} already filed under another idempotency key",
+                sub.receipt
+            ),
         );
     }
     let result = (|| -> rusqlite::Result<CaseAccepted> {
@@ -428,7 +482,11 @@ async fn create_case(State(st): State<Shared>, req: Request) -> Response {
 
 /// The stored answer for a repeated idempotency key, or a conflict when
 /// the key comes with a different body.
-fn stored_answer(db: &Connection, idem: &str, body_hash: &str) -> rusqlite::Result<Option<Response>> {
+fn stored_answer(
+    db: &Connection,
+    idem: &str,
+    body_hash: &str,
+) -> rusqlite::Result<Option<Response>> {
     let row: Option<(String, String, String, String)> = db
         .query_row(
             "SELECT case_id, receipt, items, body_hash FROM cases WHERE idem_key = ?1",
@@ -446,7 +504,10 @@ fn stored_answer(db: &Connection, idem: &str, body_hash: &str) -> rusqlite::Resu
             "this Idempotency-Key was used with a different body",
         )));
     }
-    db.execute("UPDATE cases SET duplicates = duplicates + 1 WHERE idem_key = ?1", [idem])?;
+    db.execute(
+        "UPDATE cases SET duplicates = duplicates + 1 WHERE idem_key = ?1",
+        [idem],
+    )?;
     store::bump(db, "duplicates_refused")?;
     let answer = CaseAccepted {
         case_id,
@@ -468,14 +529,19 @@ async fn case_status(State(st): State<Shared>, UrlPath(receipt): UrlPath<String>
         .optional();
     match row {
         Err(e) => internal(e),
-        Ok(None) => api_error(StatusCode::NOT_FOUND, "unknown_case", format!("no case for receipt {receipt}")),
+        Ok(None) => api_error(
+            StatusCode::NOT_FOUND,
+            "unknown_case",
+            format!("no case for receipt {receipt}"),
+        ),
         Ok(Some((case_id, received, items))) => {
             let items: Vec<ItemCase> = serde_json::from_str(&items).unwrap_or_default();
             let now = now_ms();
             let items = items
                 .into_iter()
                 .map(|i| {
-                    let (status, since) = store::status_at(&i.case_number, received, now, st.cfg.status_step_ms);
+                    let (status, since) =
+                        store::status_at(&i.case_number, received, now, st.cfg.status_step_ms);
                     ItemProgress {
                         item: i.item,
                         case_number: i.case_number,
@@ -485,7 +551,12 @@ async fn case_status(State(st): State<Shared>, UrlPath(receipt): UrlPath<String>
                     }
                 })
                 .collect();
-            axum::Json(CaseStatus { case_id, receipt, items }).into_response()
+            axum::Json(CaseStatus {
+                case_id,
+                receipt,
+                items,
+            })
+            .into_response()
         }
     }
 }
@@ -498,9 +569,16 @@ async fn material(
 ) -> Response {
     let actual = hex::encode(Sha256::digest(&body));
     if actual != sha {
-        return api_error(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "body does not match the hash in the path");
+        return api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            "body does not match the hash in the path",
+        );
     }
-    let receipt = headers.get("x-onevisit-receipt").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let receipt = headers
+        .get("x-onevisit-receipt")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let r = st.db().execute(
         "INSERT OR IGNORE INTO materials(sha256, size, receipt, received_ms, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![sha, body.len() as i64, receipt, now_ms(), body.as_ref()],
@@ -525,13 +603,27 @@ async fn rating(
         return api_error(StatusCode::BAD_REQUEST, "bad_json", "rating body");
     };
     if !(1..=5).contains(&r.score) {
-        return api_error(StatusCode::UNPROCESSABLE_ENTITY, "bad_score", "score must be 1-5");
+        return api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_score",
+            "score must be 1-5",
+        );
     }
     let db = st.db();
-    let known = db.query_row("SELECT EXISTS(SELECT 1 FROM cases WHERE receipt = ?1)", [&receipt], |r| r.get::<_, bool>(0));
+    let known = db.query_row(
+        "SELECT EXISTS(SELECT 1 FROM cases WHERE receipt = ?1)",
+        [&receipt],
+        |r| r.get::<_, bool>(0),
+    );
     match known {
         Err(e) => return internal(e),
-        Ok(false) => return api_error(StatusCode::NOT_FOUND, "unknown_case", "rating for an unknown case"),
+        Ok(false) => {
+            return api_error(
+                StatusCode::NOT_FOUND,
+                "unknown_case",
+                "rating for an unknown case",
+            );
+        }
         Ok(true) => {}
     }
     match db.execute(
@@ -567,7 +659,10 @@ async fn get_faults(State(st): State<Shared>) -> Response {
     axum::Json(st.faults.get()).into_response()
 }
 
-async fn put_faults(State(st): State<Shared>, axum::Json(s): axum::Json<FaultSettings>) -> Response {
+async fn put_faults(
+    State(st): State<Shared>,
+    axum::Json(s): axum::Json<FaultSettings>,
+) -> Response {
     st.faults.set(s.clone());
     axum::Json(s).into_response()
 }

@@ -52,7 +52,9 @@ pub fn bump(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
 
 fn counter(conn: &Connection, name: &str) -> rusqlite::Result<u64> {
     Ok(conn
-        .query_row("SELECT n FROM counters WHERE name = ?1", [name], |r| r.get(0))
+        .query_row("SELECT n FROM counters WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
         .optional()?
         .unwrap_or(0))
 }
@@ -73,15 +75,18 @@ pub fn prune_nonces(conn: &Connection, before_ts: i64) -> rusqlite::Result<usize
 
 /// A case's status per item, advanced by the time since it was received:
 /// accepted, then in review, then approved (or, for some, needs materials).
-pub fn status_at(case_number: &str, received_ms: i64, now_ms: i64, step_ms: i64) -> (ItemStatus, i64) {
+pub fn status_at(
+    case_number: &str,
+    received_ms: i64,
+    now_ms: i64,
+    step_ms: i64,
+) -> (ItemStatus, i64) {
     let steps = (now_ms - received_ms).max(0) / step_ms.max(1);
     let since = received_ms + steps.min(2) * step_ms.max(1);
     let status = match steps {
         0 => ItemStatus::Accepted,
         1 => ItemStatus::InReview,
-        _ if case_number.bytes().map(u64::from).sum::<u64>() % 5 == 0 => {
-            ItemStatus::NeedsMaterials
-        }
+        _ if case_number.bytes().map(u64::from).sum::<u64>() % 5 == 0 => ItemStatus::NeedsMaterials,
         _ => ItemStatus::Approved,
     };
     (status, since)
