@@ -172,6 +172,9 @@ pub enum FieldError {
     ResidentId(IdError),
     /// A legacy 15-digit number.
     ResidentIdLegacy,
+    /// Starts like a 2017 foreigner's permanent residence number (letters)
+    /// but is not 3 letters + 12 digits.
+    ForeignPermanentFormat,
     SocialCreditCode(IdError),
 
     MobileBadChar {
@@ -297,6 +300,7 @@ pub const ERROR_CODES: &[&str] = &[
     "resident_id.birth_date",
     "resident_id.check_digit",
     "resident_id.legacy",
+    "identity_number.foreign_format",
     "uscc.length",
     "uscc.bad_char",
     "uscc.invalid",
@@ -384,6 +388,7 @@ impl FieldError {
                 IdError::CheckDigit { .. } => "resident_id.check_digit",
             },
             E::ResidentIdLegacy => "resident_id.legacy",
+            E::ForeignPermanentFormat => "identity_number.foreign_format",
             E::SocialCreditCode(e) => match e {
                 IdError::Length { .. } => "uscc.length",
                 IdError::BadCharacter { .. } => "uscc.bad_char",
@@ -588,6 +593,9 @@ impl fmt::Display for FieldError {
             E::ResidentIdLegacy => {
                 f.write_str("这是旧的15位身份证号码，请填写现在使用的18位身份证号码")
             }
+            E::ForeignPermanentFormat => f.write_str(
+                "外国人永久居留身份证号码应为3个英文字母加12位数字（2017版），或18位号码（2023版）",
+            ),
             E::SocialCreditCode(e @ IdError::BadCharacter { found, .. })
                 if "IOSVZ".contains(found.to_ascii_uppercase()) =>
             {
@@ -739,6 +747,7 @@ impl fmt::Display for FieldError {
 /// | EntityName | 4-60 characters, with Chinese, brackets → （） | `Text` |
 /// | Address | 6-100 characters, with Chinese | `Text` |
 /// | ResidentId | GB 11643 via [`ResidentId`] | `Text` (upper-case X) |
+/// | IdentityNumber | a ResidentId, or 3 letters + 12 digits (2017 foreigner's card) | `Text` |
 /// | SocialCreditCode | GB 32100 via [`SocialCreditCode`] | `Text` (upper case) |
 /// | Mobile | 11 digits `1[3-9]…`, +86/86 and separators allowed | `Text` `13800138000` |
 /// | Phone | a mobile, or a landline `0393-1234567[转123]` | `Text` |
@@ -766,6 +775,7 @@ pub fn validate(kind: &FieldKind, input: &str) -> Result<FieldValue, FieldError>
         FieldKind::EntityName => validate_entity_name(text),
         FieldKind::Address => validate_address(text),
         FieldKind::ResidentId => validate_resident_id(text),
+        FieldKind::IdentityNumber => validate_identity_number(text),
         FieldKind::SocialCreditCode => validate_uscc(text),
         FieldKind::Mobile => validate_mobile(text).map(FieldValue::Text),
         FieldKind::Phone => validate_phone(text),
@@ -1055,6 +1065,28 @@ fn validate_resident_id(text: &str) -> Result<FieldValue, FieldError> {
     ResidentId::parse(&compact)
         .map(|id| FieldValue::Text(id.as_str().to_string()))
         .map_err(FieldError::ResidentId)
+}
+
+/// IdentityNumber: a 2017 foreigner's permanent residence number (3 letters
+/// + 12 digits, upper-cased), or else a resident ID number as above.
+fn validate_identity_number(text: &str) -> Result<FieldValue, FieldError> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && ascii_punct(*c) != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if compact.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let b = compact.as_bytes();
+        let ok = b.len() == 15
+            && b[..3].iter().all(u8::is_ascii_uppercase)
+            && b[3..].iter().all(u8::is_ascii_digit);
+        return if ok {
+            Ok(FieldValue::Text(compact))
+        } else {
+            Err(FieldError::ForeignPermanentFormat)
+        };
+    }
+    validate_resident_id(&compact)
 }
 
 /// SocialCreditCode: [`SocialCreditCode::parse`] after removing spaces and
