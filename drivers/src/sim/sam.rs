@@ -1,1 +1,544 @@
-//! (Being written.)
+//! A simulated GA 467 SAM reader on a PTY: answers the real bytes, holds a
+//! set of test cards, and can be told to misbehave.
+//!
+//! ```no_run
+//! use onevisit_drivers::sim::sam::{SamSimulator, SimOptions, TestCard};
+//! let sim = SamSimulator::start(SimOptions::default()).unwrap();
+//! println!("reader at {}", sim.control().path().unwrap().display());
+//! sim.control().place(TestCard::Resident);
+//! ```
+
+use super::pty::{PtyPair, StableLink};
+use crate::idcard::{CardRecord, CardType, Gender, encode_text};
+use crate::sam::frame::{Command, FrameError, RawFrame, encode_response};
+use crate::sam::{FrameDecoder, SamStatus};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The test cards. Names are obviously fake (测试…), numbers are fake but
+/// carry correct check characters (area 410902 = 濮阳市华龙区).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TestCard {
+    /// Resident card, no additional address.
+    Resident,
+    /// Resident card valid 长期, with an additional address.
+    Permanent,
+    /// 'J': Hong Kong/Macau/Taiwan residence permit.
+    HkMacauTaiwan,
+    /// 'I': foreigner's permanent residence card, 2017.
+    Foreign2017,
+    /// 'Y': foreigner's permanent residence card, 2023.
+    Foreign2023,
+    /// Resident card that expired in 2015.
+    Expired,
+    /// Resident card whose number fails its check character.
+    BadCheckDigit,
+}
+
+impl TestCard {
+    /// Every test card.
+    pub const ALL: [TestCard; 7] = [
+        TestCard::Resident,
+        TestCard::Permanent,
+        TestCard::HkMacauTaiwan,
+        TestCard::Foreign2017,
+        TestCard::Foreign2023,
+        TestCard::Expired,
+        TestCard::BadCheckDigit,
+    ];
+
+    /// The name used on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            TestCard::Resident => "resident",
+            TestCard::Permanent => "permanent",
+            TestCard::HkMacauTaiwan => "hkmo",
+            TestCard::Foreign2017 => "foreign2017",
+            TestCard::Foreign2023 => "foreign2023",
+            TestCard::Expired => "expired",
+            TestCard::BadCheckDigit => "bad-check",
+        }
+    }
+
+    /// The card's record.
+    pub fn record(self) -> CardRecord {
+        let base = CardRecord {
+            card_type: CardType::Resident,
+            name: "测试甲".into(),
+            english_name: None,
+            gender: Gender::Male,
+            ethnicity_code: Some(1),
+            ethnicity: Some("汉".into()),
+            birth_date: "1990-03-07".into(),
+            address: Some("河南省濮阳市华龙区测试路1号".into()),
+            additional_address: None,
+            id_number: "410902199003071234".into(),
+            issuing_authority: Some("濮阳市公安局华龙分局".into()),
+            valid_from: "2020-01-01".into(),
+            valid_to: Some("2040-01-01".into()),
+            nationality: None,
+            pass_number: None,
+            issue_count: None,
+            card_version: None,
+            previous_number_link: None,
+        };
+        match self {
+            TestCard::Resident => base,
+            TestCard::Permanent => CardRecord {
+                name: "测试乙".into(),
+                ethnicity_code: Some(3),
+                ethnicity: Some("回".into()),
+                birth_date: "1960-01-01".into(),
+                address: Some("河南省濮阳市华龙区测试街2号院3号楼".into()),
+                additional_address: Some("河南省濮阳市华龙区新址路3号".into()),
+                id_number: "410902196001013010".into(),
+                valid_from: "2010-05-01".into(),
+                valid_to: None,
+                ..base
+            },
+            TestCard::HkMacauTaiwan => CardRecord {
+                card_type: CardType::HkMacauTaiwanResidence,
+                name: "测试丙".into(),
+                ethnicity_code: None,
+                ethnicity: None,
+                birth_date: "1992-06-15".into(),
+                address: Some("河南省濮阳市华龙区测试大道5号".into()),
+                id_number: "810000199206150031".into(),
+                valid_from: "2024-06-01".into(),
+                valid_to: Some("2029-06-01".into()),
+                pass_number: Some("H12345678".into()),
+                issue_count: Some(1),
+                ..base
+            },
+            TestCard::Foreign2017 => CardRecord {
+                card_type: CardType::ForeignPermanent2017,
+                name: "测试丁".into(),
+                english_name: Some("TEST, ALPHA".into()),
+                gender: Gender::Female,
+                ethnicity_code: None,
+                ethnicity: None,
+                birth_date: "1988-08-08".into(),
+                address: None,
+                id_number: "USA310088080801".into(),
+                issuing_authority: Some("1500".into()),
+                valid_from: "2019-01-01".into(),
+                valid_to: Some("2039-01-01".into()),
+                nationality: Some("USA".into()),
+                card_version: Some("20".into()),
+                ..base
+            },
+            TestCard::Foreign2023 => CardRecord {
+                card_type: CardType::ForeignPermanent2023,
+                name: "测试戊".into(),
+                english_name: Some("TEST, BETA EXAMPLE WITH A VERY LONG GIVEN NAME".into()),
+                ethnicity_code: None,
+                ethnicity: None,
+                birth_date: "1988-08-08".into(),
+                address: None,
+                id_number: "933100198808081118".into(),
+                issuing_authority: None,
+                valid_from: "2023-12-01".into(),
+                valid_to: Some("2033-12-01".into()),
+                nationality: Some("CAN".into()),
+                issue_count: Some(0),
+                ..base
+            },
+            TestCard::Expired => CardRecord {
+                name: "测试己".into(),
+                birth_date: "1975-05-12".into(),
+                id_number: "410902197505123453".into(),
+                valid_from: "2005-01-01".into(),
+                valid_to: Some("2015-01-01".into()),
+                ..base
+            },
+            TestCard::BadCheckDigit => CardRecord {
+                name: "测试庚".into(),
+                gender: Gender::Female,
+                birth_date: "2000-02-29".into(),
+                id_number: "410902200002290781".into(),
+                valid_from: "2018-01-01".into(),
+                valid_to: Some("2028-01-01".into()),
+                ..base
+            },
+        }
+    }
+}
+
+impl FromStr for TestCard {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        TestCard::ALL
+            .into_iter()
+            .find(|c| c.key() == text)
+            .ok_or_else(|| {
+                let keys: Vec<_> = TestCard::ALL.iter().map(|c| c.key()).collect();
+                format!("没有测试卡“{text}”，可选: {}", keys.join(", "))
+            })
+    }
+}
+
+/// Ways the simulated reader can misbehave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimFault {
+    /// The response's checksum byte is wrong.
+    BadChecksum,
+    /// Read commands (30 01, 30 10) answer SW3 0x41.
+    ReadFailure,
+    /// No answer at all.
+    Silence,
+    /// The response is written in three pieces with pauses between them.
+    SplitFrames,
+    /// Garbage (including a partial preamble) before the response.
+    GarbageBefore,
+}
+
+/// The SAM ID the simulator reports: `05.01-20200101-0000123456-0000789012`.
+pub const SIM_SAM_ID: &str = "05.01-20200101-0000123456-0000789012";
+
+fn sam_id_bytes() -> Vec<u8> {
+    let mut data = Vec::new();
+    data.extend(5u16.to_le_bytes());
+    data.extend(1u16.to_le_bytes());
+    data.extend(20_200_101u32.to_le_bytes());
+    data.extend(123_456u32.to_le_bytes());
+    data.extend(789_012u32.to_le_bytes());
+    data
+}
+
+/// A recognisable stand-in for the 1024-byte WLT photo.
+pub fn fake_photo() -> Vec<u8> {
+    let mut photo = b"WLT-SIMULATED-PHOTO".to_vec();
+    photo.resize(1024, 0x5A);
+    photo
+}
+
+/// The data of a `30 01` response for `record`: lengths, text, photo.
+pub fn read_response_data(record: &CardRecord) -> Vec<u8> {
+    let text = encode_text(record).expect("test cards fit their fields");
+    let photo = fake_photo();
+    let mut data = Vec::with_capacity(4 + text.len() + photo.len());
+    data.extend((text.len() as u16).to_be_bytes());
+    data.extend((photo.len() as u16).to_be_bytes());
+    data.extend(text);
+    data.extend(photo);
+    data
+}
+
+/// The 70-byte UCS-2 additional address block.
+fn additional_address_data(address: &str) -> Vec<u8> {
+    let mut data: Vec<u8> = address
+        .encode_utf16()
+        .take(35)
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    while data.len() < 70 {
+        data.extend([0x20, 0x00]);
+    }
+    data
+}
+
+/// The card-independent part of the simulator's behaviour: the answer to
+/// one request with a card (or none) on the reader. `None` payload →
+/// host framing error answers.
+pub fn answer(
+    card: Option<&CardRecord>,
+    request: Result<&RawFrame, &FrameError>,
+) -> Option<Vec<u8>> {
+    let frame = match request {
+        Ok(frame) => frame,
+        Err(FrameError::Checksum { .. }) => {
+            return Some(encode_response(SamStatus::HostChecksumError, &[]));
+        }
+        Err(_) => return None,
+    };
+    let Some(command) = Command::from_payload(&frame.payload) else {
+        return Some(encode_response(SamStatus::BadCommand, &[]));
+    };
+    let (status, data) = match (command, card) {
+        (Command::ResetSam | Command::SamStatus | Command::SetMaxRfFrameSize(_), _) => {
+            (SamStatus::Success, vec![])
+        }
+        (Command::ReadSamId, _) => (SamStatus::Success, sam_id_bytes()),
+        (Command::FindCard, Some(_)) => (SamStatus::FindCardSuccess, vec![0; 4]),
+        (Command::FindCard, None) => (SamStatus::NoCard, vec![]),
+        (Command::SelectCard, Some(_)) => (SamStatus::Success, vec![0; 8]),
+        (Command::SelectCard, None) => (SamStatus::SelectFailed, vec![]),
+        (Command::ReadTextPhoto, Some(record)) => (SamStatus::Success, read_response_data(record)),
+        (Command::ReadTextPhotoFingerprint, Some(record)) => {
+            let mut data = read_response_data(record);
+            // Three lengths: text, photo, fingerprint (none on this card).
+            data.splice(4..4, [0, 0]);
+            (SamStatus::Success, data)
+        }
+        (Command::ReadAdditionalAddress, Some(record)) => match &record.additional_address {
+            Some(address) => (SamStatus::Success, additional_address_data(address)),
+            None => (SamStatus::NoContent, vec![]),
+        },
+        (Command::ReadChipSerial, Some(_)) => (SamStatus::Success, vec![0x11; 8]),
+        (_, None) => (SamStatus::ReadFailed, vec![]),
+    };
+    Some(encode_response(status, &data))
+}
+
+/// What the simulator starts with.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// A stable symlink to maintain across replugs (like a udev rule).
+    pub link: Option<PathBuf>,
+    /// The card on the reader at start.
+    pub card: Option<TestCard>,
+}
+
+struct Inner {
+    pty: Option<PtyPair>,
+    link: Option<StableLink>,
+    link_path: Option<PathBuf>,
+    card: Option<CardRecord>,
+    /// Active faults and how many more responses each affects.
+    faults: Vec<(SimFault, u32)>,
+    requests: u64,
+    decoder: FrameDecoder,
+}
+
+impl Inner {
+    fn plug(&mut self) -> std::io::Result<()> {
+        let mut pty = PtyPair::open()?;
+        pty.set_master_timeout(Duration::from_millis(10))?;
+        if let Some(link) = &self.link_path {
+            self.link = Some(StableLink::create(link, pty.path())?);
+        }
+        self.pty = Some(pty);
+        self.decoder.clear();
+        Ok(())
+    }
+
+    /// Takes one use of `fault` if it is active.
+    fn take_fault(&mut self, fault: SimFault) -> bool {
+        let Some(entry) = self.faults.iter_mut().find(|(f, n)| *f == fault && *n > 0) else {
+            return false;
+        };
+        entry.1 -= 1;
+        true
+    }
+}
+
+/// Controls a running simulator; cheap to clone and send to other threads.
+#[derive(Clone)]
+pub struct SimControl {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl SimControl {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The path a driver should open: the stable link if one was asked
+    /// for, else the current PTY. `None` while unplugged without a link.
+    pub fn path(&self) -> Option<PathBuf> {
+        let inner = self.lock();
+        inner
+            .link_path
+            .clone()
+            .or_else(|| inner.pty.as_ref().map(|p| p.path().to_path_buf()))
+    }
+
+    /// Puts a test card on the reader.
+    pub fn place(&self, card: TestCard) {
+        self.place_record(card.record());
+    }
+
+    /// Puts any card on the reader (its record must fit the text block).
+    pub fn place_record(&self, record: CardRecord) {
+        self.lock().card = Some(record);
+    }
+
+    /// Takes the card off.
+    pub fn remove(&self) {
+        self.lock().card = None;
+    }
+
+    /// Makes the next `times` eligible responses misbehave (`u32::MAX`
+    /// for "until cleared").
+    pub fn inject(&self, fault: SimFault, times: u32) {
+        let mut inner = self.lock();
+        inner.faults.retain(|(f, _)| *f != fault);
+        inner.faults.push((fault, times));
+    }
+
+    /// Clears every fault.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Requests answered (or deliberately ignored) so far.
+    pub fn requests(&self) -> u64 {
+        self.lock().requests
+    }
+
+    /// Pulls the cable: closes the PTY (the driver's next read or write
+    /// fails) and removes the stable link.
+    pub fn unplug(&self) {
+        let mut inner = self.lock();
+        inner.pty = None;
+        inner.link = None;
+    }
+
+    /// Plugs back in: a new PTY (new /dev/pts number) and the link moved
+    /// to it.
+    pub fn replug(&self) -> std::io::Result<()> {
+        let mut inner = self.lock();
+        if inner.pty.is_some() {
+            return Ok(());
+        }
+        inner.plug()
+    }
+
+    /// Whether the simulated reader is plugged in.
+    pub fn is_plugged(&self) -> bool {
+        self.lock().pty.is_some()
+    }
+}
+
+/// A running simulator; stops (and unplugs) when dropped.
+pub struct SamSimulator {
+    control: SimControl,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SamSimulator {
+    /// Opens a PTY and starts answering on a background thread.
+    pub fn start(options: SimOptions) -> std::io::Result<Self> {
+        let mut inner = Inner {
+            pty: None,
+            link: None,
+            link_path: options.link,
+            card: options.card.map(TestCard::record),
+            faults: Vec::new(),
+            requests: 0,
+            decoder: FrameDecoder::new(),
+        };
+        inner.plug()?;
+        let control = SimControl {
+            inner: Arc::new(Mutex::new(inner)),
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let control = control.clone();
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("sim-sam".into())
+                .spawn(move || serve(&control, &stop))?
+        };
+        Ok(SamSimulator {
+            control,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The control handle.
+    pub fn control(&self) -> &SimControl {
+        &self.control
+    }
+
+    /// The path to open (see [`SimControl::path`]).
+    pub fn path(&self) -> PathBuf {
+        self.control.path().unwrap_or_default()
+    }
+}
+
+impl Drop for SamSimulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.control.unplug();
+    }
+}
+
+fn serve(control: &SimControl, stop: &AtomicBool) {
+    let mut buf = vec![0u8; 4096];
+    while !stop.load(Ordering::Relaxed) {
+        {
+            let mut inner = control.lock();
+            let inner = &mut *inner;
+            if let Some(pty) = inner.pty.as_mut() {
+                if let Ok(n) = pty.master.read(&mut buf) {
+                    inner.decoder.push(&buf[..n]);
+                }
+                while let Some(request) = inner.decoder.next_frame() {
+                    respond(inner, request);
+                }
+            }
+        }
+        // Let control calls take the lock between reads.
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn respond(inner: &mut Inner, request: Result<RawFrame, FrameError>) {
+    inner.requests += 1;
+    let is_read = request.as_ref().is_ok_and(|f| {
+        matches!(
+            Command::from_payload(&f.payload),
+            Some(Command::ReadTextPhoto | Command::ReadTextPhotoFingerprint)
+        )
+    });
+    if inner.take_fault(SimFault::Silence) {
+        return;
+    }
+    let answer = if is_read && inner.take_fault(SimFault::ReadFailure) {
+        Some(encode_response(SamStatus::ReadFailed, &[]))
+    } else {
+        answer(inner.card.as_ref(), request.as_ref())
+    };
+    let Some(mut bytes) = answer else { return };
+    if inner.take_fault(SimFault::BadChecksum) {
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 0x5A;
+        }
+    }
+    if inner.take_fault(SimFault::GarbageBefore) {
+        // Ends in a partial preamble, the hardest case for a resync.
+        let mut garbage = vec![0x00, 0xFF, 0x96, 0x69, 0xAA, 0x13, 0xAA, 0xAA];
+        garbage.append(&mut bytes);
+        bytes = garbage;
+    }
+    let split = inner.take_fault(SimFault::SplitFrames);
+    let Some(pty) = inner.pty.as_mut() else {
+        return;
+    };
+    let result = if split {
+        write_in_pieces(&mut pty.master, &bytes)
+    } else {
+        pty.master.write_all(&bytes)
+    };
+    if let Err(e) = result {
+        log::debug!("simulated reader: write failed: {e}");
+    }
+}
+
+fn write_in_pieces(port: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    let cuts = [
+        0,
+        3.min(bytes.len()),
+        (bytes.len() / 2).max(3).min(bytes.len()),
+        bytes.len(),
+    ];
+    for piece in cuts.windows(2) {
+        port.write_all(&bytes[piece[0]..piece[1]])?;
+        port.flush().ok();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    Ok(())
+}
