@@ -176,6 +176,32 @@ impl CardRecord {
     }
 }
 
+impl CardRecord {
+    /// A copy safe to show to others (technician screens, support logs):
+    /// names and numbers masked, addresses cut to their first six
+    /// characters (province and city), birth date to its year.
+    pub fn masked(&self) -> CardRecord {
+        let address = |a: &Option<String>| {
+            a.as_ref()
+                .map(|a| format!("{}***", a.chars().take(6).collect::<String>()))
+        };
+        CardRecord {
+            name: mask_name(&self.name),
+            english_name: self.english_name.as_deref().map(mask_name),
+            birth_date: format!(
+                "{}-**-**",
+                self.birth_date.chars().take(4).collect::<String>()
+            ),
+            address: address(&self.address),
+            additional_address: address(&self.additional_address),
+            id_number: mask_id_text(&self.id_number),
+            pass_number: self.pass_number.as_deref().map(mask_id_text),
+            previous_number_link: self.previous_number_link.as_ref().map(|_| "***".into()),
+            ..self.clone()
+        }
+    }
+}
+
 /// Masks a name for logs and screens seen by others: 张三 → 张*,
 /// 张小三 → 张*三, 欧阳小明 → 欧**明.
 pub fn mask_name(name: &str) -> String {
@@ -205,5 +231,25 @@ mod tests {
         assert_eq!(mask_name("欧阳小明"), "欧**明");
         assert_eq!(mask_name("王"), "*");
         assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn masked_copy_and_debug_hide_personal_data() {
+        let record = crate::sim::sam::TestCard::Permanent.record();
+        let masked = record.masked();
+        assert_eq!(masked.name, "测*乙");
+        assert_eq!(masked.id_number, "410***********3010");
+        assert_eq!(masked.birth_date, "1960-**-**");
+        assert_eq!(masked.address.as_deref(), Some("河南省濮阳市***"));
+        let debug = format!("{record:?}");
+        for secret in [
+            "测试乙",
+            "410902196001013010",
+            "测试街",
+            "新址路",
+            "1960-01-01",
+        ] {
+            assert!(!debug.contains(secret), "{secret} leaked into {debug}");
+        }
     }
 }

@@ -47,6 +47,14 @@ impl SerialTransport {
     }
 }
 
+/// Serial ports the OS reports. Without libudev this is often sparse and
+/// never includes PTYs: configure devices by path.
+pub fn available_ports() -> Result<Vec<String>, TransportError> {
+    serialport::available_ports()
+        .map(|ports| ports.into_iter().map(|p| p.port_name).collect())
+        .map_err(|e| TransportError::Io(e.to_string()))
+}
+
 fn open_error(name: &str, error: serialport::Error) -> TransportError {
     let text = format!("无法打开串口{name}: {error}");
     match error.kind() {
