@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 pub const MAX_BUFFERED: usize = HEADER_LEN + MAX_LEN_FIELD;
 
 /// An incremental SAM frame decoder.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FrameDecoder {
     buf: Vec<u8>,
     ready: VecDeque<Result<RawFrame, FrameError>>,
