@@ -97,13 +97,16 @@ impl CardError {
 /// Checks the number's check character (where the card type has one) and
 /// that `today` lies within the validity period (both ends inclusive).
 pub fn check_card(record: &CardRecord, today: CivilDate) -> Result<(), CardError> {
-    if record.card_type.has_checked_number() {
-        if let Err(error) = ResidentId::parse(&record.id_number) {
-            return Err(CardError::BadIdNumber {
-                record: Box::new(record.clone()),
-                error,
-            });
-        }
+    let number_check = if record.card_type.has_checked_number() {
+        ResidentId::parse(&record.id_number).err()
+    } else {
+        None
+    };
+    if let Some(error) = number_check {
+        return Err(CardError::BadIdNumber {
+            record: Box::new(record.clone()),
+            error,
+        });
     }
     // Dates were checked when the block was decoded; a record built by
     // hand with a bad date is treated as not yet valid rather than trusted.
@@ -114,13 +117,15 @@ pub fn check_card(record: &CardRecord, today: CivilDate) -> Result<(), CardError
             valid_from: record.valid_from.clone(),
         });
     }
-    if let Some(to_text) = &record.valid_to {
-        if CivilDate::parse(to_text).is_none_or(|to| today > to) {
-            return Err(CardError::Expired {
-                record: Box::new(record.clone()),
-                valid_to: to_text.clone(),
-            });
-        }
+    let expired = record
+        .valid_to
+        .as_ref()
+        .filter(|to| CivilDate::parse(to).is_none_or(|to| today > to));
+    if let Some(valid_to) = expired {
+        return Err(CardError::Expired {
+            record: Box::new(record.clone()),
+            valid_to: valid_to.clone(),
+        });
     }
     Ok(())
 }

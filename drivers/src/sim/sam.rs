@@ -503,10 +503,9 @@ fn respond(inner: &mut Inner, request: Result<RawFrame, FrameError>) {
         answer(inner.card.as_ref(), request.as_ref())
     };
     let Some(mut bytes) = answer else { return };
-    if inner.take_fault(SimFault::BadChecksum) {
-        if let Some(last) = bytes.last_mut() {
-            *last ^= 0x5A;
-        }
+    let corrupt = inner.take_fault(SimFault::BadChecksum);
+    if let Some(last) = bytes.last_mut().filter(|_| corrupt) {
+        *last ^= 0x5A;
     }
     if inner.take_fault(SimFault::GarbageBefore) {
         // Ends in a partial preamble, the hardest case for a resync.

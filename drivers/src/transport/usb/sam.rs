@@ -181,8 +181,10 @@ mod tests {
 
     #[test]
     fn unplug_is_disconnected() {
-        let mut pipe = FakePipe::default();
-        pipe.gone = true;
+        let pipe = FakePipe {
+            gone: true,
+            ..FakePipe::default()
+        };
         let mut usb = SamUsbTransport::new(pipe);
         let mut buf = [0u8; 8];
         assert!(matches!(
