@@ -51,7 +51,7 @@ fn pulled_reader_goes_missing_and_comes_back_without_restart() {
         move || SerialTransport::open(&link, 115_200)
     };
     let reader = SupervisedReader::new("idreader", opener, tx)
-        .with_timeouts(Timeouts::default().scaled(0.3))
+        .with_timeouts(Timeouts::default())
         .with_poll_interval(Duration::from_millis(30))
         .with_today(today);
     let (mut manager, _changes) = DeviceManager::new();
@@ -118,7 +118,7 @@ fn a_reader_missing_at_start_is_reported_then_found() {
         move || SerialTransport::open(&link, 115_200)
     };
     let reader = SupervisedReader::new("idreader", opener, tx)
-        .with_timeouts(Timeouts::default().scaled(0.3))
+        .with_timeouts(Timeouts::default())
         .with_poll_interval(Duration::from_millis(30));
     let (mut manager, changes) = DeviceManager::new();
     let backoff = Backoff {

@@ -12,13 +12,15 @@ use onevisit_drivers::transport::SerialTransport;
 use std::time::{Duration, Instant};
 
 fn fast() -> Timeouts {
+    // Short enough that the silence test stays quick, long enough for a
+    // PTY round trip on a loaded CI machine.
     Timeouts {
-        control: Duration::from_millis(300),
-        find: Duration::from_millis(200),
-        select: Duration::from_millis(200),
-        read: Duration::from_millis(500),
-        read_fingerprint: Duration::from_millis(500),
-        additional_address: Duration::from_millis(300),
+        control: Duration::from_millis(500),
+        find: Duration::from_millis(400),
+        select: Duration::from_millis(400),
+        read: Duration::from_millis(1000),
+        read_fingerprint: Duration::from_millis(1000),
+        additional_address: Duration::from_millis(500),
         after_corrupt_frame: Duration::from_millis(50),
     }
 }

@@ -17,8 +17,10 @@ pub const PERMANENT: &str = "长期";
 pub enum CardTextError {
     #[error("证件文字信息长度应为256字节，实际为{0}字节 (text block length)")]
     WrongLength(usize),
-    #[error("证件的{field}“{text}”不是有效日期 (bad date)")]
-    BadDate { field: &'static str, text: String },
+    /// The text itself is not kept: a birth date is personal data and
+    /// errors end up in logs.
+    #[error("证件的{field}不是有效日期 (bad date)")]
+    BadDate { field: &'static str },
     #[error("证件的{field}“{text}”无法识别 (bad field)")]
     BadField { field: &'static str, text: String },
 }
@@ -46,7 +48,7 @@ fn non_empty(text: String) -> Option<String> {
 fn date(block: &[u8], offset: usize, field: &'static str) -> Result<String, CardTextError> {
     let text = ucs2_field(block, offset, 16);
     if !valid_yyyymmdd(&text) {
-        return Err(CardTextError::BadDate { field, text });
+        return Err(CardTextError::BadDate { field });
     }
     Ok(format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..8]))
 }
@@ -182,4 +184,155 @@ fn raw_ucs2(block: &[u8], offset: usize, len: usize) -> String {
 /// The 70-byte additional address of a `30 03` response; `None` when blank.
 pub fn decode_additional_address(data: &[u8]) -> Option<String> {
     non_empty(ucs2_field(data, 0, data.len().min(70) & !1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds blocks straight from the reference's offset tables, not
+    /// through the encoder, so a layout mistake cannot hide in both.
+    fn block(fields: &[(usize, &str)]) -> Vec<u8> {
+        let mut block: Vec<u8> = [0x20, 0x00].repeat(TEXT_LEN / 2);
+        for (offset, text) in fields {
+            for (i, unit) in text.encode_utf16().enumerate() {
+                block[offset + 2 * i..offset + 2 * i + 2].copy_from_slice(&unit.to_le_bytes());
+            }
+        }
+        block
+    }
+
+    #[test]
+    fn resident_layout_matches_the_reference_table() {
+        let b = block(&[
+            (0, "测试甲"),
+            (30, "2"),
+            (32, "05"),
+            (36, "19900307"),
+            (52, "河南省濮阳市华龙区测试路1号"),
+            (122, "410902199003071234"),
+            (158, "濮阳市公安局华龙分局"),
+            (188, "20200101"),
+            (204, "长期"),
+        ]);
+        let r = decode_text(&b).unwrap();
+        assert_eq!(r.card_type, CardType::Resident);
+        assert_eq!(r.name, "测试甲");
+        assert_eq!(r.gender, Gender::Female);
+        assert_eq!(
+            (r.ethnicity_code, r.ethnicity.as_deref()),
+            (Some(5), Some("维吾尔"))
+        );
+        assert_eq!(r.birth_date, "1990-03-07");
+        assert_eq!(r.address.as_deref(), Some("河南省濮阳市华龙区测试路1号"));
+        assert_eq!(r.id_number, "410902199003071234");
+        assert_eq!(r.issuing_authority.as_deref(), Some("濮阳市公安局华龙分局"));
+        assert_eq!((r.valid_from.as_str(), r.valid_to), ("2020-01-01", None));
+    }
+
+    #[test]
+    fn j_i_and_y_layouts_match_the_reference_tables() {
+        let j = block(&[
+            (0, "测试丙"),
+            (30, "1"),
+            (36, "19920615"),
+            (122, "810000199206150031"),
+            (188, "20240601"),
+            (204, "20290601"),
+            (220, "H12345678"),
+            (238, "03"),
+            (248, "J"),
+        ]);
+        let r = decode_text(&j).unwrap();
+        assert_eq!(r.card_type, CardType::HkMacauTaiwanResidence);
+        assert_eq!(
+            (r.pass_number.as_deref(), r.issue_count),
+            (Some("H12345678"), Some(3))
+        );
+        assert_eq!(r.ethnicity_code, None);
+        assert_eq!(r.valid_to.as_deref(), Some("2029-06-01"));
+
+        let i = block(&[
+            (0, "TEST, ALPHA"),
+            (120, "2"),
+            (122, "USA310088080801"),
+            (152, "USA"),
+            (158, "测试丁"),
+            (188, "20190101"),
+            (204, "20390101"),
+            (220, "19880808"),
+            (236, "20"),
+            (240, "1500"),
+            (248, "I"),
+        ]);
+        let r = decode_text(&i).unwrap();
+        assert_eq!(r.card_type, CardType::ForeignPermanent2017);
+        assert_eq!(r.english_name.as_deref(), Some("TEST, ALPHA"));
+        assert_eq!(
+            (r.name.as_str(), r.id_number.as_str()),
+            ("测试丁", "USA310088080801")
+        );
+        assert_eq!(
+            (r.nationality.as_deref(), r.birth_date.as_str()),
+            (Some("USA"), "1988-08-08")
+        );
+        assert_eq!(
+            (r.card_version.as_deref(), r.issuing_authority.as_deref()),
+            (Some("20"), Some("1500"))
+        );
+
+        let long = "ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGH IJKLMNOPQR";
+        assert_eq!(long.len(), 46);
+        let y = block(&[
+            (0, "测试戊"),
+            (30, "1"),
+            (32, "02"),
+            (36, "19880808"),
+            (52, &long[..35]),
+            (122, "933100198808081118"),
+            (188, "20231201"),
+            (204, "20331201"),
+            (220, &long[35..]),
+            (242, "CAN"),
+            (248, "Y"),
+            (250, "123"),
+        ]);
+        let r = decode_text(&y).unwrap();
+        assert_eq!(r.card_type, CardType::ForeignPermanent2023);
+        // Character 36 is a space: the seam between the halves keeps it.
+        assert_eq!(r.english_name.as_deref(), Some(long));
+        assert_eq!(
+            (r.issue_count, r.nationality.as_deref()),
+            (Some(2), Some("CAN"))
+        );
+        assert_eq!(r.previous_number_link.as_deref(), Some("123"));
+    }
+
+    #[test]
+    fn bad_dates_and_sizes_are_named_without_the_value() {
+        let b = block(&[
+            (36, "19900230"),
+            (188, "20200101"),
+            (204, "20300101"),
+            (32, "01"),
+        ]);
+        let error = decode_text(&b).unwrap_err();
+        assert_eq!(
+            error,
+            CardTextError::BadDate {
+                field: "出生日期"
+            }
+        );
+        assert!(!error.to_string().contains("1990"));
+        assert_eq!(decode_text(&b[..10]), Err(CardTextError::WrongLength(10)));
+        // Unpaired surrogates do not make a card unreadable.
+        let mut odd = block(&[
+            (36, "19900307"),
+            (188, "20200101"),
+            (204, "20300101"),
+            (32, "01"),
+        ]);
+        odd[0..2].copy_from_slice(&0xD800u16.to_le_bytes());
+        assert_eq!(decode_text(&odd).unwrap().name, "\u{FFFD}");
+    }
 }

@@ -371,3 +371,108 @@ mod tests {
         assert!(split_lengths(&[1], 2).is_err());
     }
 }
+
+#[cfg(test)]
+mod exchange_tests {
+    use super::*;
+    use crate::sam::frame::encode_response;
+    use crate::transport::MemoryTransport;
+
+    /// Answers each request the reader sends with the next canned bytes.
+    fn device(mut end: MemoryTransport, answers: Vec<Vec<u8>>) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            let mut decoder = FrameDecoder::new();
+            let mut buf = [0u8; 64];
+            for answer in answers {
+                loop {
+                    let Ok(n) = end.read(&mut buf, Duration::from_secs(2)) else {
+                        return;
+                    };
+                    decoder.push(&buf[..n]);
+                    if decoder.next_frame().is_some() {
+                        break;
+                    }
+                }
+                if end.write_all(&answer).is_err() {
+                    return;
+                }
+            }
+        })
+    }
+
+    fn timeouts() -> Timeouts {
+        Timeouts::default().scaled(0.2)
+    }
+
+    #[test]
+    fn a_stale_answer_is_not_taken_for_the_next_one() {
+        let (host, mut dev) = MemoryTransport::pair();
+        // A late "card found" from an earlier, timed-out command.
+        dev.write_all(&encode_response(SamStatus::FindCardSuccess, &[0; 4]))
+            .unwrap();
+        let worker = device(dev, vec![encode_response(SamStatus::NoCard, &[])]);
+        let mut reader = SamReader::new(host, timeouts());
+        assert!(!reader.find_card().unwrap());
+        drop(reader);
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn a_good_frame_right_after_a_corrupt_one_is_used() {
+        let (host, dev) = MemoryTransport::pair();
+        let mut answer = encode_response(SamStatus::FindCardSuccess, &[0; 4]);
+        let last = answer.len() - 1;
+        answer[last] ^= 1;
+        answer.extend(encode_response(SamStatus::FindCardSuccess, &[0; 4]));
+        let worker = device(dev, vec![answer]);
+        let mut reader = SamReader::new(host, timeouts());
+        assert!(reader.find_card().unwrap());
+        drop(reader);
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn unexpected_status_and_short_sam_id_are_errors() {
+        let (host, dev) = MemoryTransport::pair();
+        let worker = device(
+            dev,
+            vec![
+                encode_response(SamStatus::SamSelfTestFailed, &[]),
+                encode_response(SamStatus::Success, &[]),
+                encode_response(SamStatus::Success, &[]),
+                encode_response(SamStatus::Success, &[1, 2, 3]),
+            ],
+        );
+        let mut reader = SamReader::new(host, timeouts());
+        let error = reader.find_card().unwrap_err();
+        assert!(matches!(
+            error,
+            ReaderError::Status {
+                status: SamStatus::SamSelfTestFailed,
+                ..
+            }
+        ));
+        assert!(error.to_string().contains("安全模块自检失败"));
+        let error = reader.start().unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ReaderError::Malformed {
+                    command: Command::ReadSamId,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        drop(reader);
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn peer_gone_is_a_disconnect() {
+        let (host, dev) = MemoryTransport::pair();
+        drop(dev);
+        let mut reader = SamReader::new(host, timeouts());
+        assert!(reader.find_card().unwrap_err().is_disconnected());
+    }
+}

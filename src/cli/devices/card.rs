@@ -409,6 +409,33 @@ mod tests {
     }
 
     #[test]
+    fn read_card_reads_the_simulated_card_over_its_pty() {
+        let sim = SamSimulator::start(SimOptions {
+            link: None,
+            card: Some(TestCard::Expired),
+        })
+        .unwrap();
+        let port = PortArgs {
+            port: sim.path(),
+            baud: None,
+            timeout: 1.0,
+        };
+        let (sam_id, record) = read_card_once(&port).unwrap();
+        assert_eq!(sam_id, onevisit_drivers::sim::sam::SIM_SAM_ID);
+        assert_eq!(record, TestCard::Expired.record());
+        sim.control().remove();
+        let port = PortArgs {
+            timeout: 0.3,
+            ..port
+        };
+        assert!(
+            read_card_once(&port)
+                .unwrap_err()
+                .contains("未检测到身份证")
+        );
+    }
+
+    #[test]
     fn simulator_commands_are_understood() {
         let sim = SamSimulator::start(SimOptions::default()).unwrap();
         let control_handle = sim.control();

@@ -191,3 +191,33 @@ pub fn open_hid_reports(vid: u16, pid: u16) -> Result<InterruptReader<RusbPipe>,
         .ok_or_else(|| TransportError::Io("HID接口没有中断端点 (no interrupt endpoint)".into()))?;
     Ok(InterruptReader::new(pipe, endpoint, usize::from(size)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Transport;
+
+    fn is_transport<T: Transport + 'static>() {}
+
+    #[test]
+    fn usb_transports_can_run_on_device_threads() {
+        // Compile-time: the manager moves transports to worker threads.
+        is_transport::<SamUsbTransport<RusbPipe>>();
+        is_transport::<BulkTransport<RusbPipe>>();
+        fn is_send<T: Send>() {}
+        is_send::<InterruptReader<RusbPipe>>();
+    }
+
+    #[test]
+    fn listing_never_panics_without_usb_access() {
+        // In containers libusb cannot initialise: an error, not a crash.
+        match list_devices() {
+            Ok(devices) => assert!(
+                devices
+                    .iter()
+                    .all(|d| d.vid != 0 || d.pid != 0 || d.bus > 0)
+            ),
+            Err(e) => assert!(e.to_string().contains("USB")),
+        }
+    }
+}
