@@ -4,10 +4,10 @@
 
 use onevisit_drivers::idcard::CivilDate;
 use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
-use onevisit_drivers::sam::supervised::SupervisedReader;
+use onevisit_drivers::sam::supervised::{SupervisedReader, opener};
 use onevisit_drivers::sam::{ReaderEvent, Timeouts};
 use onevisit_drivers::sim::sam::{SIM_SAM_ID, SamSimulator, SimOptions, TestCard};
-use onevisit_drivers::transport::SerialTransport;
+use onevisit_drivers::transport::{DeviceAddress, SerialTransport};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -113,11 +113,9 @@ fn a_reader_missing_at_start_is_reported_then_found() {
         std::env::temp_dir().join(format!("onevisit-idreader-late-{}", std::process::id()));
     let _ = std::fs::remove_file(&link);
     let (tx, events) = std::sync::mpsc::channel();
-    let opener = {
-        let link = link.clone();
-        move || SerialTransport::open(&link, 115_200)
-    };
-    let reader = SupervisedReader::new("idreader", opener, tx)
+    // Configured the way the kiosk's TOML would: an address string.
+    let address: DeviceAddress = link.to_str().unwrap().parse().unwrap();
+    let reader = SupervisedReader::new("idreader", opener(address, 115_200), tx)
         .with_timeouts(Timeouts::default())
         .with_poll_interval(Duration::from_millis(30));
     let (mut manager, changes) = DeviceManager::new();

@@ -6,13 +6,34 @@ use super::reader::{ReaderError, SamReader, Timeouts};
 use super::session::{ReaderEvent, ReaderSession};
 use crate::idcard::CivilDate;
 use crate::manager::{Fault, Health, Supervised};
-use crate::transport::{Transport, TransportError};
+use crate::transport::usb::libusb::open_sam_reader;
+use crate::transport::{DeviceAddress, SerialTransport, Transport, TransportError};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// Consecutive find-card failures (silence, garbage) before the reader is
 /// reported degraded rather than merely unlucky.
 const FAILURES_BEFORE_DEGRADED: u32 = 2;
+
+/// Opens the reader wherever it is configured: a serial/CDC path (at
+/// `baud`) or the USB bulk variant by `VID:PID`.
+pub fn open_transport(
+    address: &DeviceAddress,
+    baud: u32,
+) -> Result<Box<dyn Transport>, TransportError> {
+    Ok(match address {
+        DeviceAddress::Path(path) => Box::new(SerialTransport::open(path, baud)?),
+        DeviceAddress::Usb { vid, pid } => Box::new(open_sam_reader(*vid, *pid)?),
+    })
+}
+
+/// An opener for [`SupervisedReader::new`] from a configured address.
+pub fn opener(
+    address: DeviceAddress,
+    baud: u32,
+) -> impl FnMut() -> Result<Box<dyn Transport>, TransportError> + Send + 'static {
+    move || open_transport(&address, baud)
+}
 
 /// A SAM reader as a supervised device.
 pub struct SupervisedReader<O> {

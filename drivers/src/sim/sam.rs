@@ -541,3 +541,84 @@ fn write_in_pieces(port: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serialport::SerialPort;
+
+    /// Sends a raw request and collects whatever comes back within
+    /// `window`, with the arrival time of each piece.
+    fn exchange(
+        port: &mut serialport::TTYPort,
+        request: &[u8],
+        window: Duration,
+    ) -> Vec<(Duration, Vec<u8>)> {
+        port.write_all(request).unwrap();
+        let started = std::time::Instant::now();
+        let mut pieces = Vec::new();
+        let mut buf = [0u8; 2048];
+        while started.elapsed() < window {
+            port.set_timeout(Duration::from_millis(5)).unwrap();
+            if let Ok(n) = port.read(&mut buf) {
+                pieces.push((started.elapsed(), buf[..n].to_vec()));
+            }
+        }
+        pieces
+    }
+
+    fn joined(pieces: &[(Duration, Vec<u8>)]) -> Vec<u8> {
+        pieces.iter().flat_map(|(_, p)| p.clone()).collect()
+    }
+
+    #[test]
+    fn faults_change_the_bytes_on_the_wire() {
+        let sim = SamSimulator::start(SimOptions {
+            link: None,
+            card: Some(TestCard::Resident),
+        })
+        .unwrap();
+        let mut port = serialport::new(sim.path().to_string_lossy(), 115_200)
+            .open_native()
+            .unwrap();
+        let find = Command::FindCard.encode();
+        let found = encode_response(SamStatus::FindCardSuccess, &[0; 4]);
+        let window = Duration::from_millis(150);
+
+        assert_eq!(joined(&exchange(&mut port, &find, window)), found);
+
+        sim.control().inject(SimFault::GarbageBefore, 1);
+        let bytes = joined(&exchange(&mut port, &find, window));
+        assert!(
+            bytes.len() > found.len() && bytes.ends_with(&found),
+            "{bytes:02X?}"
+        );
+
+        sim.control().inject(SimFault::BadChecksum, 1);
+        let bytes = joined(&exchange(&mut port, &find, window));
+        assert_eq!(bytes.len(), found.len());
+        assert_ne!(bytes.last(), found.last());
+
+        sim.control().inject(SimFault::Silence, 1);
+        assert!(exchange(&mut port, &find, window).is_empty());
+
+        sim.control().inject(SimFault::SplitFrames, 1);
+        let pieces = exchange(&mut port, &find, window);
+        assert_eq!(joined(&pieces), found);
+        assert!(pieces.len() >= 2, "arrived in {} piece(s)", pieces.len());
+
+        sim.control().inject(SimFault::ReadFailure, 1);
+        let bytes = joined(&exchange(
+            &mut port,
+            &Command::ReadTextPhoto.encode(),
+            window,
+        ));
+        assert_eq!(bytes, encode_response(SamStatus::ReadFailed, &[]));
+        // A host frame with a bad checksum is answered with 0x10.
+        let mut bad = Command::FindCard.encode();
+        *bad.last_mut().unwrap() ^= 1;
+        let bytes = joined(&exchange(&mut port, &bad, window));
+        assert_eq!(bytes, encode_response(SamStatus::HostChecksumError, &[]));
+        assert_eq!(sim.control().requests(), 7);
+    }
+}

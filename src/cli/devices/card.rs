@@ -4,9 +4,10 @@ use super::{OutputFormat, PortArgs};
 use onevisit_drivers::idcard::{CardRecord, CivilDate, check_card, decode_text};
 use onevisit_drivers::sam::frame::{Command, RawFrame};
 use onevisit_drivers::sam::reader::split_lengths;
+use onevisit_drivers::sam::supervised::open_transport;
 use onevisit_drivers::sam::{FrameDecoder, ReaderError, SamReader, Timeouts};
 use onevisit_drivers::sim::sam::{SamSimulator, SimControl, SimFault, SimOptions, TestCard};
-use onevisit_drivers::transport::SerialTransport;
+use onevisit_drivers::transport::DeviceAddress;
 use onevisit_drivers::transport::serial::{DEFAULT_BAUD, available_ports};
 use onevisit_drivers::transport::usb::{classify, libusb};
 use std::io::BufRead;
@@ -122,7 +123,12 @@ pub fn read_card(port: &PortArgs, format: OutputFormat, unmasked: bool) -> ExitC
 
 fn read_card_once(port: &PortArgs) -> Result<(String, CardRecord), String> {
     let baud = port.baud.unwrap_or(DEFAULT_BAUD);
-    let transport = SerialTransport::open(&port.port, baud).map_err(|e| e.to_string())?;
+    // `--port 0400:C35A` reaches the USB bulk variant; anything else is a path.
+    let address = match port.port.to_str().map(str::parse::<DeviceAddress>) {
+        Some(Ok(address)) => address,
+        _ => DeviceAddress::Path(port.port.clone()),
+    };
+    let transport = open_transport(&address, baud).map_err(|e| e.to_string())?;
     // Slow baud rates stretch every answer: scale the timeouts with them.
     let factor = (f64::from(DEFAULT_BAUD) / f64::from(baud.max(1))).max(1.0);
     let mut reader = SamReader::new(transport, Timeouts::default().scaled(factor));
