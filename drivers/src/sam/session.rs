@@ -130,10 +130,12 @@ impl<T: Transport> ReaderSession<T> {
             }
             if error.is_transient() {
                 log::debug!("读证重试 (retrying read): {error}");
-                result = self
-                    .reader
-                    .find_card()
-                    .and_then(|_| self.reader.read_card());
+                if !self.reader.find_card()? {
+                    // Lifted during the read: as if it never came.
+                    self.state = CardState::Absent;
+                    return Ok(None);
+                }
+                result = self.reader.read_card();
             }
         }
         match result {

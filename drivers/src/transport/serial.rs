@@ -8,6 +8,10 @@ use std::time::Duration;
 
 /// The SAM module's factory setting.
 pub const DEFAULT_BAUD: u32 = 115_200;
+/// How long a write may wait for room in the output buffer. The port's
+/// single timeout is also the read timeout, so it is set before each write:
+/// a zero left by a polling read must not fail the next command.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// An open serial port, 8N1, no flow control.
 pub struct SerialTransport {
@@ -93,6 +97,9 @@ pub fn classify_io_error(name: &str, error: &io::Error) -> TransportError {
 
 impl Transport for SerialTransport {
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        self.port
+            .set_timeout(WRITE_TIMEOUT)
+            .map_err(|e| TransportError::Io(format!("{}: {e}", self.name)))?;
         self.port.write_all(bytes).map_err(|e| match e.kind() {
             io::ErrorKind::TimedOut => {
                 TransportError::Io(format!("{}: 写入超时 (write timed out)", self.name))
