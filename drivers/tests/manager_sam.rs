@@ -6,7 +6,7 @@ use onevisit_drivers::idcard::CivilDate;
 use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
 use onevisit_drivers::sam::supervised::{SupervisedReader, opener};
 use onevisit_drivers::sam::{ReaderEvent, Timeouts};
-use onevisit_drivers::sim::sam::{SIM_SAM_ID, SamSimulator, SimOptions, TestCard};
+use onevisit_drivers::sim::sam::{SIM_SAM_ID, SamSimulator, SimFault, SimOptions, TestCard};
 use onevisit_drivers::transport::{DeviceAddress, SerialTransport};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -144,5 +144,44 @@ fn a_reader_missing_at_start_is_reported_then_found() {
     ));
     let change = changes.recv_timeout(Duration::from_secs(2)).unwrap();
     assert_eq!(change.health, Health::Ok);
+    manager.shutdown();
+}
+
+#[test]
+fn a_silent_reader_is_degraded_then_recovers() {
+    let sim = SamSimulator::start(SimOptions::default()).unwrap();
+    let path = sim.path();
+    let (tx, events) = std::sync::mpsc::channel();
+    let reader = SupervisedReader::new(
+        "idreader",
+        move || SerialTransport::open(&path, 115_200),
+        tx,
+    )
+    .with_timeouts(Timeouts::default().scaled(0.5))
+    .with_poll_interval(Duration::from_millis(20));
+    let (mut manager, _changes) = DeviceManager::new();
+    let backoff = Backoff {
+        initial: Duration::from_millis(50),
+        max: Duration::from_millis(100),
+        reopen_after_failures: 3,
+    };
+    manager.supervise(reader, backoff);
+    assert!(matches!(
+        next_event(&events, "ready"),
+        ReaderEvent::Ready { .. }
+    ));
+    wait_health(&manager, Health::is_ok, "ok");
+
+    sim.control().inject(SimFault::Silence, u32::MAX);
+    wait_health(
+        &manager,
+        |h| matches!(h, Health::Degraded(reason) if reason.contains("没有应答")),
+        "degraded",
+    );
+    // Silent is not gone: no ReaderLost.
+    assert!(events.try_recv().is_err());
+
+    sim.control().clear_faults();
+    wait_health(&manager, Health::is_ok, "ok again");
     manager.shutdown();
 }
