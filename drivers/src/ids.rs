@@ -8,16 +8,37 @@ use std::fmt;
 
 /// Why an identifier failed its check. The messages are shown to
 /// applicants, so they are plain Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("长度应为{expected}位，实际为{actual}位")]
     Length { expected: usize, actual: usize },
     #[error("第{position}位“{found}”不是允许的字符")]
     BadCharacter { position: usize, found: char },
-    #[error("出生日期{0}不是有效日期")]
+    /// The date is kept for the applicant's own screen (the form says which
+    /// digits are wrong) but never printed by `Display` or `Debug`, which
+    /// end up in logs.
+    #[error("号码中的出生日期不是有效日期")]
     BadBirthDate(String),
     #[error("校验位应为“{expected}”，实际为“{found}”，请核对号码")]
     CheckDigit { expected: char, found: char },
+}
+
+impl fmt::Debug for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdError::Length { expected, actual } => f
+                .debug_struct("Length")
+                .field("expected", expected)
+                .field("actual", actual)
+                .finish(),
+            IdError::BadCharacter { position, .. } => f
+                .debug_struct("BadCharacter")
+                .field("position", position)
+                .finish_non_exhaustive(),
+            IdError::BadBirthDate(_) => f.write_str("BadBirthDate(********)"),
+            IdError::CheckDigit { .. } => f.write_str("CheckDigit"),
+        }
+    }
 }
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -284,10 +305,11 @@ mod tests {
                 found: 'B'
             })
         );
-        assert_eq!(
-            ResidentId::parse("110105194902300028").unwrap_err(),
-            IdError::BadBirthDate("19490230".into())
-        );
+        let bad_date = ResidentId::parse("110105194902300028").unwrap_err();
+        assert_eq!(bad_date, IdError::BadBirthDate("19490230".into()));
+        // Log-bound renderings never carry the birth date.
+        assert!(!bad_date.to_string().contains("19490230"));
+        assert!(!format!("{bad_date:?}").contains("19490230"));
     }
 
     proptest! {

@@ -302,7 +302,7 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '-')
         .collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "十六进制位数为奇数 ({} digits): 每个字节需要两位",
             digits.len()
