@@ -202,23 +202,7 @@ impl CardRecord {
     }
 }
 
-/// Masks a name for logs and screens seen by others: 张三 → 张*,
-/// 张小三 → 张*三, 欧阳小明 → 欧**明.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 => "*".into(),
-        2 => format!("{}*", chars[0]),
-        n => {
-            let mut out = String::new();
-            out.push(chars[0]);
-            out.extend(std::iter::repeat_n('*', n - 2));
-            out.push(chars[n - 1]);
-            out
-        }
-    }
-}
+pub use crate::ids::mask_name;
 
 #[cfg(test)]
 mod tests {
