@@ -149,3 +149,36 @@ impl Applicant {
         }
     }
 }
+
+impl From<&onevisit_drivers::idcard::CardRecord> for CardData {
+    /// What the reader decoded, as the form's prefill needs it.
+    fn from(r: &onevisit_drivers::idcard::CardRecord) -> Self {
+        use onevisit_drivers::idcard::{CardType, Gender as CardGender};
+        CardData {
+            document_type: match r.card_type {
+                CardType::Resident => DocumentType::Resident,
+                CardType::HkMacauTaiwanResidence => DocumentType::HmtResidence,
+                CardType::ForeignPermanent2017 | CardType::ForeignPermanent2023 => {
+                    DocumentType::ForeignPermanent
+                }
+            },
+            name: r.name.clone(),
+            english_name: r.english_name.clone(),
+            gender: match r.gender {
+                CardGender::Male => Gender::Male,
+                CardGender::Female => Gender::Female,
+                CardGender::Unknown | CardGender::NotStated => Gender::Unknown,
+            },
+            ethnicity: r.ethnicity.clone(),
+            birth_date: r.birth_date.clone(),
+            // The additional address (a move recorded on the chip) is the
+            // current one when present.
+            address: r.additional_address.clone().or_else(|| r.address.clone()),
+            id_number: r.id_number.clone(),
+            issuing_authority: r.issuing_authority.clone().unwrap_or_default(),
+            valid_from: r.valid_from.clone(),
+            valid_to: r.valid_to.clone(),
+            nationality: r.nationality.clone(),
+        }
+    }
+}

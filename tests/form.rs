@@ -246,3 +246,61 @@ fn form_cli_prints_applications_or_errors() {
     assert_eq!(json["status"], "invalid");
     assert_eq!(json["errors"][0]["field"], "F09");
 }
+
+#[test]
+fn a_foreigner_s_permanent_residence_card_prefills_a_valid_identity_number() {
+    let n = notice(&fixture("b01-answers.toml"));
+    let mut applicant = applicant("applicant.json");
+    let card = applicant.card.as_mut().unwrap();
+    card.document_type = onevisit::applicant::DocumentType::ForeignPermanent;
+    card.name = "JOHN SMITH".into();
+    card.id_number = "USA110079061501".into();
+    card.ethnicity = None;
+    let f = form::build_form(catalog(), &n, &applicant);
+    assert_eq!(
+        f.field("id_document_type")
+            .unwrap()
+            .prefilled
+            .as_ref()
+            .unwrap()
+            .value,
+        "foreign_permanent"
+    );
+    let mut v = values();
+    // The card's holder is not the shareholder of the fixture: keep the
+    // test about the identity number only.
+    v.remove("company_registration.shareholders");
+    let errors = form::validate_form(&f, &v).unwrap_err();
+    assert!(errors.iter().all(|e| e.field != "F05"), "{errors:?}");
+    assert!(errors.iter().all(|e| e.field != "F04"), "{errors:?}");
+}
+
+#[test]
+fn every_card_the_reader_takes_prefills_valid_identity_fields() {
+    use onevisit::applicant::CardData;
+    use onevisit_drivers::sim::sam::TestCard;
+    let n = notice(&fixture("b01-answers.toml"));
+    for card in [
+        TestCard::Resident,
+        TestCard::Permanent,
+        TestCard::HkMacauTaiwan,
+        TestCard::Foreign2017,
+        TestCard::Foreign2023,
+    ] {
+        let applicant = Applicant {
+            card: Some(CardData::from(&card.record())),
+            licence: None,
+        };
+        let f = form::build_form(catalog(), &n, &applicant);
+        let errors = form::validate_form(&f, &values()).err().unwrap_or_default();
+        for id in ["F04", "F05", "id_document_type", "applicant_birth_date"] {
+            if f.field(id).is_some() {
+                assert!(
+                    errors.iter().all(|e| e.field != id),
+                    "{card:?} {id}: {errors:?}"
+                );
+            }
+        }
+        assert!(f.field("F05").unwrap().prefilled.is_some(), "{card:?}");
+    }
+}

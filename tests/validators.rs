@@ -67,6 +67,7 @@ fn all_kinds() -> Vec<FieldKind> {
         FieldKind::EntityName,
         FieldKind::Address,
         FieldKind::ResidentId,
+        FieldKind::IdentityNumber,
         FieldKind::SocialCreditCode,
         FieldKind::Mobile,
         FieldKind::Phone,
@@ -406,6 +407,25 @@ fn refused() -> Vec<(FieldKind, String, &'static str, &'static str)> {
             "110105491231002",
             "resident_id.legacy",
             "15位",
+        ),
+        // IdentityNumber: any card the reader takes
+        (
+            FieldKind::IdentityNumber,
+            "USA11007906150",
+            "identity_number.foreign_format",
+            "3个英文字母加12位数字",
+        ),
+        (
+            FieldKind::IdentityNumber,
+            "US1110079061501",
+            "identity_number.foreign_format",
+            "外国人永久居留身份证",
+        ),
+        (
+            FieldKind::IdentityNumber,
+            "110105194912310021",
+            "resident_id.check_digit",
+            "校验位应为“X”",
         ),
         // SocialCreditCode
         (
@@ -1014,6 +1034,17 @@ fn accepted() -> Vec<(FieldKind, &'static str, FieldValue)> {
             t("经营范围：餐饮服务。"),
         ),
         (text_default(), "ＡＢＣ１２３", t("ABC123")),
+        // IdentityNumber: all four card types' numbers
+        (
+            FieldKind::IdentityNumber,
+            "usa110079061501",
+            t("USA110079061501"),
+        ),
+        (
+            FieldKind::IdentityNumber,
+            "11010519491231002x",
+            t("11010519491231002X"),
+        ),
         (text_default(), "\u{3000}前后空格\u{3000}", t("前后空格")),
         (text(3), "一二三", t("一二三")),
         // PersonName

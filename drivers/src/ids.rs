@@ -8,16 +8,37 @@ use std::fmt;
 
 /// Why an identifier failed its check. The messages are shown to
 /// applicants, so they are plain Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("长度应为{expected}位，实际为{actual}位")]
     Length { expected: usize, actual: usize },
     #[error("第{position}位“{found}”不是允许的字符")]
     BadCharacter { position: usize, found: char },
-    #[error("出生日期{0}不是有效日期")]
+    /// The date is kept for the applicant's own screen (the form says which
+    /// digits are wrong) but never printed by `Display` or `Debug`, which
+    /// end up in logs.
+    #[error("号码中的出生日期不是有效日期")]
     BadBirthDate(String),
     #[error("校验位应为“{expected}”，实际为“{found}”，请核对号码")]
     CheckDigit { expected: char, found: char },
+}
+
+impl fmt::Debug for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdError::Length { expected, actual } => f
+                .debug_struct("Length")
+                .field("expected", expected)
+                .field("actual", actual)
+                .finish(),
+            IdError::BadCharacter { position, .. } => f
+                .debug_struct("BadCharacter")
+                .field("position", position)
+                .finish_non_exhaustive(),
+            IdError::BadBirthDate(_) => f.write_str("BadBirthDate(********)"),
+            IdError::CheckDigit { .. } => f.write_str("CheckDigit"),
+        }
+    }
 }
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -168,6 +189,68 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
+/// Chinese (Han) characters: the URO, extensions A to I, the compatibility
+/// blocks, and 〇.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2EE5F
+        | 0x2F800..=0x2FA1F
+        | 0x30000..=0x323AF)
+        || c == '〇'
+}
+
+/// The dots people and IMEs use in names: · ・ • ･ ‧ ∙ ⋅.
+pub fn is_name_dot(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00B7}' | '\u{30FB}' | '\u{2022}' | '\u{FF65}' | '\u{2027}' | '\u{2219}' | '\u{22C5}'
+    )
+}
+
+/// Masks a person's name for greetings and logs: Chinese names keep the
+/// first and (from three characters) the last character, `·` stays
+/// visible (张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明); Latin names keep
+/// the first letter of each word (John Smith → J*** S****).
+pub fn mask_name(name: &str) -> String {
+    let name = name.trim();
+    if name.chars().any(is_han) {
+        let letters = name.chars().filter(|c| !is_name_dot(*c)).count();
+        let mut seen = 0;
+        name.chars()
+            .map(|c| {
+                if is_name_dot(c) {
+                    return '·';
+                }
+                seen += 1;
+                let keep = letters >= 2 && (seen == 1 || (letters >= 3 && seen == letters));
+                if keep { c } else { '*' }
+            })
+            .collect()
+    } else {
+        name.split_whitespace()
+            .map(|word| {
+                let mut first = true;
+                word.chars()
+                    .map(|c| {
+                        if c.is_alphabetic() || c.is_numeric() {
+                            let keep = first;
+                            first = false;
+                            if keep { c } else { '*' }
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// The 31 symbols of a unified social credit code (no I, O, S, V, Z).
 pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [
@@ -284,10 +367,11 @@ mod tests {
                 found: 'B'
             })
         );
-        assert_eq!(
-            ResidentId::parse("110105194902300028").unwrap_err(),
-            IdError::BadBirthDate("19490230".into())
-        );
+        let bad_date = ResidentId::parse("110105194902300028").unwrap_err();
+        assert_eq!(bad_date, IdError::BadBirthDate("19490230".into()));
+        // Log-bound renderings never carry the birth date.
+        assert!(!bad_date.to_string().contains("19490230"));
+        assert!(!format!("{bad_date:?}").contains("19490230"));
     }
 
     proptest! {

@@ -7,7 +7,7 @@ use super::load::{Parsed, Problems};
 use super::model::*;
 use super::{Catalog, FieldShape};
 use crate::form::kind::FieldKind;
-use crate::guide::{self, Outcome};
+use crate::guide;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The global questions every bundle must use with exactly these options.
@@ -631,7 +631,7 @@ fn check_bundle(file: usize, b: &Bundle, c: &Catalog, problems: &mut Problems) {
     check_options_lead_somewhere(file, b, qs, problems);
     if problems.errors.is_empty() {
         // Only walk paths over a catalog whose references are sound.
-        check_paths(file, b, c, bundle, problems);
+        check_paths(file, b, bundle, problems);
     }
 }
 
@@ -694,49 +694,50 @@ fn check_options_lead_somewhere(
 /// Walks every answer path: each must end in a referral or a notice with
 /// at least one item, every active one-of group must yield exactly one
 /// item, and every item the bundle lists must be reachable.
-fn check_paths(
-    file: usize,
-    b: &Bundle,
-    c: &Catalog,
-    bundle: &super::LoadedBundle,
-    problems: &mut Problems,
-) {
-    let paths = guide::enumerate(c, bundle);
-    let mut reached: HashSet<String> = HashSet::new();
-    for path in &paths {
-        let trail = path
-            .answers
+fn check_paths(file: usize, b: &Bundle, bundle: &super::LoadedBundle, problems: &mut Problems) {
+    let paths = guide::enumerate_selections(bundle);
+    let mut reached: HashSet<&str> = HashSet::new();
+    // Only built for an error message: the loader walks every path on
+    // every load, so the happy path must not format anything.
+    let trail = |answers: &[(String, String)]| {
+        answers
             .iter()
             .map(|(q, a)| format!("{q}={a}"))
             .collect::<Vec<_>>()
-            .join(", ");
-        let Outcome::Notice { notice } = &path.outcome else {
-            continue;
-        };
-        if notice.items.is_empty() {
+            .join(", ")
+    };
+    for path in &paths {
+        let Some(items) = &path.items else { continue };
+        if items.is_empty() {
             problems.at_ref(
                 file,
                 &b.code,
-                format!("答案路径 [{trail}] 的告知单没有任何事项：应转办 (referral) 或补充事项"),
+                format!(
+                    "答案路径 [{}] 的告知单没有任何事项：应转办 (referral) 或补充事项",
+                    trail(&path.answers)
+                ),
             );
         }
-        reached.extend(notice.items.iter().map(|i| i.code.clone()));
-        let effective: guide::Answers = path.answers.iter().cloned().collect();
+        reached.extend(items.iter().map(String::as_str));
+        let effective: Vec<(&str, &str)> = path
+            .answers
+            .iter()
+            .map(|(q, a)| (q.as_str(), a.as_str()))
+            .collect();
         for g in b.groups.iter().filter(|g| g.kind == GroupKind::OneOf) {
-            if !condition_holds(&g.when, &effective) {
+            if !condition_holds(&g.when, effective.as_slice()) {
                 continue;
             }
-            let answer = g
-                .decided_by
-                .as_ref()
-                .and_then(|q| effective.get(q.get_ref()));
-            let chosen = answer.and_then(|a| g.choose.keys().find(|o| o.get_ref() == a));
-            if chosen.is_none() {
+            let decided_by = g.decided_by.as_ref().map_or("?", |q| q.get_ref().as_str());
+            let answer = effective.as_slice().answer(decided_by);
+            if !answer.is_some_and(|a| g.choose.keys().any(|o| o.get_ref() == a)) {
                 problems.at_ref(
                     file,
                     &b.code,
-                    format!("答案路径 [{trail}] 下 one_of 组（由 {} 决定）选不出事项：该选项没有去处 (option leads nowhere)",
-                        g.decided_by.as_ref().map_or("?", |q| q.get_ref().as_str())),
+                    format!(
+                        "答案路径 [{}] 下 one_of 组（由 {decided_by} 决定）选不出事项：该选项没有去处 (option leads nowhere)",
+                        trail(&path.answers)
+                    ),
                 );
             }
         }
@@ -748,7 +749,7 @@ fn check_paths(
         .chain(b.listings.iter().map(|l| &l.item));
     let mut reported = HashSet::new();
     for item in listed {
-        if !reached.contains(item.get_ref()) && reported.insert(item.get_ref().clone()) {
+        if !reached.contains(item.get_ref().as_str()) && reported.insert(item.get_ref().clone()) {
             problems.at_ref(
                 file,
                 item,

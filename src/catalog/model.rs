@@ -369,11 +369,29 @@ impl OneOrMany {
     }
 }
 
+/// Anything that can say which option was chosen for a question: the
+/// guide's answer map, or a borrowed list while walking paths.
+pub trait AnswerLookup {
+    fn answer(&self, question: &str) -> Option<&str>;
+}
+
+impl AnswerLookup for BTreeMap<String, String> {
+    fn answer(&self, question: &str) -> Option<&str> {
+        self.get(question).map(String::as_str)
+    }
+}
+
+impl AnswerLookup for [(&str, &str)] {
+    fn answer(&self, question: &str) -> Option<&str> {
+        self.iter().find(|(q, _)| *q == question).map(|(_, a)| *a)
+    }
+}
+
 /// Does `cond` hold for `answers`? An unanswered question never matches.
-pub fn condition_holds(cond: &Condition, answers: &BTreeMap<String, String>) -> bool {
+pub fn condition_holds<A: AnswerLookup + ?Sized>(cond: &Condition, answers: &A) -> bool {
     cond.iter().all(|(q, allowed)| {
         answers
-            .get(q.get_ref())
+            .answer(q.get_ref())
             .is_some_and(|a| allowed.contains(a))
     })
 }

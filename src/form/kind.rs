@@ -35,6 +35,11 @@ pub enum FieldKind {
     Address,
     /// An 18-character resident ID number (GB 11643 check and birth date).
     ResidentId,
+    /// The number of any identity card the reader takes: an 18-character
+    /// resident ID (also on HK/Macau/Taiwan residence permits and 2023
+    /// permanent residence cards), or the 15-character number of a 2017
+    /// foreigner's permanent residence card (3 letters + 12 digits).
+    IdentityNumber,
     /// A unified social credit code (GB 32100 check).
     SocialCreditCode,
     /// A mainland mobile number: 11 digits starting with 1[3-9].

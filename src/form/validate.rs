@@ -23,6 +23,7 @@ use serde::ser::SerializeStruct;
 
 use super::kind::{ChoiceOption, FieldKind, MoneyUnit};
 use crate::ids::{IdError, ResidentId, SocialCreditCode};
+pub use crate::ids::{is_han, is_name_dot, mask_name as mask_person_name};
 
 /// Default maximum length of a [`FieldKind::Text`] field, in characters.
 pub const DEFAULT_TEXT_MAX_CHARS: usize = 200;
@@ -172,6 +173,9 @@ pub enum FieldError {
     ResidentId(IdError),
     /// A legacy 15-digit number.
     ResidentIdLegacy,
+    /// Starts like a 2017 foreigner's permanent residence number (letters)
+    /// but is not 3 letters + 12 digits.
+    ForeignPermanentFormat,
     SocialCreditCode(IdError),
 
     MobileBadChar {
@@ -297,6 +301,7 @@ pub const ERROR_CODES: &[&str] = &[
     "resident_id.birth_date",
     "resident_id.check_digit",
     "resident_id.legacy",
+    "identity_number.foreign_format",
     "uscc.length",
     "uscc.bad_char",
     "uscc.invalid",
@@ -384,6 +389,7 @@ impl FieldError {
                 IdError::CheckDigit { .. } => "resident_id.check_digit",
             },
             E::ResidentIdLegacy => "resident_id.legacy",
+            E::ForeignPermanentFormat => "identity_number.foreign_format",
             E::SocialCreditCode(e) => match e {
                 IdError::Length { .. } => "uscc.length",
                 IdError::BadCharacter { .. } => "uscc.bad_char",
@@ -588,6 +594,9 @@ impl fmt::Display for FieldError {
             E::ResidentIdLegacy => {
                 f.write_str("这是旧的15位身份证号码，请填写现在使用的18位身份证号码")
             }
+            E::ForeignPermanentFormat => f.write_str(
+                "外国人永久居留身份证号码应为3个英文字母加12位数字（2017版），或18位号码（2023版）",
+            ),
             E::SocialCreditCode(e @ IdError::BadCharacter { found, .. })
                 if "IOSVZ".contains(found.to_ascii_uppercase()) =>
             {
@@ -739,6 +748,7 @@ impl fmt::Display for FieldError {
 /// | EntityName | 4-60 characters, with Chinese, brackets → （） | `Text` |
 /// | Address | 6-100 characters, with Chinese | `Text` |
 /// | ResidentId | GB 11643 via [`ResidentId`] | `Text` (upper-case X) |
+/// | IdentityNumber | a ResidentId, or 3 letters + 12 digits (2017 foreigner's card) | `Text` |
 /// | SocialCreditCode | GB 32100 via [`SocialCreditCode`] | `Text` (upper case) |
 /// | Mobile | 11 digits `1[3-9]…`, +86/86 and separators allowed | `Text` `13800138000` |
 /// | Phone | a mobile, or a landline `0393-1234567[转123]` | `Text` |
@@ -766,6 +776,7 @@ pub fn validate(kind: &FieldKind, input: &str) -> Result<FieldValue, FieldError>
         FieldKind::EntityName => validate_entity_name(text),
         FieldKind::Address => validate_address(text),
         FieldKind::ResidentId => validate_resident_id(text),
+        FieldKind::IdentityNumber => validate_identity_number(text),
         FieldKind::SocialCreditCode => validate_uscc(text),
         FieldKind::Mobile => validate_mobile(text).map(FieldValue::Text),
         FieldKind::Phone => validate_phone(text),
@@ -838,33 +849,11 @@ fn check_visible(text: &str) -> Result<(), FieldError> {
     }
 }
 
-/// Chinese (Han) characters: the URO, extensions A to I, the compatibility
-/// blocks, and 〇.
-pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xF900..=0xFAFF
-        | 0x20000..=0x2A6DF
-        | 0x2A700..=0x2EE5F
-        | 0x2F800..=0x2FA1F
-        | 0x30000..=0x323AF)
-        || c == '〇'
-}
-
 /// Latin letters, including accented ones (Latin-1, Extended-A/B, and the
 /// Vietnamese block).
 fn is_latin_letter(c: char) -> bool {
     c.is_ascii_alphabetic()
         || matches!(c as u32, 0xC0..=0x24F | 0x1E00..=0x1EFF) && c != '×' && c != '÷'
-}
-
-/// The dots people and IMEs use in names: · ・ • ･ ‧ ∙ ⋅.
-fn is_name_dot(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00B7}' | '\u{30FB}' | '\u{2022}' | '\u{FF65}' | '\u{2027}' | '\u{2219}' | '\u{22C5}'
-    )
 }
 
 /// Text: at most `max` characters, no control characters. Kept as typed
@@ -1055,6 +1044,28 @@ fn validate_resident_id(text: &str) -> Result<FieldValue, FieldError> {
     ResidentId::parse(&compact)
         .map(|id| FieldValue::Text(id.as_str().to_string()))
         .map_err(FieldError::ResidentId)
+}
+
+/// IdentityNumber: a 2017 foreigner's permanent residence number (3 letters
+/// + 12 digits, upper-cased), or else a resident ID number as above.
+fn validate_identity_number(text: &str) -> Result<FieldValue, FieldError> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && ascii_punct(*c) != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if compact.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let b = compact.as_bytes();
+        let ok = b.len() == 15
+            && b[..3].iter().all(u8::is_ascii_uppercase)
+            && b[3..].iter().all(u8::is_ascii_digit);
+        return if ok {
+            Ok(FieldValue::Text(compact))
+        } else {
+            Err(FieldError::ForeignPermanentFormat)
+        };
+    }
+    validate_resident_id(&compact)
 }
 
 /// SocialCreditCode: [`SocialCreditCode::parse`] after removing spaces and
@@ -1694,46 +1705,6 @@ fn validate_yes_no(text: &str) -> Result<FieldValue, FieldError> {
         "yes" | "y" | "true" | "是" => Ok(FieldValue::Bool(true)),
         "no" | "n" | "false" | "否" => Ok(FieldValue::Bool(false)),
         _ => Err(FieldError::YesNo),
-    }
-}
-
-/// Masks a person's name for greetings and logs: Chinese names keep the
-/// first and (from three characters) the last character, `·` stays
-/// visible (张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明); Latin names keep
-/// the first letter of each word (John Smith → J*** S****).
-pub fn mask_person_name(name: &str) -> String {
-    let name = name.trim();
-    if name.chars().any(is_han) {
-        let letters = name.chars().filter(|c| !is_name_dot(*c)).count();
-        let mut seen = 0;
-        name.chars()
-            .map(|c| {
-                if is_name_dot(c) {
-                    return '·';
-                }
-                seen += 1;
-                let keep = letters >= 2 && (seen == 1 || (letters >= 3 && seen == letters));
-                if keep { c } else { '*' }
-            })
-            .collect()
-    } else {
-        name.split_whitespace()
-            .map(|word| {
-                let mut first = true;
-                word.chars()
-                    .map(|c| {
-                        if c.is_alphabetic() || c.is_numeric() {
-                            let keep = first;
-                            first = false;
-                            if keep { c } else { '*' }
-                        } else {
-                            c
-                        }
-                    })
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 }
 

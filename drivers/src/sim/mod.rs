@@ -3,5 +3,6 @@
 //! real serial code is the code under test.
 
 pub mod printer;
+pub mod pty;
 pub mod sam;
 pub mod scanner;

@@ -6,6 +6,15 @@
 
 use std::time::Duration;
 
+pub mod address;
+pub mod memory;
+pub mod serial;
+pub mod usb;
+
+pub use address::{AddressError, DeviceAddress};
+pub use memory::MemoryTransport;
+pub use serial::SerialTransport;
+
 /// What can go wrong below the protocol.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
