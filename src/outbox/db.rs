@@ -340,10 +340,14 @@ impl Outbox {
         // Rows come with the sealed payload; it is opened after commit.
         let rows: Vec<ClaimedJob> = {
             let mut st = tx.prepare_cached(
-                "SELECT id, receipt, kind, key, attempts, payload FROM jobs j
+                // Oldest due first: fresh jobs are due when queued, so
+                // this is queue order; a job waiting out a backoff goes
+                // when its time comes. The index makes this cheap however
+                // many jobs wait.
+                "SELECT id, receipt, kind, key, attempts, payload FROM jobs j INDEXED BY jobs_due
                  WHERE done = 0 AND next_attempt_ms <= ?1
                    AND id = (SELECT MIN(id) FROM jobs k WHERE k.receipt = j.receipt AND k.done = 0)
-                 ORDER BY id LIMIT ?2",
+                 ORDER BY next_attempt_ms, id LIMIT ?2",
             )?;
             st.query_map(params![now, limit as i64], |r| {
                 Ok(ClaimedJob {
@@ -442,9 +446,11 @@ impl Outbox {
 
     /// Jobs not yet accepted or rejected.
     pub fn pending(&self) -> Result<u64, OutboxError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM jobs WHERE done = 0", [], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// When the next pending job is due, if any.
@@ -459,15 +465,18 @@ impl Outbox {
     pub fn status(&self) -> Result<OutboxStatus, OutboxError> {
         let conn = self.conn();
         let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        let mut st =
-            conn.prepare_cached("SELECT kind, state, COUNT(*) FROM jobs GROUP BY state, kind")?;
+        let mut st = conn.prepare_cached("SELECT kind, state, n FROM job_counts WHERE n > 0")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
         for row in rows {
             let (k, s, n) = row?;
             counts.entry(k).or_default().insert(s, n);
         }
-        let pending: u64 =
-            conn.query_row("SELECT COUNT(*) FROM jobs WHERE done = 0", [], |r| r.get(0))?;
+        let pending: u64 = counts
+            .values()
+            .flat_map(|states| states.iter())
+            .filter(|(s, _)| matches!(s.as_str(), "queued" | "sending"))
+            .map(|(_, n)| n)
+            .sum();
         let head = conn
             .query_row(
                 "SELECT receipt, kind, attempts, last_error, next_attempt_ms, created_ms

@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_pending ON jobs(id) WHERE done = 0;
     CREATE INDEX jobs_receipt_pending ON jobs(receipt, id) WHERE done = 0;
     CREATE INDEX jobs_state_kind ON jobs(state, kind);
-    CREATE INDEX jobs_due ON jobs(next_attempt_ms) WHERE done = 0;
+    CREATE INDEX jobs_due ON jobs(next_attempt_ms, id) WHERE done = 0;
     CREATE TABLE audit (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         at_ms INTEGER NOT NULL,
@@ -48,6 +48,25 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_receipt ON audit(receipt);
     CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    -- Counts per kind and state kept by triggers, so the status screen
+    -- costs the same with 100 000 jobs queued as with none.
+    CREATE TABLE job_counts (
+        kind TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (kind, state)
+    );
+    CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+        INSERT OR IGNORE INTO job_counts(kind, state, n) VALUES (NEW.kind, NEW.state, 0);
+        UPDATE job_counts SET n = n + 1 WHERE kind = NEW.kind AND state = NEW.state;
+    END;
+    CREATE TRIGGER jobs_count_update AFTER UPDATE OF state ON jobs
+    WHEN OLD.state <> NEW.state BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE kind = OLD.kind AND state = OLD.state;
+        INSERT OR IGNORE INTO job_counts(kind, state, n) VALUES (NEW.kind, NEW.state, 0);
+        UPDATE job_counts SET n = n + 1 WHERE kind = NEW.kind AND state = NEW.state;
+    END;
+    CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE kind = OLD.kind AND state = OLD.state;
+    END;
     ",
 ];
 
