@@ -22,6 +22,9 @@ pub struct UplinkConfig {
     /// Longest sleep when nothing is due, so new submissions go out soon.
     pub idle_poll: Duration,
     pub catalog_version: Option<String>,
+    /// Personal data of accepted submissions is purged this long after
+    /// acceptance, checked hourly (`None`: never, e.g. in tests).
+    pub retention: Option<Duration>,
 }
 
 impl Default for UplinkConfig {
@@ -33,6 +36,7 @@ impl Default for UplinkConfig {
             heartbeat_every: Some(Duration::from_secs(60)),
             idle_poll: Duration::from_millis(500),
             catalog_version: None,
+            retention: None,
         }
     }
 }
@@ -195,6 +199,7 @@ impl Uplink {
     ) -> Result<(), OutboxError> {
         self.outbox.recover_in_flight()?;
         let mut next_heartbeat = std::time::Instant::now();
+        let mut next_purge = std::time::Instant::now();
         loop {
             if *stop.borrow() {
                 return Ok(());
@@ -205,8 +210,27 @@ impl Uplink {
                 self.heartbeat().await;
                 next_heartbeat = std::time::Instant::now() + every;
             }
-            if self.run_once().await? > 0 {
-                continue;
+            if let Some(keep) = self.cfg.retention
+                && std::time::Instant::now() >= next_purge
+            {
+                match self.outbox.purge(now_ms(), keep.as_millis() as i64) {
+                    Ok(n) if n > 0 => log::info!("purged personal data of {n} submission(s)"),
+                    Ok(_) => {}
+                    Err(e) => log::error!("STAFF ALERT: retention purge failed: {e}"),
+                }
+                next_purge = std::time::Instant::now() + Duration::from_secs(3600);
+            }
+            match self.run_once().await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                // A service keeps going through a storage hiccup: jobs not
+                // recorded stay claimable and are resent (idempotently).
+                Err(e) if !until_empty => {
+                    log::error!("STAFF ALERT: outbox error in the uplink: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
             }
             if until_empty && self.outbox.pending()? == 0 {
                 self.outbox.set_uplink_state(&self.state.borrow())?;

@@ -139,6 +139,30 @@ fn submit_uplink_and_list_from_the_command_line() {
         "{v}"
     );
 
+    // The applicant's progress query goes to the platform.
+    let prog = run(&mut onevisit(&[
+        "outbox",
+        "progress",
+        &receipt,
+        "--platform",
+        &url,
+    ]));
+    assert!(
+        prog.status.success(),
+        "{}",
+        String::from_utf8_lossy(&prog.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&prog.stdout).unwrap();
+    assert_eq!(v["receipt"], receipt.as_str());
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "accepted"),
+        "{v}"
+    );
+
     let list = run(&mut onevisit(&[
         "platform",
         "list",

@@ -33,6 +33,15 @@ pub enum OutboxCommand {
         #[command(flatten)]
         kiosk: KioskArgs,
     },
+    /// Ask the platform where a case stands (the applicant's progress
+    /// query), by receipt number.
+    Progress {
+        receipt: String,
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u64,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
     /// Queue the applicant's 好差评 rating (1-5) for a receipt.
     Rate {
         receipt: String,
@@ -175,6 +184,35 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        OutboxCommand::Progress {
+            receipt,
+            timeout_ms,
+            kiosk,
+        } => {
+            let Ok(cfg) = kiosk.load() else {
+                return ExitCode::from(2);
+            };
+            let Some(r) = crate::outbox::receipt::normalise(&receipt) else {
+                eprintln!("受理编号格式或校验位不对，请核对后重新输入");
+                return ExitCode::from(2);
+            };
+            let client = PlatformClient::new(
+                &cfg.platform_url,
+                &cfg.kiosk_id,
+                &cfg.kiosk_key,
+                Duration::from_millis(timeout_ms),
+            );
+            match runtime().block_on(client.case_status(&r)) {
+                Ok(s) => {
+                    print_json(&s);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("暂时查询不到办理进度，请稍后再试或到窗口咨询。({e})");
+                    ExitCode::from(1)
+                }
+            }
+        }
         OutboxCommand::Rate {
             receipt,
             score,
@@ -231,6 +269,7 @@ fn uplink_for(
     );
     let ucfg = UplinkConfig {
         heartbeat_every: heartbeat.then(|| Duration::from_secs(60)),
+        retention: Some(Duration::from_secs(u64::from(cfg.retention_days) * 86_400)),
         ..UplinkConfig::default()
     };
     Uplink::new(outbox, client, ucfg)
