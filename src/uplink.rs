@@ -169,10 +169,8 @@ impl Uplink {
         Ok(())
     }
 
-    async fn heartbeat(&self) {
-        let Ok(status) = self.outbox.status() else {
-            return;
-        };
+    fn heartbeat(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let status = self.outbox.status().ok()?;
         let hb = Heartbeat {
             kiosk_id: self.outbox.kiosk_id().to_string(),
             at_ms: now_ms(),
@@ -185,9 +183,14 @@ impl Uplink {
             app_version: env!("CARGO_PKG_VERSION").into(),
             catalog_version: self.cfg.catalog_version.clone(),
         };
-        if let Err(e) = self.client.heartbeat(&hb).await {
-            log::info!("heartbeat not delivered: {e}");
-        }
+        // In the background: a platform that is down must not hold up
+        // the queue for a request timeout.
+        let client = self.client.clone();
+        Some(tokio::spawn(async move {
+            if let Err(e) = client.heartbeat(&hb).await {
+                log::info!("heartbeat not delivered: {e}");
+            }
+        }))
     }
 
     /// Runs until stopped (`stop` turns true) or, with `until_empty`,
@@ -199,6 +202,7 @@ impl Uplink {
     ) -> Result<(), OutboxError> {
         self.outbox.recover_in_flight()?;
         let mut next_heartbeat = std::time::Instant::now();
+        let mut last_heartbeat = None;
         let mut next_purge = std::time::Instant::now();
         loop {
             if *stop.borrow() {
@@ -207,7 +211,7 @@ impl Uplink {
             if let Some(every) = self.cfg.heartbeat_every
                 && std::time::Instant::now() >= next_heartbeat
             {
-                self.heartbeat().await;
+                last_heartbeat = self.heartbeat();
                 next_heartbeat = std::time::Instant::now() + every;
             }
             if let Some(keep) = self.cfg.retention
@@ -234,6 +238,10 @@ impl Uplink {
             }
             if until_empty && self.outbox.pending()? == 0 {
                 self.outbox.set_uplink_state(&self.state.borrow())?;
+                // Let a heartbeat in flight finish, briefly.
+                if let Some(h) = last_heartbeat.take() {
+                    let _ = tokio::time::timeout(Duration::from_secs(2), h).await;
+                }
                 return Ok(());
             }
             let wait = match self.outbox.next_due_ms()? {

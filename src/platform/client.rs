@@ -70,10 +70,23 @@ impl PlatformClient {
     ) -> Result<T, PlatformError> {
         let ts = chrono::Utc::now().timestamp();
         let nonce = crate::outbox::random_key();
-        let sig = sign::sign(&self.key, method.as_str(), path, ts, &nonce, &body);
+        let url = reqwest::Url::parse(&format!("{}{path}", self.base)).map_err(|e| {
+            PlatformError::Permanent {
+                status: 0,
+                code: "bad_platform_url".into(),
+                message: e.to_string(),
+            }
+        })?;
+        // Sign the path as the server will see it, including any prefix
+        // of the base URL (a platform behind /api/, say).
+        let signed_path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let sig = sign::sign(&self.key, method.as_str(), &signed_path, ts, &nonce, &body);
         let mut req = self
             .http
-            .request(method, format!("{}{path}", self.base))
+            .request(method, url)
             .header(sign::H_KIOSK, &self.kiosk_id)
             .header(sign::H_TIMESTAMP, ts.to_string())
             .header(sign::H_NONCE, nonce)
