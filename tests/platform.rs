@@ -121,11 +121,14 @@ fn known_kiosk_keys_only_when_configured() {
 #[test]
 fn cases_are_created_once_per_key_and_progress_over_time() {
     let dir = tempfile::tempdir().unwrap();
-    let srv = server(dir.path(), |c| c.status_step_ms = 300);
+    let srv = server(dir.path(), |c| c.status_step_ms = 1500);
     let c = client(&srv.url(), Duration::from_secs(5));
     let rt = rt();
     rt.block_on(async {
         let first = c.create_case("key-a", body_for(7)).await.unwrap();
+        let t0 = tokio::time::Instant::now();
+        let s0 = c.case_status(&first.receipt).await.unwrap();
+        assert!(s0.items.iter().all(|i| i.status == ItemStatus::Accepted), "{s0:?}");
         assert!(!first.duplicate);
         assert!(first.items.len() >= 2);
         let again = c.create_case("key-a", body_for(7)).await.unwrap();
@@ -144,12 +147,11 @@ fn cases_are_created_once_per_key_and_progress_over_time() {
         assert!(matches!(&e, PlatformError::Permanent { status: 422, .. }), "{e:?}");
 
         let receipt = &first.receipt;
-        let s0 = c.case_status(receipt).await.unwrap();
-        assert!(s0.items.iter().all(|i| i.status == ItemStatus::Accepted), "{s0:?}");
-        tokio::time::sleep(Duration::from_millis(350)).await;
+        // Steps of 1.5 s leave room for a loaded machine either side.
+        tokio::time::sleep_until(t0 + Duration::from_millis(1600)).await;
         let s1 = c.case_status(receipt).await.unwrap();
         assert!(s1.items.iter().all(|i| i.status == ItemStatus::InReview), "{s1:?}");
-        tokio::time::sleep(Duration::from_millis(350)).await;
+        tokio::time::sleep_until(t0 + Duration::from_millis(3200)).await;
         let s2 = c.case_status(receipt).await.unwrap();
         assert!(
             s2.items.iter().all(|i| matches!(i.status, ItemStatus::Approved | ItemStatus::NeedsMaterials)),
