@@ -52,9 +52,20 @@ fn main() {
         tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into())).unwrap();
     let key = [7u8; 32];
 
-    // 1. Durable enqueue latency on an empty queue.
+    // 1. Durable enqueue latency on an empty queue, with the checkpoints
+    // running beside it as the uplink runs them on a kiosk.
     let ob = Arc::new(Outbox::open(&dir.path().join("a.sqlite3"), "K0101", &key).unwrap());
     enqueue_latency(&ob, &sub, 20);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ckpt = {
+        let (ob, stop) = (ob.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                ob.checkpoint().unwrap();
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
     println!(
         "enqueue (durable, empty queue): {}",
         percentiles(enqueue_latency(&ob, &sub, 1000))
@@ -127,10 +138,25 @@ fn main() {
         tx.commit().unwrap();
     }
     let big = Outbox::open(&path, "K0101", &key).unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    ckpt.join().unwrap();
+    let big = Arc::new(big);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ckpt = {
+        let (ob, stop) = (big.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                ob.checkpoint().unwrap();
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
     println!(
         "enqueue with 100k queued: {}",
         percentiles(enqueue_latency(&big, &sub, 300))
     );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    ckpt.join().unwrap();
     let status: Vec<Duration> = (0..50)
         .map(|_| {
             let t = Instant::now();

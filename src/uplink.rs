@@ -204,6 +204,7 @@ impl Uplink {
         let mut next_heartbeat = std::time::Instant::now();
         let mut last_heartbeat = None;
         let mut next_purge = std::time::Instant::now();
+        let mut next_checkpoint = std::time::Instant::now();
         loop {
             if *stop.borrow() {
                 return Ok(());
@@ -223,6 +224,12 @@ impl Uplink {
                     Err(e) => log::error!("STAFF ALERT: retention purge failed: {e}"),
                 }
                 next_purge = std::time::Instant::now() + Duration::from_secs(3600);
+            }
+            if std::time::Instant::now() >= next_checkpoint {
+                if let Err(e) = self.outbox.checkpoint() {
+                    log::warn!("outbox checkpoint: {e}");
+                }
+                next_checkpoint = std::time::Instant::now() + Duration::from_secs(1);
             }
             match self.run_once().await {
                 Ok(0) => {}

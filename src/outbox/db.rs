@@ -117,6 +117,10 @@ pub struct ReceiptView {
 
 pub struct Outbox {
     conn: Mutex<Connection>,
+    /// A second connection only for checkpoints, so that copying the WAL
+    /// into the database (and its fsync) happens off the enqueue path.
+    checkpointer: Mutex<Option<Connection>>,
+    path: std::path::PathBuf,
     sealer: Sealer,
     kiosk_id: String,
     /// Set after a storage failure: new submissions are refused until
@@ -146,9 +150,14 @@ impl Outbox {
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Purged personal data is overwritten, not left in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // Checkpoints are the uplink's job (see `checkpoint`); this is only
+        // a safety net for a process that never runs one (~80 MB of WAL).
+        conn.pragma_update(None, "wal_autocheckpoint", 20_000)?;
         migrations::migrate(&mut conn)?.map_err(OutboxError::Database)?;
         Ok(Outbox {
             conn: Mutex::new(conn),
+            checkpointer: Mutex::new(None),
+            path: path.to_path_buf(),
             sealer: Sealer::new(data_key),
             kiosk_id: kiosk_id.to_string(),
             stopped: Mutex::new(None),
@@ -666,6 +675,22 @@ impl Outbox {
         // checkpoint; truncate it so the purge is real on disk.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(receipts.len())
+    }
+
+    /// Copies committed WAL pages into the database file without blocking
+    /// writers (SQLite's PASSIVE checkpoint), on its own connection. The
+    /// uplink calls this about once a second.
+    pub fn checkpoint(&self) -> Result<(), OutboxError> {
+        let mut guard = self.checkpointer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let c = Connection::open(&self.path)?;
+            c.busy_timeout(std::time::Duration::from_secs(10))?;
+            c.pragma_update(None, "synchronous", "FULL")?;
+            *guard = Some(c);
+        }
+        let c = guard.as_ref().expect("opened above");
+        c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     pub fn set_uplink_state(&self, state: &UplinkState) -> Result<(), OutboxError> {

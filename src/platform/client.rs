@@ -49,7 +49,6 @@ impl PlatformClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .pool_max_idle_per_host(64)
             .build()
             .expect("a client with rustls and no system configuration builds");
         PlatformClient {
