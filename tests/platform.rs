@@ -304,6 +304,23 @@ fn materials_ratings_and_heartbeats_go_up_once() {
         "{:?}",
         v.jobs
     );
+    // One at a time per submission, in order: image, case, rating.
+    let events: Vec<String> = ob
+        .audit_trail(&receipt)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "queued",
+            "rating_queued",
+            "material_accepted",
+            "case_accepted",
+            "rating_accepted"
+        ]
+    );
     // A heartbeat reaches the platform too.
     rt.block_on(async {
         let c = client(&srv.url(), Duration::from_secs(5));
