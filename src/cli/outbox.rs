@@ -338,7 +338,8 @@ fn soak(file: &std::path::Path, count: u32, timeout_ms: u64, kiosk: &KioskArgs) 
     }
     // Then wait for the queue to empty.
     rt.block_on(async {
-        while outbox.pending().unwrap_or(1) > 0 {
+        // An uplink that stopped on an outbox error ends the wait too.
+        while outbox.pending().unwrap_or(1) > 0 && !drain.is_finished() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let _ = stop_tx.send(true);
