@@ -13,6 +13,7 @@
 //! data_key_hex = "…64 hex digits…"   # ChaCha20-Poly1305 key for personal data at rest
 //! retention_days = 30                # after the platform accepted a case
 //! production = true                  # refuse built-in development keys
+//! platform_ca_file = "/etc/onevisit/platform-ca.pem"  # optional extra trusted CA
 //! ```
 
 use serde::Deserialize;
@@ -39,6 +40,7 @@ struct ConfigFile {
     retention_days: Option<u32>,
     #[serde(default)]
     production: bool,
+    platform_ca_file: Option<PathBuf>,
 }
 
 /// Everything the outbox and uplink need. `Debug` never shows the keys.
@@ -53,6 +55,8 @@ pub struct KioskConfig {
     pub production: bool,
     /// True when a built-in development key is in use (said loudly).
     pub dev_keys: bool,
+    /// PEM file of an extra CA to trust for an `https://` platform.
+    pub platform_ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for KioskConfig {
@@ -144,6 +148,7 @@ impl KioskConfig {
             retention_days: file.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS),
             production,
             dev_keys,
+            platform_ca_file: file.platform_ca_file,
         })
     }
 
@@ -156,6 +161,24 @@ impl KioskConfig {
                  Never run a real kiosk like this."
             );
         }
+    }
+
+    /// The platform client this configuration describes.
+    pub fn platform_client(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<crate::platform::PlatformClient, String> {
+        let ca = match &self.platform_ca_file {
+            Some(p) => Some(std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?),
+            None => None,
+        };
+        crate::platform::PlatformClient::with_root_ca(
+            &self.platform_url,
+            &self.kiosk_id,
+            &self.kiosk_key,
+            timeout,
+            ca.as_deref(),
+        )
     }
 
     pub fn outbox_path(&self) -> PathBuf {

@@ -341,3 +341,48 @@ fn materials_ratings_and_heartbeats_go_up_once() {
     });
     assert_eq!(listing(dir.path()).heartbeats, 1);
 }
+
+#[test]
+fn over_https_the_platform_is_reached_only_with_its_certificate_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let srv = server(dir.path(), |c| {
+        c.tls = Some((
+            fixtures.join("platform-test-cert.pem"),
+            fixtures.join("platform-test-key.pem"),
+        ))
+    });
+    assert!(srv.url().starts_with("https://127.0.0.1:"), "{}", srv.url());
+    let ca = std::fs::read(fixtures.join("platform-test-cert.pem")).unwrap();
+    let rt = rt();
+    rt.block_on(async {
+        // The web PKI does not know the test certificate: no connection.
+        let untrusting = client(&srv.url(), Duration::from_secs(5));
+        let e = untrusting.create_case("k1", body_for(1)).await.unwrap_err();
+        assert!(matches!(e, PlatformError::Retryable { .. }), "{e:?}");
+        // Plain HTTP to the TLS port gets nowhere either.
+        let plain = client(&srv.url().replace("https", "http"), Duration::from_secs(5));
+        assert!(plain.create_case("k1", body_for(1)).await.is_err());
+    });
+    let c = onevisit::platform::PlatformClient::with_root_ca(
+        &srv.url(),
+        "K0101",
+        onevisit::config::DEV_KIOSK_KEY,
+        Duration::from_secs(5),
+        Some(&ca),
+    )
+    .unwrap();
+    let ob = Arc::new(outbox(dir.path()));
+    let receipt = ob.enqueue(&mut example(), &[]).unwrap();
+    let up = onevisit::uplink::Uplink::new(
+        ob.clone(),
+        c,
+        onevisit::uplink::UplinkConfig {
+            heartbeat_every: None,
+            ..Default::default()
+        },
+    );
+    drain(&rt, &up, 20);
+    assert_eq!(ob.lookup(&receipt).unwrap().unwrap().state, "accepted");
+    assert_eq!(listing(dir.path()).cases.len(), 1);
+}

@@ -3,7 +3,6 @@
 use super::Format;
 use super::submit::KioskArgs;
 use crate::outbox::{Outbox, now_ms};
-use crate::platform::PlatformClient;
 use crate::uplink::{Uplink, UplinkConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -196,12 +195,13 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
                 eprintln!("受理编号格式或校验位不对，请核对后重新输入");
                 return ExitCode::from(2);
             };
-            let client = PlatformClient::new(
-                &cfg.platform_url,
-                &cfg.kiosk_id,
-                &cfg.kiosk_key,
-                Duration::from_millis(timeout_ms),
-            );
+            let client = match cfg.platform_client(Duration::from_millis(timeout_ms)) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("platform client: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             match runtime().block_on(client.case_status(&r)) {
                 Ok(s) => {
                     print_json(&s);
@@ -260,26 +260,29 @@ fn uplink_for(
     outbox: Arc<Outbox>,
     timeout_ms: u64,
     heartbeat: bool,
-) -> Uplink {
-    let client = PlatformClient::new(
-        &cfg.platform_url,
-        &cfg.kiosk_id,
-        &cfg.kiosk_key,
-        Duration::from_millis(timeout_ms),
-    );
+) -> Result<Uplink, ExitCode> {
+    let client = cfg
+        .platform_client(Duration::from_millis(timeout_ms))
+        .map_err(|e| {
+            eprintln!("platform client: {e}");
+            ExitCode::from(2)
+        })?;
     let ucfg = UplinkConfig {
         heartbeat_every: heartbeat.then(|| Duration::from_secs(60)),
         retention: Some(Duration::from_secs(u64::from(cfg.retention_days) * 86_400)),
         ..UplinkConfig::default()
     };
-    Uplink::new(outbox, client, ucfg)
+    Ok(Uplink::new(outbox, client, ucfg))
 }
 
 pub fn uplink(args: UplinkArgs) -> ExitCode {
     let Ok((cfg, outbox)) = args.kiosk.open() else {
         return ExitCode::from(3);
     };
-    let up = uplink_for(&cfg, Arc::new(outbox), args.timeout_ms, !args.no_heartbeat);
+    let up = match uplink_for(&cfg, Arc::new(outbox), args.timeout_ms, !args.no_heartbeat) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
     let rt = runtime();
     rt.block_on(async {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -314,7 +317,10 @@ fn soak(file: &std::path::Path, count: u32, timeout_ms: u64, kiosk: &KioskArgs) 
         return ExitCode::from(3);
     };
     let outbox = Arc::new(outbox);
-    let up = uplink_for(&cfg, outbox.clone(), timeout_ms, false);
+    let up = match uplink_for(&cfg, outbox.clone(), timeout_ms, false) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
     let rt = runtime();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let drain = rt.spawn(async move { up.run(false, stop_rx).await });

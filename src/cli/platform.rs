@@ -87,6 +87,12 @@ pub struct ServeArgs {
     /// A catalog version to refuse with 422 (permanent rejection).
     #[arg(long)]
     retired_catalog: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -195,7 +201,9 @@ fn serve(a: ServeArgs) -> ExitCode {
         faults: a.faults.settings(),
         status_step_ms: (a.status_step_secs.max(1) * 1000) as i64,
         retired_catalog: a.retired_catalog.clone(),
+        tls: a.tls_cert.clone().zip(a.tls_key.clone()),
     };
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -213,7 +221,7 @@ fn serve(a: ServeArgs) -> ExitCode {
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_default();
-        println!("platform listening on http://{addr}/");
+        println!("platform listening on {scheme}://{addr}/");
         use std::io::Write;
         let _ = std::io::stdout().flush();
         match server::serve(listener, cfg).await {

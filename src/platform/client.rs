@@ -46,17 +46,35 @@ impl std::fmt::Debug for PlatformClient {
 impl PlatformClient {
     /// `base` is `http://host:port/` or `https://…/` (rustls, web PKI roots).
     pub fn new(base: &str, kiosk_id: &str, key: &[u8], timeout: Duration) -> PlatformClient {
-        let http = reqwest::Client::builder()
+        Self::with_root_ca(base, kiosk_id, key, timeout, None)
+            .expect("a client without extra roots builds")
+    }
+
+    /// Like [`PlatformClient::new`], also trusting the PEM certificate(s)
+    /// in `ca_pem` (a platform with its own CA, or the reference platform's
+    /// test certificate).
+    pub fn with_root_ca(
+        base: &str,
+        kiosk_id: &str,
+        key: &[u8],
+        timeout: Duration,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<PlatformClient, String> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .build()
-            .expect("a client with rustls and no system configuration builds");
-        PlatformClient {
+            .connect_timeout(timeout.min(Duration::from_secs(5)));
+        if let Some(pem) = ca_pem {
+            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| e.to_string())?;
+        Ok(PlatformClient {
             http,
             base: base.trim_end_matches('/').to_string(),
             kiosk_id: kiosk_id.to_string(),
             key: key.to_vec(),
-        }
+        })
     }
 
     /// Sends one signed request and reads a JSON answer.

@@ -4,6 +4,7 @@
 
 pub mod faults;
 pub mod store;
+pub mod tls;
 
 use super::contract::{ApiError, CaseAccepted, CaseStatus, ItemCase, ItemProgress, ItemStatus};
 use super::sign;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     pub status_step_ms: i64,
     /// A catalog version the platform no longer accepts (422).
     pub retired_catalog: Option<String>,
+    /// PEM certificate chain and key: serve HTTPS instead of HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl ServerConfig {
@@ -45,6 +48,7 @@ impl ServerConfig {
             faults: FaultSettings::default(),
             status_step_ms: 60_000,
             retired_catalog: None,
+            tls: None,
         }
     }
 }
@@ -100,6 +104,8 @@ fn router(state: Shared) -> Router {
 /// switch, and a stop handle (dropping it stops the server).
 pub struct Running {
     pub addr: SocketAddr,
+    /// Serving HTTPS.
+    pub tls: bool,
     pub faults: Arc<Faults>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -107,7 +113,8 @@ pub struct Running {
 
 impl Running {
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
     }
     pub fn stop(mut self) {
         self.shutdown();
@@ -141,6 +148,11 @@ pub fn start(addr: SocketAddr, cfg: ServerConfig) -> std::io::Result<Running> {
         cfg,
         faults: faults.clone(),
     });
+    let acceptor = match &state.cfg.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key).map_err(std::io::Error::other)?),
+        None => None,
+    };
+    let tls = acceptor.is_some();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("platform".into())
@@ -152,47 +164,77 @@ pub fn start(addr: SocketAddr, cfg: ServerConfig) -> std::io::Result<Running> {
                 .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
+                let stop = async {
+                    let _ = rx.await;
+                };
+                let _ = run_server(listener, acceptor, state, stop).await;
             });
             // Hanging requests (timeout faults) must not keep the test alive.
             rt.shutdown_timeout(std::time::Duration::from_millis(100));
         })?;
     Ok(Running {
         addr,
+        tls,
         faults,
         stop: Some(tx),
         thread: Some(thread),
     })
 }
 
+/// Serves plain HTTP, or HTTPS when an acceptor is given, until `stop`.
+async fn run_server(
+    listener: tokio::net::TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    state: Shared,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    match acceptor {
+        None => {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<tls::Peer>(),
+            )
+            .with_graceful_shutdown(stop)
+            .await
+        }
+        Some(acceptor) => {
+            let tls = tls::TlsListener {
+                tcp: listener,
+                acceptor,
+            };
+            axum::serve(tls, app.into_make_service_with_connect_info::<tls::Peer>())
+                .with_graceful_shutdown(stop)
+                .await
+        }
+    }
+}
+
 /// Runs the server in the foreground until Ctrl-C (the CLI).
 pub async fn serve(listener: tokio::net::TcpListener, cfg: ServerConfig) -> std::io::Result<()> {
     let conn = store::open(&cfg.db).map_err(std::io::Error::other)?;
+    let acceptor = match &cfg.tls {
+        Some((cert, key)) => Some(tls::acceptor(cert, key).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let faults = Arc::new(Faults::new(cfg.faults.clone()));
     let state = Arc::new(AppState {
         db: Mutex::new(conn),
         cfg,
         faults,
     });
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    run_server(listener, acceptor, state, stop).await
 }
 
 async fn loopback_only(
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<tls::Peer>,
     req: Request,
     next: Next,
 ) -> Response {
-    if !peer.ip().is_loopback() {
+    if !peer.0.ip().is_loopback() {
         return api_error(StatusCode::FORBIDDEN, "forbidden", "admin is loopback only");
     }
     next.run(req).await
