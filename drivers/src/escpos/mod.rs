@@ -8,9 +8,11 @@
 //! [`can_encode_gb2312`].
 
 mod raster;
+mod sample;
 mod text;
 
 pub use raster::{Bitmap, MAX_RASTER_BAND};
+pub use sample::{TEST_PAGE_QR, test_page};
 pub use text::{can_encode_gb2312, display_width, encode_gb18030, wrap};
 
 /// Paper the printer is loaded with (203 dpi heads).
