@@ -31,7 +31,9 @@ fn the_drawn_qr_code_decodes() {
     }
     // Chinese payloads too (stored as UTF-8 bytes).
     let mut b = EscPosBuilder::new(PaperWidth::Mm80);
-    b.align(Align::Right).qr("受理编号 2026-0001".as_bytes(), 5, QrEc::H).unwrap();
+    b.align(Align::Right)
+        .qr("受理编号 2026-0001".as_bytes(), 5, QrEc::H)
+        .unwrap();
     let mut model = PrinterModel::new(PaperWidth::Mm80);
     model.write_all(b.as_bytes()).unwrap();
     assert_eq!(decode_qr(&model.image()), ["受理编号 2026-0001"]);

@@ -18,7 +18,10 @@ fn config() -> PrinterConfig {
 }
 
 fn printer(sim: &PrinterSim) -> Printer<SerialTransport> {
-    Printer::new(SerialTransport::open(sim.path(), 115_200).unwrap(), config())
+    Printer::new(
+        SerialTransport::open(sim.path(), 115_200).unwrap(),
+        config(),
+    )
 }
 
 fn receipt(paper: PaperWidth) -> Vec<u8> {
@@ -63,12 +66,20 @@ fn a_job_is_printed_as_sent() {
 #[test]
 fn the_test_page_prints_fully() {
     let sim = PrinterSim::start(PaperWidth::Mm58).unwrap();
-    let report = printer(&sim).print_job(&test_page(PaperWidth::Mm58)).unwrap();
+    let report = printer(&sim)
+        .print_job(&test_page(PaperWidth::Mm58))
+        .unwrap();
     assert_eq!(report.bytes, test_page(PaperWidth::Mm58).len());
     let transcript = sim.control().transcript();
-    assert!(transcript.contains("中文：受理回执、告知单、营业执照 [LF]"), "{transcript}");
+    assert!(
+        transcript.contains("中文：受理回执、告知单、营业执照 [LF]"),
+        "{transcript}"
+    );
     assert!(transcript.contains("[QR M=2 S=6 EC=M \"OV1:R:TEST-0001\"]"));
-    assert!(transcript.ends_with("[FEED 3] [CUT PARTIAL]"), "{transcript}");
+    assert!(
+        transcript.ends_with("[FEED 3] [CUT PARTIAL]"),
+        "{transcript}"
+    );
     assert!(!transcript.contains("UNKNOWN"));
 }
 
@@ -120,7 +131,9 @@ fn paper_out_before_a_job_refuses_it_up_front() {
     let sim = PrinterSim::start(PaperWidth::Mm58).unwrap();
     let control = sim.control();
     control.set_paper_out(true);
-    let err = printer(&sim).print_job(&receipt(PaperWidth::Mm58)).unwrap_err();
+    let err = printer(&sim)
+        .print_job(&receipt(PaperWidth::Mm58))
+        .unwrap_err();
     match &err {
         PrinterError::NotReady(problems) => assert_eq!(problems, &[Problem::PaperOut]),
         other => panic!("expected NotReady, got {other:?}"),
@@ -131,7 +144,9 @@ fn paper_out_before_a_job_refuses_it_up_front() {
 
     control.set_paper_out(false);
     control.set_cover_open(true);
-    let err = printer(&sim).print_job(&receipt(PaperWidth::Mm58)).unwrap_err();
+    let err = printer(&sim)
+        .print_job(&receipt(PaperWidth::Mm58))
+        .unwrap_err();
     assert!(err.to_string().contains("纸仓盖"), "{err}");
 }
 

@@ -109,7 +109,12 @@ fn hid_pos_over_long_code_is_refused_then_next_code_works() {
 #[test]
 fn hid_pos_bad_reports_are_named() {
     let mut asm = HidPosAssembler::default();
-    assert!(asm.push(&[0x02; 10]).unwrap_err().to_string().contains("64"));
+    assert!(
+        asm.push(&[0x02; 10])
+            .unwrap_err()
+            .to_string()
+            .contains("64")
+    );
     let mut r = hid_pos_reports(b"abc", None)[0];
     r[0] = 0x04;
     assert!(asm.push(&r).unwrap_err().to_string().contains("0x04"));
@@ -121,7 +126,13 @@ fn hid_pos_bad_reports_are_named() {
     asm.push(&long[0]).unwrap();
     assert!(asm.push(&[0u8; 64]).is_err());
     assert_eq!(asm.pending_len(), 0);
-    assert_eq!(asm.push(&hid_pos_reports(b"ok", None)[0]).unwrap().unwrap().text, "ok");
+    assert_eq!(
+        asm.push(&hid_pos_reports(b"ok", None)[0])
+            .unwrap()
+            .unwrap()
+            .text,
+        "ok"
+    );
 }
 
 #[test]

@@ -44,7 +44,12 @@ fn every_framing_with_and_without_aim() {
         }
     }
     // Nothing else is waiting: CRLF did not leave empty records behind.
-    assert!(scanner.next_scan(Duration::from_millis(100)).unwrap().is_none());
+    assert!(
+        scanner
+            .next_scan(Duration::from_millis(100))
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -66,7 +71,12 @@ fn gbk_prefix_suffix_and_records_split_across_writes() {
     let bytes = framing.frame("名称：某某餐饮店 统一社会信用代码：91350200776049653A");
     let (a, b) = bytes.split_at(7);
     sim.send_raw(a).unwrap();
-    assert!(scanner.next_scan(Duration::from_millis(50)).unwrap().is_none());
+    assert!(
+        scanner
+            .next_scan(Duration::from_millis(50))
+            .unwrap()
+            .is_none()
+    );
     sim.send_raw(b).unwrap();
     let scan = scanner.next_scan(WAIT).unwrap().unwrap();
     assert_eq!(scan.encoding, TextEncoding::Gbk);
@@ -101,7 +111,13 @@ fn over_long_garbage_then_a_good_code() {
     });
     let err = scanner.next_scan(WAIT).unwrap_err();
     assert!(
-        matches!(err, ScanError::TooLong { limit: 256, length: 20_000 }),
+        matches!(
+            err,
+            ScanError::TooLong {
+                limit: 256,
+                length: 20_000
+            }
+        ),
         "{err:?}"
     );
     assert!(!err.is_fatal());

@@ -125,9 +125,15 @@ mod tests {
         // 960 + 960 + 80 rows.
         assert_eq!(&bytes[..8], &[0x1D, 0x76, 0x30, 0, 2, 0, 0xC0, 0x03]);
         let second = 8 + 960 * 2;
-        assert_eq!(&bytes[second..second + 8], &[0x1D, 0x76, 0x30, 0, 2, 0, 0xC0, 0x03]);
+        assert_eq!(
+            &bytes[second..second + 8],
+            &[0x1D, 0x76, 0x30, 0, 2, 0, 0xC0, 0x03]
+        );
         let third = second * 2;
-        assert_eq!(&bytes[third..third + 8], &[0x1D, 0x76, 0x30, 0, 2, 0, 80, 0]);
+        assert_eq!(
+            &bytes[third..third + 8],
+            &[0x1D, 0x76, 0x30, 0, 2, 0, 80, 0]
+        );
         assert_eq!(bytes.len(), 3 * 8 + 2000 * 2);
         assert_eq!(bytes[bytes.len() - 1], 0x40);
         let wide = Bitmap::new(385, 1);

@@ -54,7 +54,9 @@ pub enum PrinterError {
         sent: usize,
         total: usize,
     },
-    #[error("打印中途连接中断，已发送{sent}/{total}字节，请检查连接后重新打印 (connection lost mid-job: {source})")]
+    #[error(
+        "打印中途连接中断，已发送{sent}/{total}字节，请检查连接后重新打印 (connection lost mid-job: {source})"
+    )]
     SendFailed {
         sent: usize,
         total: usize,

@@ -84,9 +84,13 @@ impl Problem {
             Problem::PaperOut => "打印机缺纸，请更换纸卷 (paper out)",
             Problem::PaperNearEnd => "打印纸即将用完，请准备更换纸卷 (paper near end)",
             Problem::CutterError => "切刀故障，请打开纸仓检查是否卡纸 (autocutter error)",
-            Problem::UnrecoverableError => "打印机发生不可恢复的故障，请断电重启或报修 (unrecoverable error)",
+            Problem::UnrecoverableError => {
+                "打印机发生不可恢复的故障，请断电重启或报修 (unrecoverable error)"
+            }
             Problem::RecoverableError => "打印机机械故障，请检查后重新开机 (recoverable error)",
-            Problem::AutoRecoverableError => "打印头过热等临时故障，稍后自动恢复 (auto-recoverable error)",
+            Problem::AutoRecoverableError => {
+                "打印头过热等临时故障，稍后自动恢复 (auto-recoverable error)"
+            }
             Problem::OtherError => "打印机报告故障 (error)",
         }
     }
@@ -193,7 +197,10 @@ impl PrinterStatus {
             Problem::Offline,
         );
         add(self.auto_recoverable_error, Problem::AutoRecoverableError);
-        add(self.paper_near_end && !self.paper_out, Problem::PaperNearEnd);
+        add(
+            self.paper_near_end && !self.paper_out,
+            Problem::PaperNearEnd,
+        );
         out
     }
 

@@ -33,11 +33,17 @@ pub enum ScanKind {
         in_text: bool,
     },
     /// Looked like a social credit code but failed its check.
-    InvalidSocialCreditCode { text: String, error: IdError },
+    InvalidSocialCreditCode {
+        text: String,
+        error: IdError,
+    },
     /// A checked resident ID number (displayed masked).
     ResidentId(ResidentId),
     /// Looked like a resident ID number but failed its check.
-    InvalidResidentId { text: String, error: IdError },
+    InvalidResidentId {
+        text: String,
+        error: IdError,
+    },
     /// Anything else.
     Text(String),
 }
@@ -80,7 +86,11 @@ impl fmt::Display for ScanKind {
             }
             ScanKind::MalformedKiosk(t) => write!(f, "本机二维码格式不正确：{t}"),
             ScanKind::SocialCreditCode { code, in_text } => {
-                let from = if *in_text { "（来自营业执照二维码）" } else { "" };
+                let from = if *in_text {
+                    "（来自营业执照二维码）"
+                } else {
+                    ""
+                };
                 write!(f, "统一社会信用代码 {code}{from}")
             }
             ScanKind::InvalidSocialCreditCode { text, error } => {
@@ -241,11 +251,21 @@ mod tests {
         ));
         let bad = classify("91350200776049653B");
         assert!(
-            matches!(&bad, ScanKind::InvalidSocialCreditCode { error: IdError::CheckDigit { expected: 'A', .. }, .. }),
+            matches!(
+                &bad,
+                ScanKind::InvalidSocialCreditCode {
+                    error: IdError::CheckDigit { expected: 'A', .. },
+                    ..
+                }
+            ),
             "{bad:?}"
         );
         // An O is not in the alphabet: named, not ignored.
-        assert!(classify("9135020077604965OA").to_string().contains("第17位"));
+        assert!(
+            classify("9135020077604965OA")
+                .to_string()
+                .contains("第17位")
+        );
     }
 
     #[test]

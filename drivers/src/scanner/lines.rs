@@ -182,7 +182,11 @@ mod tests {
         assert!(a.pending_len() <= 8);
         let out = texts(a.push(b"yy\rgood\r"));
         assert_eq!(out.len(), 2);
-        assert!(out[0].contains("超过8字节") && out[0].contains("1002"), "{}", out[0]);
+        assert!(
+            out[0].contains("超过8字节") && out[0].contains("1002"),
+            "{}",
+            out[0]
+        );
         assert_eq!(out[1], "good");
         // Exactly max_len is still fine.
         assert_eq!(texts(a.push(b"12345678\r")), ["12345678"]);

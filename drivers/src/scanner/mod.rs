@@ -52,11 +52,15 @@ pub enum ScanError {
     ReportId { expected: u8, actual: u8 },
     #[error("HID POS 报告数据长度{0}超过上限56 (bad data length)")]
     ReportDataLength(u8),
-    #[error("键盘模式扫码枪发送了无法识别的按键 0x{0:02X}，此条码已丢弃；请把扫码枪设为串口或 HID POS 模式 (unsupported key usage)")]
+    #[error(
+        "键盘模式扫码枪发送了无法识别的按键 0x{0:02X}，此条码已丢弃；请把扫码枪设为串口或 HID POS 模式 (unsupported key usage)"
+    )]
     UnsupportedKey(u8),
     #[error("键盘模式扫码枪发送了 Ctrl/Alt 组合键，此条码已丢弃 (control/alt modifier)")]
     ControlModifier,
-    #[error("键盘模式只能传送英文字母、数字和常用符号，无法传送“{0}” (not representable as a key press)")]
+    #[error(
+        "键盘模式只能传送英文字母、数字和常用符号，无法传送“{0}” (not representable as a key press)"
+    )]
     NotTypeable(char),
     #[error("键盘报告长度应为8字节，实际{0}字节 (bad boot report length)")]
     WedgeReportLength(usize),

@@ -79,15 +79,17 @@ pub fn char_to_usage(c: char) -> Option<(u8, u8)> {
         return Some((0x02, c.to_ascii_lowercase() as u8 - b'a' + 0x04));
     }
     // Main-row keys only (keypad duplicates would decode the same).
-    KEYS.iter().filter(|(u, _, _)| *u < 0x54).find_map(|(u, plain, shifted)| {
-        if *plain == c {
-            Some((0, *u))
-        } else if *shifted == c {
-            Some((0x02, *u))
-        } else {
-            None
-        }
-    })
+    KEYS.iter()
+        .filter(|(u, _, _)| *u < 0x54)
+        .find_map(|(u, plain, shifted)| {
+            if *plain == c {
+                Some((0, *u))
+            } else if *shifted == c {
+                Some((0x02, *u))
+            } else {
+                None
+            }
+        })
 }
 
 /// Turns keyboard reports into scans.

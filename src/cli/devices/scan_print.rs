@@ -131,8 +131,14 @@ fn print_status(status: &PrinterStatus, format: OutputFormat) -> ExitCode {
                 ("纸将尽 paper_near_end", status.paper_near_end),
                 ("缺纸 paper_out", status.paper_out),
                 ("切刀故障 cutter_error", status.cutter_error),
-                ("不可恢复故障 unrecoverable_error", status.unrecoverable_error),
-                ("可自动恢复故障 auto_recoverable_error", status.auto_recoverable_error),
+                (
+                    "不可恢复故障 unrecoverable_error",
+                    status.unrecoverable_error,
+                ),
+                (
+                    "可自动恢复故障 auto_recoverable_error",
+                    status.auto_recoverable_error,
+                ),
             ];
             for (name, on) in flags {
                 println!("  {name}: {}", if on { "是 yes" } else { "否 no" });
@@ -174,7 +180,11 @@ pub fn test_print(port: &PortArgs, width: u32) -> ExitCode {
     };
     match printer.print_job(&test_page(paper)) {
         Ok(report) => {
-            println!("测试页已发送（{} 字节）。{}", report.bytes, report.status_after.summary());
+            println!(
+                "测试页已发送（{} 字节）。{}",
+                report.bytes,
+                report.status_after.summary()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -253,7 +263,10 @@ fn parse_hex(hex: &str) -> Result<Vec<u8>, String> {
         .filter(|c| !matches!(c, ' ' | ':' | ',' | '-' | '\n' | '\t'))
         .collect();
     if digits.len() % 2 != 0 {
-        return Err(format!("十六进制位数应为偶数，实际{}位 (odd hex length)", digits.len()));
+        return Err(format!(
+            "十六进制位数应为偶数，实际{}位 (odd hex length)",
+            digits.len()
+        ));
     }
     digits
         .chunks(2)
@@ -270,7 +283,10 @@ mod tests {
 
     #[test]
     fn hex_input_forms() {
-        assert_eq!(parse_hex("12 1e:0x72,1A").unwrap(), [0x12, 0x1E, 0x72, 0x1A]);
+        assert_eq!(
+            parse_hex("12 1e:0x72,1A").unwrap(),
+            [0x12, 0x1E, 0x72, 0x1A]
+        );
         assert!(parse_hex("123").is_err());
         assert!(parse_hex("zz").is_err());
     }

@@ -378,13 +378,20 @@ fn parse_command(b: &[u8]) -> Step {
                         return Step::Incomplete;
                     }
                     match b[2] {
-                        65 | 66 | 97 | 98 | 103 | 104 => {
-                            fixed(4, Event::Cut {
+                        65 | 66 | 97 | 98 | 103 | 104 => fixed(
+                            4,
+                            Event::Cut {
                                 mode: b[2],
                                 feed: b.get(3).copied(),
-                            })
-                        }
-                        m => Step::Done(Event::Cut { mode: m, feed: None }, 3),
+                            },
+                        ),
+                        m => Step::Done(
+                            Event::Cut {
+                                mode: m,
+                                feed: None,
+                            },
+                            3,
+                        ),
                     }
                 }
                 // GS ( x pL pH data: every GS ( function has this shape.

@@ -178,7 +178,13 @@ impl Renderer {
             }
             if g.ink {
                 let inset = if g.bold { 1 } else { 2 };
-                let ink = if g.reverse { WHITE } else if g.bold { 0 } else { 70 };
+                let ink = if g.reverse {
+                    WHITE
+                } else if g.bold {
+                    0
+                } else {
+                    70
+                };
                 self.fill(x + inset, base + 3, g.width - 2 * inset, g.height - 6, ink);
             }
             if g.underline {
@@ -249,7 +255,10 @@ impl Renderer {
         let left = self.offset(width_bytes * 8);
         for y in 0..height {
             for xb in 0..width_bytes {
-                let byte = data.get((y * width_bytes + xb) as usize).copied().unwrap_or(0);
+                let byte = data
+                    .get((y * width_bytes + xb) as usize)
+                    .copied()
+                    .unwrap_or(0);
                 for bit in 0..8 {
                     if byte & (0x80 >> bit) != 0 {
                         self.set(left + xb * 8 + bit, top + y, 0);
