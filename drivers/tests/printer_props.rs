@@ -138,3 +138,63 @@ fn a_huge_declared_image_does_not_hold_memory() {
         assert!(parser.pending_len() == 0);
     }
 }
+
+/// A printer whose cable is pulled after `limit` bytes.
+struct Unplugged {
+    model: PrinterModel,
+    limit: usize,
+}
+
+impl Transport for Unplugged {
+    fn write_all(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(), onevisit_drivers::transport::TransportError> {
+        if self.model.printed_bytes() + bytes.len() > self.limit && bytes.len() > 3 {
+            return Err(onevisit_drivers::transport::TransportError::Disconnected(
+                "pulled".into(),
+            ));
+        }
+        self.model.write_all(bytes)
+    }
+    fn read(
+        &mut self,
+        buf: &mut [u8],
+        t: std::time::Duration,
+    ) -> Result<usize, onevisit_drivers::transport::TransportError> {
+        self.model.read(buf, t)
+    }
+    fn flush(&mut self) -> Result<(), onevisit_drivers::transport::TransportError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_connection_lost_mid_job_reports_how_far_it_got() {
+    use onevisit_drivers::printer::{Printer, PrinterConfig, PrinterError};
+    let config = PrinterConfig {
+        chunk_size: 100,
+        settle: std::time::Duration::ZERO,
+        ..PrinterConfig::default()
+    };
+    let job = test_page(PaperWidth::Mm58);
+    let unplugged = Unplugged {
+        model: PrinterModel::new(PaperWidth::Mm58),
+        limit: 250,
+    };
+    let err = Printer::new(unplugged, config.clone())
+        .print_job(&job)
+        .unwrap_err();
+    match &err {
+        PrinterError::SendFailed { sent, total, .. } => {
+            assert_eq!((*sent, *total), (200, job.len()))
+        }
+        other => panic!("expected SendFailed, got {other:?}"),
+    }
+    assert!(err.to_string().contains("200/"), "{err}");
+    // In process the whole flow is instant: the same job on a healthy model.
+    let report = Printer::new(PrinterModel::new(PaperWidth::Mm58), config)
+        .print_job(&job)
+        .unwrap();
+    assert_eq!(report.bytes, job.len());
+}

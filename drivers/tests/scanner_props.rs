@@ -140,3 +140,57 @@ fn wedge_refuses_chinese_with_a_clear_error() {
     let err = wedge_reports("回执123").unwrap_err();
     assert!(err.to_string().contains("回"), "{err}");
 }
+
+/// Hands out queued bytes in reads of at most `step` bytes, then times out.
+struct Script {
+    bytes: std::collections::VecDeque<u8>,
+    step: usize,
+}
+
+impl onevisit_drivers::transport::Transport for Script {
+    fn write_all(&mut self, _: &[u8]) -> Result<(), onevisit_drivers::transport::TransportError> {
+        Ok(())
+    }
+    fn read(
+        &mut self,
+        buf: &mut [u8],
+        _: std::time::Duration,
+    ) -> Result<usize, onevisit_drivers::transport::TransportError> {
+        let n = buf.len().min(self.step).min(self.bytes.len());
+        for (slot, b) in buf.iter_mut().zip(self.bytes.drain(..n)) {
+            *slot = b;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> Result<(), onevisit_drivers::transport::TransportError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn hid_scanners_read_reports_through_a_transport_in_odd_pieces() {
+    use onevisit_drivers::scanner::HidScanner;
+    use std::time::Duration;
+    let wait = Duration::from_millis(10);
+    let mut bytes: Vec<u8> = hid_pos_reports(&[b'5'; 120], AimId::parse_prefix(b"]C0")).concat();
+    bytes.extend(hid_pos_reports(b"OV1:R:9", None).concat());
+    for step in [1, 7, 64, 1000] {
+        let script = Script {
+            bytes: bytes.iter().copied().collect(),
+            step,
+        };
+        let mut hid = HidScanner::new(script, HidPosAssembler::default());
+        let first = hid.next_scan(wait).unwrap().unwrap();
+        assert_eq!(first.text, "5".repeat(120));
+        assert_eq!(first.aim.unwrap().symbology(), "Code 128");
+        assert_eq!(hid.next_scan(wait).unwrap().unwrap().text, "OV1:R:9");
+        assert!(hid.next_scan(wait).unwrap().is_none());
+    }
+    let keys = wedge_reports("AB-12").unwrap().concat();
+    let script = Script {
+        bytes: keys.into_iter().collect(),
+        step: 5,
+    };
+    let mut wedge = HidScanner::new(script, WedgeDecoder::default());
+    assert_eq!(wedge.next_scan(wait).unwrap().unwrap().text, "AB-12");
+}

@@ -8,6 +8,7 @@
 mod aim;
 mod classify;
 mod hid_pos;
+mod hid_reader;
 mod lines;
 mod serial;
 pub mod serial_port;
@@ -19,6 +20,7 @@ pub use classify::{KioskCode, ScanKind, classify};
 pub use hid_pos::{
     HID_POS_DATA_MAX, HID_POS_REPORT_ID, HID_POS_REPORT_LEN, HidPosAssembler, HidPosReport,
 };
+pub use hid_reader::{HidScanner, ReportDecoder};
 pub use lines::{LineAssembler, LineConfig};
 pub use serial::SerialScanner;
 pub use text::{TextEncoding, decode_scan_bytes};
