@@ -130,10 +130,11 @@ fn each_fault_shows_in_the_status() {
 fn paper_out_before_a_job_refuses_it_up_front() {
     let sim = PrinterSim::start(PaperWidth::Mm58).unwrap();
     let control = sim.control();
+    // One open per test: serialport opens ports exclusively (TIOCEXCL), and
+    // only root may open an exclusive tty a second time.
+    let mut printer = printer(&sim);
     control.set_paper_out(true);
-    let err = printer(&sim)
-        .print_job(&receipt(PaperWidth::Mm58))
-        .unwrap_err();
+    let err = printer.print_job(&receipt(PaperWidth::Mm58)).unwrap_err();
     match &err {
         PrinterError::NotReady(problems) => assert_eq!(problems, &[Problem::PaperOut]),
         other => panic!("expected NotReady, got {other:?}"),
@@ -144,10 +145,10 @@ fn paper_out_before_a_job_refuses_it_up_front() {
 
     control.set_paper_out(false);
     control.set_cover_open(true);
-    let err = printer(&sim)
-        .print_job(&receipt(PaperWidth::Mm58))
-        .unwrap_err();
+    let err = printer.print_job(&receipt(PaperWidth::Mm58)).unwrap_err();
     assert!(err.to_string().contains("纸仓盖"), "{err}");
+    control.set_cover_open(false);
+    assert!(printer.print_job(&receipt(PaperWidth::Mm58)).is_ok());
 }
 
 #[test]
