@@ -153,13 +153,14 @@ impl EscPosBuilder {
         self.text(text).lf()
     }
 
-    /// `left` and `right` on one line, padded apart to the full width (the
-    /// right part wins when both do not fit).
+    /// `left` and `right` on one line, padded apart to the full width; when
+    /// both do not fit, `right` goes on its own line, flush right.
     pub fn row(&mut self, left: &str, right: &str) -> &mut Self {
         let cols = self.columns();
         let used = display_width(left) + display_width(right);
         if used >= cols {
-            return self.line(left).line(right);
+            let pad = " ".repeat(cols.saturating_sub(display_width(right)));
+            return self.line(left).line(&format!("{pad}{right}"));
         }
         let pad = " ".repeat(cols - used);
         self.line(&format!("{left}{pad}{right}"))
@@ -365,5 +366,11 @@ mod tests {
         b.row("受理部门", "市场监管局");
         let line = encoding_rs::GB18030.decode(b.as_bytes()).0.into_owned();
         assert_eq!(display_width(line.trim_end_matches('\n')), 32);
+        let mut b = EscPosBuilder::new(PaperWidth::Mm58);
+        b.row("办理事项：开办餐饮店（食品经营许可）", "已受理");
+        let text = encoding_rs::GB18030.decode(b.as_bytes()).0.into_owned();
+        let second = text.lines().nth(1).unwrap();
+        assert_eq!(display_width(second), 32);
+        assert!(second.ends_with("已受理"));
     }
 }
