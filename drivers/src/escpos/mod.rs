@@ -286,6 +286,15 @@ impl EscPosBuilder {
         Ok(self)
     }
 
+    /// A grey image as GS v 0: pixels darker than `threshold` print black.
+    pub fn raster_gray(
+        &mut self,
+        image: &image::GrayImage,
+        threshold: u8,
+    ) -> Result<&mut Self, EncodeError> {
+        self.raster_image(&Bitmap::from_gray(image, threshold))
+    }
+
     /// Bytes passed through untouched (for commands not covered here).
     pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(bytes);

@@ -136,6 +136,9 @@ mod tests {
         );
         assert_eq!(bytes.len(), 3 * 8 + 2000 * 2);
         assert_eq!(bytes[bytes.len() - 1], 0x40);
+        let mut gray = EscPosBuilder::new(PaperWidth::Mm58);
+        gray.raster_gray(&img, 128).unwrap();
+        assert_eq!(gray.as_bytes(), bytes);
         let wide = Bitmap::new(385, 1);
         assert!(b.raster_image(&wide).is_err());
         assert!(b.raster_image(&Bitmap::new(0, 0)).is_err());
