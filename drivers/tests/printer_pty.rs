@@ -130,8 +130,8 @@ fn each_fault_shows_in_the_status() {
 fn paper_out_before_a_job_refuses_it_up_front() {
     let sim = PrinterSim::start(PaperWidth::Mm58).unwrap();
     let control = sim.control();
-    // One open per test: serialport opens ports exclusively (TIOCEXCL), and
-    // only root may open an exclusive tty a second time.
+    // One driver for the whole test, as in the kiosk: the same connection
+    // is refused, then prints once the fault is cleared.
     let mut printer = printer(&sim);
     control.set_paper_out(true);
     let err = printer.print_job(&receipt(PaperWidth::Mm58)).unwrap_err();

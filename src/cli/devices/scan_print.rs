@@ -291,6 +291,71 @@ mod tests {
         assert!(parse_hex("zz").is_err());
     }
 
+    fn port_args(path: &std::path::Path, timeout: f64) -> PortArgs {
+        PortArgs {
+            port: path.to_path_buf(),
+            baud: None,
+            timeout,
+        }
+    }
+
+    #[test]
+    fn printer_commands_against_the_simulator() {
+        use onevisit_drivers::sim::printer::PrinterSim;
+        let sim = PrinterSim::start(PaperWidth::Mm58).unwrap();
+        let args = port_args(sim.path(), 1.0);
+        assert_eq!(printer_status(&args, OutputFormat::Json), ExitCode::SUCCESS);
+        assert_eq!(test_print(&args, 58), ExitCode::SUCCESS);
+        let transcript = sim.control().transcript();
+        assert!(transcript.contains("[QR M=2 S=6 EC=M \"OV1:R:TEST-0001\"]"));
+        assert_eq!(test_print(&args, 57), ExitCode::from(PROBLEM));
+        sim.control().set_paper_out(true);
+        assert_eq!(
+            printer_status(&args, OutputFormat::Text),
+            ExitCode::from(PROBLEM)
+        );
+        assert_eq!(test_print(&args, 58), ExitCode::from(PROBLEM));
+        let missing = port_args(std::path::Path::new("/dev/does-not-exist"), 0.1);
+        assert_eq!(
+            printer_status(&missing, OutputFormat::Text),
+            ExitCode::from(UNREACHABLE)
+        );
+    }
+
+    #[test]
+    fn scan_command_against_the_simulator() {
+        use onevisit_drivers::sim::scanner::{Framing, ScannerSim};
+        let mut sim = ScannerSim::start().unwrap();
+        let args = port_args(sim.path(), 0.3);
+        // Nothing scanned within the timeout: exit 1.
+        assert_eq!(scan(&args, OutputFormat::Text), ExitCode::from(PROBLEM));
+        sim.scan("OV1:R:1", &Framing::default()).unwrap();
+        assert_eq!(scan(&args, OutputFormat::Json), ExitCode::SUCCESS);
+    }
+
+    #[test]
+    fn decode_commands() {
+        assert_eq!(
+            decode(DecodeKind::EscposStatus, "12 12 12 12"),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(
+            decode(DecodeKind::EscposStatus, "12 32 12 72"),
+            ExitCode::from(PROBLEM)
+        );
+        assert_eq!(
+            decode(DecodeKind::EscposStatus, "00"),
+            ExitCode::from(PROBLEM)
+        );
+        let mut report = [0u8; 64];
+        report[0] = 2;
+        report[1] = 3;
+        report[5..8].copy_from_slice(b"abc");
+        let hex: String = report.iter().map(|b| format!("{b:02x} ")).collect();
+        assert_eq!(decode(DecodeKind::HidPos, &hex), ExitCode::SUCCESS);
+        assert_eq!(decode(DecodeKind::HidPos, "02 03"), ExitCode::from(PROBLEM));
+    }
+
     #[test]
     fn json_masks_id_numbers() {
         let scan = Scan {
