@@ -1,6 +1,6 @@
 //! ID card reader commands, device listing and the simulators.
 
-use super::{OutputFormat, PortArgs};
+use super::{OutputFormat, PortArgs, parse_hex};
 use onevisit_drivers::idcard::{CardRecord, CivilDate, check_card, decode_text};
 use onevisit_drivers::sam::frame::{Command, RawFrame};
 use onevisit_drivers::sam::reader::split_lengths;
@@ -295,28 +295,6 @@ fn describe_frame(bytes: &[u8], frame: &RawFrame) {
     }
 }
 
-fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let digits: String = text
-        .replace("0x", "")
-        .replace("0X", "")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '-')
-        .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err(format!(
-            "十六进制位数为奇数 ({} digits): 每个字节需要两位",
-            digits.len()
-        ));
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&digits[i..i + 2], 16)
-                .map_err(|_| format!("“{}”不是十六进制字节 (not a hex byte)", &digits[i..i + 2]))
-        })
-        .collect()
-}
-
 fn to_hex(bytes: &[u8]) -> String {
     bytes
         .iter()
@@ -403,16 +381,6 @@ fn control(sim: &SimControl, line: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_is_parsed_with_separators() {
-        assert_eq!(
-            parse_hex("AA:aa 0x96,69").unwrap(),
-            vec![0xAA, 0xAA, 0x96, 0x69]
-        );
-        assert!(parse_hex("AAA").is_err());
-        assert!(parse_hex("ZZ").is_err());
-    }
 
     #[test]
     fn read_card_reads_the_simulated_card_over_its_pty() {
