@@ -3,8 +3,8 @@
 
 use onevisit_drivers::escpos::{Align, Cut, EscPosBuilder, PaperWidth, QrEc, test_page};
 use onevisit_drivers::printer::{Health, Printer, PrinterConfig, PrinterError, Problem};
-use onevisit_drivers::scanner::serial_port::SerialTransport;
 use onevisit_drivers::sim::printer::PrinterSim;
+use onevisit_drivers::transport::serial::SerialTransport;
 use std::time::Duration;
 
 fn config() -> PrinterConfig {
@@ -180,7 +180,7 @@ fn a_silent_port_is_no_reply_not_a_hang() {
     // A PTY with nothing behind it: the query must time out cleanly.
     let (_master, slave) = serialport::TTYPort::pair().unwrap();
     let mut printer = Printer::new(
-        SerialTransport::from_port(slave),
+        SerialTransport::from_port(slave, "printer-pty"),
         PrinterConfig {
             status_timeout: Duration::from_millis(100),
             ..config()

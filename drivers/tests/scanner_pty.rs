@@ -1,11 +1,11 @@
 //! End to end over a PTY: the simulated scanner types codes, the serial
 //! scanner reader (with the real serial port code) reads and classifies them.
 
-use onevisit_drivers::scanner::serial_port::SerialTransport;
 use onevisit_drivers::scanner::{
     AimId, LineConfig, ScanError, ScanKind, SerialScanner, TextEncoding, classify,
 };
 use onevisit_drivers::sim::scanner::{Framing, ScannerSim, SimEncoding, Terminator};
+use onevisit_drivers::transport::serial::SerialTransport;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(2);

@@ -7,6 +7,7 @@
 //! [`PrinterError::Interrupted`], so the caller knows to reprint.
 
 mod status;
+pub mod supervised;
 pub mod usb;
 
 pub use status::{Health, PrinterStatus, Problem, StatusError, status_request};

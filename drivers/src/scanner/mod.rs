@@ -11,7 +11,7 @@ mod hid_pos;
 mod hid_reader;
 mod lines;
 mod serial;
-pub mod serial_port;
+pub mod supervised;
 mod text;
 mod wedge;
 

@@ -26,6 +26,9 @@ pub struct SimulateArgs {
     /// rule's /dev/onevisit-idreader), e.g. /tmp/onevisit-idreader.
     #[arg(long)]
     pub link: Option<PathBuf>,
+    /// Paper width of the simulated receipt printer, in mm (58 or 80).
+    #[arg(long, default_value_t = 80)]
+    pub paper: u32,
 }
 
 /// `devices list`
@@ -323,15 +326,27 @@ pub fn simulate(args: SimulateArgs) -> ExitCode {
         }
     };
     println!("idreader {}", sim.path().display());
-    // ---- Scanner and printer simulators start here (scan_print.rs owns
-    // them); print one "<device> <path>" line each, like the reader above.
-    // ----
+    let mut others = match super::scan_print::ScanPrintSims::start(args.paper) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    others.print_paths();
     println!(
-        "模拟设备已启动。输入命令: place <card> | remove | fault <silence|checksum|read|split|garbage> [n] | clear | unplug | replug | quit"
+        "模拟设备已启动。输入命令: place <card> | remove | fault <silence|checksum|read|split|garbage> [n] | clear | unplug | replug | {} | quit",
+        super::scan_print::SIM_COMMANDS
     );
     println!("(Ctrl-C 或关闭标准输入即退出 / Ctrl-C or end of input stops)");
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
+        if let Some(result) = others.command(line.trim()) {
+            if let Err(message) = result {
+                eprintln!("{message}");
+            }
+            continue;
+        }
         match control(sim.control(), line.trim()) {
             Ok(true) => break,
             Ok(false) => {}

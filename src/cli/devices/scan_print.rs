@@ -8,10 +8,10 @@ use super::{DecodeKind, OutputFormat, PortArgs, parse_hex};
 use onevisit_drivers::escpos::{PaperWidth, test_page};
 use onevisit_drivers::ids::mask_id_text;
 use onevisit_drivers::printer::{Health, Printer, PrinterConfig, PrinterStatus};
-use onevisit_drivers::scanner::serial_port::SerialTransport;
 use onevisit_drivers::scanner::{
     HidPosReport, LineConfig, Scan, ScanKind, SerialScanner, classify, decode_scan_bytes,
 };
+use onevisit_drivers::transport::serial::SerialTransport;
 use serde_json::json;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -335,5 +335,115 @@ mod tests {
         assert_eq!(v["value"], "110***********002X");
         assert_eq!(v["kind"], "resident_id");
         assert!(!v.to_string().contains("19491231"));
+    }
+}
+
+/// The scanner and printer simulators of `devices simulate`, with the
+/// commands a technician types to drive them.
+pub struct ScanPrintSims {
+    scanner: onevisit_drivers::sim::scanner::ScannerSim,
+    printer: onevisit_drivers::sim::printer::PrinterSim,
+}
+
+/// The commands [`ScanPrintSims::command`] understands.
+pub const SIM_COMMANDS: &str =
+    "scan <code> | paper <ok|near|out> | cover <open|closed> | save-receipt <file.png>";
+
+impl ScanPrintSims {
+    pub fn start(width_mm: u32) -> Result<Self, String> {
+        let paper = PaperWidth::from_mm(width_mm)
+            .ok_or_else(|| format!("纸宽应为58或80毫米，而不是{width_mm} (paper width)"))?;
+        let scanner = onevisit_drivers::sim::scanner::ScannerSim::start()
+            .map_err(|e| format!("无法启动模拟扫码枪 (cannot start the simulated scanner): {e}"))?;
+        let printer = onevisit_drivers::sim::printer::PrinterSim::start(paper)
+            .map_err(|e| format!("无法启动模拟打印机 (cannot start the simulated printer): {e}"))?;
+        Ok(Self { scanner, printer })
+    }
+
+    /// One `<device> <path>` line each, like the reader's.
+    pub fn print_paths(&self) {
+        println!("scanner {}", self.scanner.path().display());
+        println!("printer {}", self.printer.path().display());
+    }
+
+    /// Runs `line` if it is a scanner or printer command; `None` when it is
+    /// not one of ours (the reader's commands are handled elsewhere).
+    pub fn command(&mut self, line: &str) -> Option<Result<(), String>> {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim();
+        let control = self.printer.control();
+        let result = match (word, rest) {
+            ("scan", "") => Err("用法 (usage): scan <code>".into()),
+            ("scan", code) => self
+                .scanner
+                .scan(code, &onevisit_drivers::sim::scanner::Framing::default())
+                .map_err(|e| e.to_string()),
+            ("paper", "ok") => {
+                control.set_paper_out(false);
+                control.set_paper_near_end(false);
+                Ok(())
+            }
+            ("paper", "near") => {
+                control.set_paper_near_end(true);
+                Ok(())
+            }
+            ("paper", "out") => {
+                control.set_paper_out(true);
+                Ok(())
+            }
+            ("cover", "open") => {
+                control.set_cover_open(true);
+                Ok(())
+            }
+            ("cover", "closed") => {
+                control.set_cover_open(false);
+                Ok(())
+            }
+            ("save-receipt", "") => Err("用法 (usage): save-receipt <file.png>".into()),
+            ("save-receipt", file) => control
+                .save_png(std::path::Path::new(file))
+                .map_err(|e| e.to_string()),
+            ("paper" | "cover", _) => Err(format!("用法 (usage): {SIM_COMMANDS}")),
+            _ => return None,
+        };
+        Some(result)
+    }
+}
+
+#[cfg(test)]
+mod sim_tests {
+    use super::*;
+    use onevisit_drivers::printer::{Printer, PrinterConfig};
+    use onevisit_drivers::scanner::{LineConfig, SerialScanner};
+    use onevisit_drivers::transport::SerialTransport;
+    use std::time::Duration;
+
+    #[test]
+    fn simulate_commands_drive_the_scanner_and_printer_over_their_ptys() {
+        let mut sims = ScanPrintSims::start(58).unwrap();
+        let mut scanner = SerialScanner::new(
+            SerialTransport::open(sims.scanner.path(), 9600).unwrap(),
+            LineConfig::default(),
+        );
+        assert!(sims.command("scan 91350200776049653A").unwrap().is_ok());
+        let scan = scanner.next_scan(Duration::from_secs(2)).unwrap().unwrap();
+        assert_eq!(scan.text, "91350200776049653A");
+
+        let mut printer = Printer::new(
+            SerialTransport::open(sims.printer.path(), 115_200).unwrap(),
+            PrinterConfig::default(),
+        );
+        assert!(!printer.status().unwrap().paper_out);
+        assert!(sims.command("paper out").unwrap().is_ok());
+        assert!(printer.status().unwrap().paper_out);
+        assert!(sims.command("paper ok").unwrap().is_ok());
+        assert!(!printer.status().unwrap().paper_out);
+
+        assert!(sims.command("paper sideways").unwrap().is_err());
+        assert!(
+            sims.command("place resident").is_none(),
+            "the reader's command is not ours"
+        );
+        assert!(ScanPrintSims::start(62).is_err());
     }
 }
