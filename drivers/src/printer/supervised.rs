@@ -4,7 +4,7 @@
 
 use super::status::{Health as PaperHealth, PrinterStatus};
 use super::{PrintReport, Printer, PrinterConfig, PrinterError};
-use crate::manager::{Fault, Health, Supervised};
+use crate::manager::{Fault, Health, Supervised, open_or_gone};
 use crate::transport::{Transport, TransportError};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -97,7 +97,7 @@ where
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {
-        let transport = (self.opener)().map_err(|e| Fault::Gone(e.to_string()))?;
+        let transport = open_or_gone(&mut self.opener)?;
         self.last_status = None;
         Ok(Printer::new(transport, self.config.clone()))
     }

@@ -4,7 +4,7 @@
 //! with backoff; a garbled code costs that code only.
 
 use super::{LineConfig, Scan, ScanError, ScanKind, SerialScanner, classify};
-use crate::manager::{Fault, Health, Supervised};
+use crate::manager::{Fault, Health, Supervised, open_or_gone};
 use crate::transport::{Transport, TransportError};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -64,7 +64,7 @@ where
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {
-        let transport = (self.opener)().map_err(|e| Fault::Gone(e.to_string()))?;
+        let transport = open_or_gone(&mut self.opener)?;
         Ok(SerialScanner::new(transport, self.config.clone()))
     }
 
