@@ -38,8 +38,7 @@ pub fn to_image(
                 parts.push(cell);
             }
             Laid::Qr { data, module } => {
-                let img =
-                    glyphs::qr(&data, module, width).ok_or_else(|| PrintError::QrTooLong(data))?;
+                let img = glyphs::qr(&data, module, width).ok_or(PrintError::QrTooLong(data))?;
                 parts.push(img);
             }
             Laid::Barcode { data } => {

@@ -42,8 +42,16 @@ pub fn commitment_document(c: &CommitmentData) -> Document {
     d.separator();
     d.field("受理编号", &c.receipt_no);
     d.field("一件事", format!("{} {}", c.bundle_code, c.bundle_name));
-    d.field("申请人", mask_name(&c.applicant_name));
-    d.field("证件号码", mask_id_text(&c.applicant_id));
+    // Without a card read, the lines are left for handwriting.
+    let or_blank = |s: String| {
+        if s.is_empty() {
+            "______________".into()
+        } else {
+            s
+        }
+    };
+    d.field("申请人", or_blank(mask_name(&c.applicant_name)));
+    d.field("证件号码", or_blank(mask_id_text(&c.applicant_id)));
     d.separator();
     d.heading("暂缺材料（非关键材料，可容缺受理）");
     for (n, m) in c.missing.iter().enumerate() {
