@@ -172,3 +172,18 @@ fn test_page_on_a_port_and_paper_out_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("不能打印"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_missing_font_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_onevisit"))
+        .args(["print", "test-page", "--png", "/dev/null"])
+        .env("ONEVISIT_FONT", "/nonexistent/font.ttc")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("/nonexistent/font.ttc"),
+        "{}",
+        stderr(&out)
+    );
+}

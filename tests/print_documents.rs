@@ -301,6 +301,20 @@ fn a_rare_name_character_prints_as_an_image_and_nothing_personal_is_unmasked() {
 }
 
 #[test]
+fn a_character_the_font_lacks_is_an_error_not_a_blank() {
+    // U+E000 (private use) is in no font: the receipt is refused, naming
+    // the code point only.
+    let doc = print::receipt_document(&receipt("刘晓\u{E000}"));
+    for err in [
+        print::to_escpos(&doc, PaperWidth::Mm58, font()).unwrap_err(),
+        print::to_png(&doc, PaperWidth::Mm80, font()).unwrap_err(),
+    ] {
+        let msg = err.to_string();
+        assert!(msg.contains("U+E000") && !msg.contains("刘"), "{msg}");
+    }
+}
+
+#[test]
 fn the_receipt_has_its_number_large_and_a_progress_qr() {
     let doc = print::receipt_document(&receipt("张晓梅"));
     let bytes = print::to_escpos(&doc, PaperWidth::Mm58, font()).unwrap();

@@ -46,7 +46,7 @@ pub fn to_escpos(doc: &Document, paper: PaperWidth, font: &CjkFont) -> Result<Ve
                     text_line(&mut b, &text, style);
                 } else {
                     // Alignment is drawn into the paper-wide raster.
-                    let img = glyphs::text_line(font, &text, style, line_align, paper.dots());
+                    let img = glyphs::text_line(font, &text, style, line_align, paper.dots())?;
                     align(&mut b, Align::Left);
                     b.raster_gray(&img, THRESHOLD)?;
                     // The raster has no line spacing of its own.

@@ -4,6 +4,7 @@
 //! Every character sits in the printer's own cell (12 dots per column,
 //! 24 dots high), so a rasterised line lines up with printed ones.
 
+use super::PrintError;
 use super::layout::{COLUMN_DOTS, GLYPH_DOTS, LineAlign, Style};
 use crate::fonts::CjkFont;
 use ab_glyph::{Font, PxScale, ScaleFont, point};
@@ -18,14 +19,21 @@ pub fn blank(width: u32, height: u32) -> GrayImage {
 }
 
 /// One text line `paper_dots` wide, black on white, thresholded to pure
-/// black and white (thermal paper has no grey).
+/// black and white (thermal paper has no grey). Refused when the font
+/// lacks a character: never an empty box.
 pub fn text_line(
     font: &CjkFont,
     text: &str,
     style: Style,
     align: LineAlign,
     paper_dots: u32,
-) -> GrayImage {
+) -> Result<GrayImage, PrintError> {
+    if let Some(c) = text.chars().find(|c| !font.has_glyph(*c)) {
+        return Err(PrintError::MissingGlyph {
+            code: u32::from(c),
+            font: font.path().display().to_string(),
+        });
+    }
     let scale = style.scale();
     let cell_h = GLYPH_DOTS * scale;
     let mut img = blank(paper_dots, cell_h);
@@ -63,7 +71,7 @@ pub fn text_line(
         }
         x += cell_w;
     }
-    img
+    Ok(img)
 }
 
 fn put_black(img: &mut GrayImage, x: i32, y: i32) {

@@ -35,6 +35,11 @@ pub enum PrintError {
     QrTooLong(String),
     #[error("条码只能含数字、A-F 和 - (barcode data {0:?})")]
     Barcode(String),
+    /// Drawing it would leave a blank where a character belongs (a name
+    /// printed wrong is worse than a clear error staff can act on). Only
+    /// the code point is named: the text may be personal.
+    #[error("字体 {font} 没有字符 U+{code:04X} 的字形，无法打印；请安装覆盖更全的字体（{env}） (missing glyph)", env = crate::fonts::FONT_ENV)]
+    MissingGlyph { code: u32, font: String },
     #[error("预览图片无法生成：{0} (PNG)")]
     Png(String),
     #[error("没有编号为 {0} 的打印记录，无法补打 (nothing to reprint)")]

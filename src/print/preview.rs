@@ -23,7 +23,7 @@ pub fn to_image(
     for laid in lay_out(doc, paper) {
         match laid {
             Laid::Text { text, style, align } => {
-                let line = glyphs::text_line(font, &text, style, align, width);
+                let line = glyphs::text_line(font, &text, style, align, width)?;
                 let mut cell = glyphs::blank(width, LINE_DOTS * style.scale());
                 image::imageops::overlay(&mut cell, &line, 0, 0);
                 parts.push(cell);
