@@ -166,3 +166,48 @@ pub fn code39(data: &str, paper_dots: u32) -> Option<GrayImage> {
     }
     Some(img)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads a drawn Code 39 back: bar and space widths → characters.
+    fn read_code39(img: &GrayImage) -> String {
+        let y = img.height() / 2;
+        let mut runs: Vec<(bool, u32)> = Vec::new();
+        for x in 0..img.width() {
+            let black = img.get_pixel(x, y).0[0] < 128;
+            match runs.last_mut() {
+                Some((b, n)) if *b == black => *n += 1,
+                _ => runs.push((black, 1)),
+            }
+        }
+        let runs: Vec<u32> = runs
+            .iter()
+            .skip_while(|(b, _)| !b)
+            .map(|(_, n)| *n)
+            .collect();
+        runs.chunks(10)
+            .map(|ch| {
+                let bits = ch[..9]
+                    .iter()
+                    .fold(0u16, |acc, w| (acc << 1) | u16::from(*w > 3));
+                CODE39
+                    .iter()
+                    .find(|(_, p)| *p == bits)
+                    .map_or('?', |(c, _)| *c)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code39_patterns_are_valid_and_read_back() {
+        for (c, p) in CODE39 {
+            assert_eq!(p.count_ones(), 3, "{c}: Code 39 has 3 wide elements");
+        }
+        let img = code39("0123456789-ABCDEF", 576).unwrap();
+        assert_eq!(read_code39(&img), "*0123456789-ABCDEF*");
+        assert!(code39("abc", 576).is_none());
+        assert!(code39(&"8".repeat(40), 384).is_none(), "too wide for 58 mm");
+    }
+}

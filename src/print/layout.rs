@@ -275,7 +275,10 @@ fn wrap_rooms(text: &str, first: usize, rest: usize) -> Vec<String> {
             if w > rest && room > width {
                 // Wider than any line: cut it (nothing else would fit).
                 let (a, b) = split_at_width(&t, room - width);
-                if !a.is_empty() {
+                if a.is_empty() {
+                    // Not even its first character fits here: next line.
+                    queue.push_front(t);
+                } else {
                     line.push_str(&a);
                     queue.push_front(b);
                 }
@@ -378,14 +381,10 @@ mod tests {
 
     #[test]
     fn numbers_and_codes_are_never_cut() {
-        let lines = wrap_words("受理编号 OV-20260301-000123 请妥善保管", 16);
-        assert!(
-            lines.iter().any(|l| l.contains("OV-20260301-000123")),
-            "{lines:?}"
-        );
-        for l in &lines {
-            assert!(display_width(l) <= 16, "{l}");
-        }
+        let lines = wrap_words("受理编号 OV-20260301-000123 请妥善保管", 20);
+        assert_eq!(lines, ["受理编号", "OV-20260301-000123", "请妥善保管"]);
+        let lines = wrap_words("证件号码410***********0026，请核对", 24);
+        assert_eq!(lines, ["证件号码", "410***********0026，请核", "对"]);
         // Closing punctuation never starts a line.
         let lines = wrap_words("一二三四五六七，八九", 14);
         assert_eq!(lines, ["一二三四五六", "七，八九"]);
@@ -420,6 +419,43 @@ mod tests {
             let m = u32::from(qr_module(&"A".repeat(80), paper));
             assert!((4..=8).contains(&m));
             assert!(m * 45 <= paper.dots());
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text: no line is too wide, and nothing but spaces
+        /// at breaks is lost.
+        #[test]
+        fn wrapping_fits_and_keeps_every_character(
+            text in "[a-z0-9 一二三，。（）䶮-]{0,60}",
+            cols in 4usize..40,
+        ) {
+            let lines = wrap_words(&text, cols);
+            for l in &lines {
+                proptest::prop_assert!(display_width(l) <= cols, "{l:?}");
+            }
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let expected: String = text.chars().filter(|c| *c != ' ').collect();
+            proptest::prop_assert_eq!(joined, expected);
+        }
+
+        /// The same for label/value rows, whatever the label's length.
+        #[test]
+        fn fields_fit_and_keep_every_character(
+            label in "[一二三a]{0,12}",
+            text in "[a-z0-9 一二三，。（）-]{0,60}",
+            paper in proptest::sample::select(vec![PaperWidth::Mm58, PaperWidth::Mm80]),
+        ) {
+            let head = format!("{label}：");
+            let cols = paper.columns();
+            let lines = hanging(&head, &text, cols);
+            for l in &lines {
+                proptest::prop_assert!(display_width(l) <= cols, "{l:?}");
+            }
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let expected: String =
+                format!("{head}{text}").chars().filter(|c| *c != ' ').collect();
+            proptest::prop_assert_eq!(joined, expected);
         }
     }
 }
