@@ -135,4 +135,7 @@ fn the_store_keeps_one_job_per_kind_and_number() {
         [DocumentKind::Receipt, DocumentKind::Commitment]
     );
     assert!(store.get("B2").unwrap().is_empty());
+    // Jobs are plain data, so a database store can keep them as JSON.
+    let json = serde_json::to_string(&kept[0]).unwrap();
+    assert_eq!(serde_json::from_str::<StoredJob>(&json).unwrap(), kept[0]);
 }

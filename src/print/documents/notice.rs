@@ -70,7 +70,21 @@ pub fn notice_document(notice: &Notice, qr_payload: &str, printed_on: &str) -> D
             limit.push_str(&format!("；承诺{}{}", p.text, mark(&p.verified)));
         }
         d.field("  时限", limit);
+        if let Some(note) = &i.level_note {
+            d.field("  层级", note);
+        }
         d.field("  收费", format!("{}{}", i.fee.text, mark(&i.fee.verified)));
+        let basis: Vec<String> = i
+            .basis
+            .iter()
+            .map(|b| match &b.articles {
+                Some(a) => format!("{}{}", b.law, a),
+                None => b.law.clone(),
+            })
+            .collect();
+        if !basis.is_empty() {
+            d.field("  依据", basis.join("；"));
+        }
         d.field("  取得", &i.output);
         if !i.after.is_empty() {
             d.field("  需先办结", names(notice, &i.after));
