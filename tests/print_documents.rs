@@ -375,6 +375,23 @@ fn the_printed_notice_qr_scans_and_reopens_the_same_notice() {
 }
 
 #[test]
+fn a_scanned_notice_qr_goes_from_the_scanner_classifier_to_the_notice() {
+    use onevisit_drivers::scanner::{KioskCode, ScanKind, classify};
+    let n = b01();
+    let payload = qr_payload::encode_notice(catalog(), &n, KEY).unwrap();
+    let ScanKind::Kiosk(KioskCode::Notice(opaque)) = classify(&payload) else {
+        panic!("{payload} not classified as a notice");
+    };
+    let back = qr_payload::decode_notice_scan(catalog(), &opaque, KEY).unwrap();
+    assert_eq!(back.to_text(), n.to_text());
+    // The receipt QR is classified as a receipt with its number.
+    assert_eq!(
+        classify(&qr_payload::receipt_payload("HL-7")),
+        ScanKind::Kiosk(KioskCode::Receipt("HL-7".into()))
+    );
+}
+
+#[test]
 fn tampered_forged_and_outdated_notice_qrs_are_refused() {
     let n = b07_longest();
     let payload = qr_payload::encode_notice(catalog(), &n, KEY).unwrap();

@@ -187,6 +187,16 @@ pub fn decode_notice(catalog: &Catalog, payload: &str, key: &[u8]) -> Result<Not
     }
 }
 
+/// [`decode_notice`] for what the scanner layer hands over: the opaque
+/// part of `KioskCode::Notice` (after `OV1:N:`).
+pub fn decode_notice_scan(
+    catalog: &Catalog,
+    opaque: &str,
+    key: &[u8],
+) -> Result<Notice, PayloadError> {
+    decode_notice(catalog, &format!("{NOTICE_PREFIX}{opaque}"), key)
+}
+
 /// The QR payload of a receipt (progress query) and of a commitment
 /// (reopens the case): the receipt number is what counters look up.
 pub fn receipt_payload(receipt_no: &str) -> String {
