@@ -7,7 +7,9 @@
 pub mod applicant;
 pub mod catalog;
 pub mod cli;
+pub mod fonts;
 pub mod form;
 pub mod guide;
+pub mod print;
 
 pub use onevisit_drivers::ids;

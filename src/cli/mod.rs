@@ -4,6 +4,7 @@ mod catalog;
 mod devices;
 mod form;
 mod guide;
+mod print;
 
 use crate::catalog::Catalog;
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ enum Command {
     Form(form::FormArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
+    /// Print the notice checklist, receipt, 容缺 commitment or test page.
+    Print(print::PrintArgs),
 }
 
 /// Output formats shared by the commands.
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Guide(args) => guide::run(args),
         Command::Form(args) => form::run(args),
         Command::Devices(args) => devices::run(args),
+        Command::Print(args) => print::run(args),
     }
 }
 
