@@ -5,6 +5,9 @@ set -euo pipefail
 
 # Debian packages needed by the build and tests (one per line, with why).
 PACKAGES=(
+  # CJK font for print previews and rare characters (䶮, CJK ext. A) printed
+  # as images; src/fonts.rs looks for it. Golden PNGs are drawn with it.
+  fonts-wqy-zenhei
 )
 
 missing=()

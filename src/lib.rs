@@ -8,10 +8,12 @@ pub mod applicant;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod fonts;
 pub mod form;
 pub mod guide;
 pub mod outbox;
 pub mod platform;
+pub mod print;
 pub mod submission;
 pub mod uplink;
 

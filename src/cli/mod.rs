@@ -6,6 +6,7 @@ mod form;
 mod guide;
 mod outbox;
 mod platform;
+mod print;
 mod submit;
 
 use crate::catalog::Catalog;
@@ -40,6 +41,8 @@ enum Command {
     /// The reference platform (tests, demos).
     #[command(subcommand)]
     Platform(platform::PlatformCommand),
+    /// Print the notice checklist, receipt, 容缺 commitment or test page.
+    Print(print::PrintArgs),
 }
 
 /// Output formats shared by the commands.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Outbox(c) => outbox::run(c),
         Command::Uplink(args) => outbox::uplink(args),
         Command::Platform(c) => platform::run(c),
+        Command::Print(args) => print::run(args),
     }
 }
 

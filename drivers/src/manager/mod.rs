@@ -60,6 +60,15 @@ impl Fault {
     }
 }
 
+/// Opens a device's transport for [`Supervised::open`]: failing to open is
+/// "not there" (cable pulled, node gone), whatever the errno says, so the
+/// manager reports `Missing` and retries with backoff.
+pub fn open_or_gone<T>(opener: &mut impl FnMut() -> Result<T, TransportError>) -> Result<T, Fault> {
+    opener().map_err(|e| match e {
+        TransportError::Io(reason) | TransportError::Disconnected(reason) => Fault::Gone(reason),
+    })
+}
+
 impl From<TransportError> for Fault {
     fn from(error: TransportError) -> Self {
         match error {

@@ -5,7 +5,7 @@
 use super::reader::{ReaderError, SamReader, Timeouts};
 use super::session::{ReaderEvent, ReaderSession};
 use crate::idcard::CivilDate;
-use crate::manager::{Fault, Health, Supervised};
+use crate::manager::{Fault, Health, Supervised, open_or_gone};
 use crate::transport::usb::libusb::open_sam_reader;
 use crate::transport::{DeviceAddress, SerialTransport, Transport, TransportError};
 use std::sync::mpsc::Sender;
@@ -112,12 +112,7 @@ where
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {
-        let transport = (self.opener)().map_err(|e| match e {
-            // Failing to open a path is "not there", whatever errno says.
-            TransportError::Io(reason) | TransportError::Disconnected(reason) => {
-                Fault::Gone(reason)
-            }
-        })?;
+        let transport = open_or_gone(&mut self.opener)?;
         let mut reader = SamReader::new(transport, self.timeouts);
         let sam_id = reader.start().map_err(fault)?;
         log::info!("读卡器就绪 (reader ready), SAM {sam_id}");

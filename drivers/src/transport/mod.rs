@@ -16,7 +16,7 @@ pub use memory::MemoryTransport;
 pub use serial::SerialTransport;
 
 /// What can go wrong below the protocol.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum TransportError {
     /// The device went away (cable pulled, PTY closed, USB unplugged).
     #[error("设备已断开: {0}")]

@@ -1,6 +1,6 @@
 //! ID card reader commands, device listing and the simulators.
 
-use super::{OutputFormat, PortArgs};
+use super::{OutputFormat, PortArgs, parse_hex};
 use onevisit_drivers::idcard::{CardRecord, CivilDate, check_card, decode_text};
 use onevisit_drivers::sam::frame::{Command, RawFrame};
 use onevisit_drivers::sam::reader::split_lengths;
@@ -26,6 +26,9 @@ pub struct SimulateArgs {
     /// rule's /dev/onevisit-idreader), e.g. /tmp/onevisit-idreader.
     #[arg(long)]
     pub link: Option<PathBuf>,
+    /// Paper width of the simulated receipt printer, in mm (58 or 80).
+    #[arg(long, default_value_t = 80)]
+    pub paper: u32,
 }
 
 /// `devices list`
@@ -295,28 +298,6 @@ fn describe_frame(bytes: &[u8], frame: &RawFrame) {
     }
 }
 
-fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let digits: String = text
-        .replace("0x", "")
-        .replace("0X", "")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != '-')
-        .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err(format!(
-            "十六进制位数为奇数 ({} digits): 每个字节需要两位",
-            digits.len()
-        ));
-    }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&digits[i..i + 2], 16)
-                .map_err(|_| format!("“{}”不是十六进制字节 (not a hex byte)", &digits[i..i + 2]))
-        })
-        .collect()
-}
-
 fn to_hex(bytes: &[u8]) -> String {
     bytes
         .iter()
@@ -345,15 +326,27 @@ pub fn simulate(args: SimulateArgs) -> ExitCode {
         }
     };
     println!("idreader {}", sim.path().display());
-    // ---- Scanner and printer simulators start here (scan_print.rs owns
-    // them); print one "<device> <path>" line each, like the reader above.
-    // ----
+    let mut others = match super::scan_print::ScanPrintSims::start(args.paper) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    others.print_paths();
     println!(
-        "模拟设备已启动。输入命令: place <card> | remove | fault <silence|checksum|read|split|garbage> [n] | clear | unplug | replug | quit"
+        "模拟设备已启动。输入命令: place <card> | remove | fault <silence|checksum|read|split|garbage> [n] | clear | unplug | replug | {} | quit",
+        super::scan_print::SIM_COMMANDS
     );
     println!("(Ctrl-C 或关闭标准输入即退出 / Ctrl-C or end of input stops)");
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
+        if let Some(result) = others.command(line.trim()) {
+            if let Err(message) = result {
+                eprintln!("{message}");
+            }
+            continue;
+        }
         match control(sim.control(), line.trim()) {
             Ok(true) => break,
             Ok(false) => {}
@@ -403,16 +396,6 @@ fn control(sim: &SimControl, line: &str) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hex_is_parsed_with_separators() {
-        assert_eq!(
-            parse_hex("AA:aa 0x96,69").unwrap(),
-            vec![0xAA, 0xAA, 0x96, 0x69]
-        );
-        assert!(parse_hex("AAA").is_err());
-        assert!(parse_hex("ZZ").is_err());
-    }
 
     #[test]
     fn read_card_reads_the_simulated_card_over_its_pty() {

@@ -114,8 +114,41 @@ pub fn run(args: DevicesArgs) -> ExitCode {
     }
 }
 
-/// Shared by both command files: a clear refusal for what is not built yet.
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("onevisit devices {what}: 尚未实现 (not implemented yet)");
-    ExitCode::from(2)
+/// Hex with optional spaces, colons, commas and `0x` prefixes.
+pub(super) fn parse_hex(hex: &str) -> Result<Vec<u8>, String> {
+    let cleaned = hex.replace("0x", "").replace("0X", "");
+    let digits: Vec<char> = cleaned
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ':' | ',' | '-' | '\n' | '\t'))
+        .collect();
+    if !digits.len().is_multiple_of(2) {
+        return Err(format!(
+            "十六进制位数应为偶数，实际{}位 (odd hex length)",
+            digits.len()
+        ));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let s: String = pair.iter().collect();
+            u8::from_str_radix(&s, 16).map_err(|_| format!("“{s}”不是十六进制字节 (bad hex)"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_input_forms() {
+        assert_eq!(
+            parse_hex("12 1e:0x72,1A").unwrap(),
+            [0x12, 0x1E, 0x72, 0x1A]
+        );
+        assert!(parse_hex("123").is_err());
+        assert!(parse_hex("zz").is_err());
+        // Pasted log text may hold anything; it is refused, never a panic.
+        assert!(parse_hex("读卡AA").is_err());
+    }
 }

@@ -1,0 +1,136 @@
+//! Printing as queued jobs: each job is kept (by receipt number or notice
+//! id) before it is sent, so a receipt lost to a paper-out can be printed
+//! again later. The store is a trait: memory now, the outbox's SQLite
+//! later.
+
+use super::layout::Document;
+use super::{PrintError, escpos::to_escpos};
+use crate::fonts::CjkFont;
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::printer::{PrintReport, Printer};
+use onevisit_drivers::transport::Transport;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// What a job prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Notice,
+    Receipt,
+    Commitment,
+    TestPage,
+}
+
+/// A job as stored for reprints: the width-independent document (it holds
+/// masked personal data only), so it reprints on either paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredJob {
+    /// The receipt number (or another id the counter can give).
+    pub key: String,
+    pub kind: DocumentKind,
+    pub document: Document,
+}
+
+/// Where printed jobs are kept for reprinting.
+pub trait JobStore {
+    /// Keeps `job`; a later job of the same key and kind replaces it.
+    fn put(&mut self, job: StoredJob) -> Result<(), PrintError>;
+    /// Every kept job of `key`, in the order first stored.
+    fn get(&self, key: &str) -> Result<Vec<StoredJob>, PrintError>;
+}
+
+/// A [`JobStore`] that lasts as long as the process.
+#[derive(Debug, Default)]
+pub struct MemoryJobStore {
+    jobs: BTreeMap<String, Vec<StoredJob>>,
+}
+
+impl JobStore for MemoryJobStore {
+    fn put(&mut self, job: StoredJob) -> Result<(), PrintError> {
+        let list = self.jobs.entry(job.key.clone()).or_default();
+        match list.iter_mut().find(|j| j.kind == job.kind) {
+            Some(existing) => *existing = job,
+            None => list.push(job),
+        }
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> Result<Vec<StoredJob>, PrintError> {
+        Ok(self.jobs.get(key).cloned().unwrap_or_default())
+    }
+}
+
+/// The kiosk's print queue for one printer.
+pub struct PrintQueue<S: JobStore> {
+    store: S,
+    paper: PaperWidth,
+    pending: VecDeque<StoredJob>,
+}
+
+impl<S: JobStore> PrintQueue<S> {
+    pub fn new(store: S, paper: PaperWidth) -> Self {
+        Self {
+            store,
+            paper,
+            pending: VecDeque::new(),
+        }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Jobs waiting to be printed.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Keeps the job for reprints, then queues it.
+    pub fn submit(&mut self, job: StoredJob) -> Result<(), PrintError> {
+        self.store.put(job.clone())?;
+        self.pending.push_back(job);
+        Ok(())
+    }
+
+    /// Prints queued jobs in order. The first failure stops the queue and
+    /// leaves that job at its head (the printer refused it up front, or
+    /// reported it interrupted: either way it prints again next time).
+    pub fn run<T: Transport>(
+        &mut self,
+        printer: &mut Printer<T>,
+        font: &CjkFont,
+    ) -> Result<Vec<PrintReport>, PrintError> {
+        let mut reports = Vec::new();
+        while let Some(job) = self.pending.front() {
+            let bytes = to_escpos(&job.document, self.paper, font)?;
+            let report = printer.print_job(&bytes)?;
+            log::info!(
+                "printed {:?} {} ({} bytes)",
+                job.kind,
+                job.key,
+                report.bytes
+            );
+            self.pending.pop_front();
+            reports.push(report);
+        }
+        Ok(reports)
+    }
+
+    /// Queues every kept job of `key` again (the applicant lost the
+    /// receipt, or it was cut short) and prints. `Ok(vec![])` never
+    /// happens: an unknown key is [`PrintError::NothingToReprint`].
+    pub fn reprint<T: Transport>(
+        &mut self,
+        key: &str,
+        printer: &mut Printer<T>,
+        font: &CjkFont,
+    ) -> Result<Vec<PrintReport>, PrintError> {
+        let jobs = self.store.get(key)?;
+        if jobs.is_empty() {
+            return Err(PrintError::NothingToReprint(key.to_string()));
+        }
+        self.pending.extend(jobs);
+        self.run(printer, font)
+    }
+}
