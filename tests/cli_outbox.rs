@@ -96,6 +96,30 @@ fn submit_uplink_and_list_from_the_command_line() {
     assert_eq!(v["pending"], 1);
     assert_eq!(v["head"]["receipt"], receipt.as_str());
 
+    // The platform unreachable: the queue holds, the operator sees why,
+    // and a deadline ends the run with exit code 4.
+    let nowhere = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", l.local_addr().unwrap())
+    };
+    let down = run(&mut onevisit(&[
+        "uplink",
+        "--until-empty",
+        "--no-heartbeat",
+        "--deadline-secs",
+        "2",
+        "--data-dir",
+        data_s,
+        "--platform",
+        &nowhere,
+    ]));
+    assert_eq!(down.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&down.stderr);
+    assert!(
+        err.contains("will be retried") && err.contains(&receipt),
+        "{err}"
+    );
+
     let up = run(&mut onevisit(&[
         "uplink",
         "--until-empty",

@@ -91,6 +91,30 @@ pub struct UplinkArgs {
     kiosk: KioskArgs,
 }
 
+/// Operators watching `onevisit uplink` see retries, rejections and staff
+/// alerts on stderr. Log lines carry receipts and platform reasons only,
+/// never personal data.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Info && m.target().starts_with("onevisit")
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        if self.enabled(r.metadata()) {
+            eprintln!("{} {}", r.level(), r.args());
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn log_to_stderr() {
+    static LOG: StderrLog = StderrLog;
+    if log::set_logger(&LOG).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -276,6 +300,7 @@ fn uplink_for(
 }
 
 pub fn uplink(args: UplinkArgs) -> ExitCode {
+    log_to_stderr();
     let Ok((cfg, outbox)) = args.kiosk.open() else {
         return ExitCode::from(3);
     };
