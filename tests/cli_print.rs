@@ -187,3 +187,57 @@ fn a_missing_font_is_a_clear_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_kept_receipt_reprints_the_same_bytes_by_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = dir.path().join("first.bin");
+    let again = dir.path().join("again.bin");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/applicant.json");
+    let mut args = vec![
+        "receipt",
+        "--receipt-no",
+        "K0101-20261129-00042-7",
+        "--bundle",
+        "B01",
+        "--applicant",
+        fixture,
+        "--at",
+        "2026-11-29T10:00:00",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend_from_slice(B01);
+    args.extend(["--escpos", first.to_str().unwrap()]);
+    let out = print(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A separate process later: the job comes back from the data directory.
+    let out = print(&[
+        "reprint",
+        "--receipt-no",
+        "K0101-20261129-00042-7",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--escpos",
+        again.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+
+    let out = print(&[
+        "reprint",
+        "--receipt-no",
+        "K0101-20261129-00043-5",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--escpos",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("无法补打"), "{}", stderr(&out));
+}

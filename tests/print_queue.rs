@@ -123,7 +123,18 @@ fn queued_jobs_survive_paper_out_and_reprint_by_receipt_number() {
 
 #[test]
 fn the_store_keeps_one_job_per_kind_and_number() {
-    let mut store = MemoryJobStore::default();
+    check_store(&mut MemoryJobStore::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("print-jobs.sqlite");
+    check_store(&mut onevisit::print::SqliteJobStore::open(&path).unwrap());
+    // The durable store still has them after the kiosk restarts.
+    let reopened = onevisit::print::SqliteJobStore::open(&path).unwrap();
+    let kinds: Vec<DocumentKind> = reopened.get("A1").unwrap().iter().map(|j| j.kind).collect();
+    assert_eq!(kinds, [DocumentKind::Receipt, DocumentKind::Commitment]);
+    assert_eq!(reopened.get("A1").unwrap()[0], receipt_job("A1"));
+}
+
+fn check_store(store: &mut impl JobStore) {
     store.put(receipt_job("A1")).unwrap();
     store.put(receipt_job("A1")).unwrap();
     let mut commitment = receipt_job("A1");

@@ -68,6 +68,44 @@ enum PrintCommand {
     },
     /// Checks a scanned notice QR payload and prints the notice it reopens.
     Reopen { payload: String },
+    /// Prints again what was kept for a receipt number (receipt, 容缺
+    /// commitment), e.g. after the printer ran out of paper.
+    Reprint {
+        #[arg(long)]
+        receipt_no: String,
+        /// The data directory the documents were kept in.
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+}
+
+/// The reprint store in a data directory.
+fn job_store(dir: &std::path::Path) -> Result<print::SqliteJobStore, ExitCode> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| fail(UNREACHABLE, format!("无法创建 {}：{e}", dir.display())))?;
+    print::SqliteJobStore::open(&dir.join("print-jobs.sqlite")).map_err(|e| fail(UNREACHABLE, e))
+}
+
+/// Keeps `doc` for reprinting when a data directory was given.
+fn keep(
+    case: &CaseArgs,
+    receipt_no: &str,
+    kind: print::DocumentKind,
+    doc: &Document,
+) -> Result<(), ExitCode> {
+    use print::JobStore;
+    let Some(dir) = &case.data_dir else {
+        return Ok(());
+    };
+    job_store(dir)?
+        .put(print::StoredJob {
+            key: receipt_no.to_string(),
+            kind,
+            document: doc.clone(),
+        })
+        .map_err(|e| fail(UNREACHABLE, e))
 }
 
 #[derive(clap::Args)]
@@ -84,6 +122,10 @@ struct CaseArgs {
     /// The time of submission, `YYYY-MM-DDTHH:MM:SS` (default: now).
     #[arg(long)]
     at: Option<NaiveDateTime>,
+    /// Keep the printed document in this data directory, so it can be
+    /// reprinted by its receipt number later (`print reprint`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -160,7 +202,9 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
                 at,
                 delivery,
             );
-            emit(&print::receipt_document(&data), &out)
+            let doc = print::receipt_document(&data);
+            keep(&case, &receipt_no, print::DocumentKind::Receipt, &doc)?;
+            emit(&doc, &out)
         }
         PrintCommand::Commitment {
             receipt_no,
@@ -196,11 +240,47 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
                 applicant_name: card.name,
                 applicant_id: card.id_number,
             };
-            emit(&print::commitment_document(&data), &out)
+            let doc = print::commitment_document(&data);
+            keep(
+                &case,
+                &data.receipt_no,
+                print::DocumentKind::Commitment,
+                &doc,
+            )?;
+            emit(&doc, &out)
         }
         PrintCommand::TestPage { model, out } => {
             let paper = paper(&out);
             emit(&print::test_page_document(&model, paper), &out)
+        }
+        PrintCommand::Reprint {
+            receipt_no,
+            data_dir,
+            out,
+        } => {
+            use print::JobStore;
+            if !data_dir.join("print-jobs.sqlite").exists() {
+                return Err(fail(
+                    PROBLEM,
+                    print::PrintError::NothingToReprint(receipt_no),
+                ));
+            }
+            let jobs = job_store(&data_dir)?
+                .get(&receipt_no)
+                .map_err(|e| fail(UNREACHABLE, e))?;
+            if jobs.is_empty() {
+                return Err(fail(
+                    PROBLEM,
+                    print::PrintError::NothingToReprint(receipt_no),
+                ));
+            }
+            // Several documents to files would overwrite each other: the
+            // receipt is what an applicant comes back for.
+            let job = jobs
+                .iter()
+                .find(|j| j.kind == print::DocumentKind::Receipt)
+                .unwrap_or(&jobs[0]);
+            emit(&job.document, &out)
         }
         PrintCommand::Reopen { payload } => {
             let catalog = load_catalog()?;

@@ -40,6 +40,74 @@ pub trait JobStore {
     fn get(&self, key: &str) -> Result<Vec<StoredJob>, PrintError>;
 }
 
+/// A [`JobStore`] in SQLite, so a receipt can be reprinted by its number
+/// after a restart or a power cut. Stored documents hold masked personal
+/// data only, so nothing here needs encrypting.
+pub struct SqliteJobStore {
+    db: rusqlite::Connection,
+}
+
+fn store_error(e: impl std::fmt::Display) -> PrintError {
+    PrintError::Store(e.to_string())
+}
+
+impl SqliteJobStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &std::path::Path) -> Result<Self, PrintError> {
+        let db = rusqlite::Connection::open(path).map_err(store_error)?;
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS print_jobs (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                 key TEXT NOT NULL,
+                 kind TEXT NOT NULL,
+                 document TEXT NOT NULL,
+                 UNIQUE (key, kind)
+             );",
+        )
+        .map_err(store_error)?;
+        Ok(Self { db })
+    }
+}
+
+impl JobStore for SqliteJobStore {
+    fn put(&mut self, job: StoredJob) -> Result<(), PrintError> {
+        let kind = serde_json::to_string(&job.kind).map_err(store_error)?;
+        let document = serde_json::to_string(&job.document).map_err(store_error)?;
+        // Replacing in place keeps the first-stored order `get` promises.
+        self.db
+            .execute(
+                "INSERT INTO print_jobs (key, kind, document) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key, kind) DO UPDATE SET document = excluded.document",
+                rusqlite::params![job.key, kind, document],
+            )
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> Result<Vec<StoredJob>, PrintError> {
+        let mut stmt = self
+            .db
+            .prepare("SELECT kind, document FROM print_jobs WHERE key = ?1 ORDER BY seq")
+            .map_err(store_error)?;
+        let rows = stmt
+            .query_map([key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(store_error)?;
+        rows.map(|row| {
+            let (kind, document) = row.map_err(store_error)?;
+            Ok(StoredJob {
+                key: key.to_string(),
+                kind: serde_json::from_str(&kind).map_err(store_error)?,
+                document: serde_json::from_str(&document).map_err(store_error)?,
+            })
+        })
+        .collect()
+    }
+}
+
 /// A [`JobStore`] that lasts as long as the process.
 #[derive(Debug, Default)]
 pub struct MemoryJobStore {
