@@ -5,6 +5,9 @@ set -euo pipefail
 
 # Debian packages needed by the build and tests (one per line, with why).
 PACKAGES=(
+  # A font with Chinese glyphs: without one Slint draws Chinese as nothing;
+  # the kiosk refuses to start and the UI tests and screenshots need it.
+  fonts-wqy-microhei
 )
 
 missing=()

@@ -9,5 +9,6 @@ pub mod catalog;
 pub mod cli;
 pub mod form;
 pub mod guide;
+pub mod ui;
 
 pub use onevisit_drivers::ids;

@@ -12,8 +12,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "onevisit", version, about = "一件事一次办 self-service kiosk")]
 struct Cli {
+    /// Without a command: the kiosk in a window, with a simulated ID reader.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -27,6 +28,12 @@ enum Command {
     Form(form::FormArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
+    /// Render every kiosk screen (standard and 长者模式) to PNG, headlessly.
+    Screenshots {
+        /// Directory for `<screen>-normal.png` and `<screen>-elderly.png`.
+        #[arg(long, default_value = "docs/screenshots")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Output formats shared by the commands.
@@ -38,10 +45,12 @@ pub enum Format {
 
 pub fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Catalog(c) => catalog::run(c),
-        Command::Guide(args) => guide::run(args),
-        Command::Form(args) => form::run(args),
-        Command::Devices(args) => devices::run(args),
+        None => crate::ui::kiosk::run(),
+        Some(Command::Catalog(c)) => catalog::run(c),
+        Some(Command::Guide(args)) => guide::run(args),
+        Some(Command::Form(args)) => form::run(args),
+        Some(Command::Devices(args)) => devices::run(args),
+        Some(Command::Screenshots { out }) => crate::ui::screenshots::run(&out),
     }
 }
 
