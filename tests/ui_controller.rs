@@ -47,7 +47,10 @@ fn a_card_on_the_welcome_page_starts_the_visit() {
     c.card_placed(sample_card());
     assert_eq!(c.page(), Page::CardRead);
     c.card_removed();
-    assert!(matches!(c.card(), CardState::Waiting), "lifted before consent: forgotten");
+    assert!(
+        matches!(c.card(), CardState::Waiting),
+        "lifted before consent: forgotten"
+    );
 }
 
 #[test]
@@ -92,7 +95,10 @@ fn b01_questions_one_by_one_with_defaults_to_the_notice() {
     let notice = c.notice().expect("notice");
     assert_eq!(notice.bundle.code, "B01");
     let names: Vec<&str> = notice.items.iter().map(|i| i.name.as_str()).collect();
-    assert!(names.iter().any(|n| n.contains("食品经营许可")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.contains("食品经营许可")),
+        "{names:?}"
+    );
 }
 
 #[test]

@@ -110,7 +110,10 @@ fn idle_prompt_then_wipe_leaves_no_personal_data_anywhere() {
     // Nothing on screen mentions the applicant.
     let masked = onevisit::ids::mask_name(&card.name);
     for label in labels(&window) {
-        assert!(!label.contains(&masked) && !label.contains(&card.name), "{label}");
+        assert!(
+            !label.contains(&masked) && !label.contains(&card.name),
+            "{label}"
+        );
         assert!(!label.contains(&card.id_number[..6]), "{label}");
     }
     assert!(labels(&window).iter().any(|l| l.contains("信息已全部清除")));

@@ -153,8 +153,7 @@ impl SessionController {
 
     /// The card was lifted before the applicant agreed: forget it.
     pub fn card_removed(&mut self) {
-        if self.page == Page::CardRead && matches!(self.card, CardState::Read(_)) && !self.consent
-        {
+        if self.page == Page::CardRead && matches!(self.card, CardState::Read(_)) && !self.consent {
             self.card = CardState::Waiting;
         }
     }

@@ -83,9 +83,12 @@ mod tests {
     #[test]
     fn a_mistyped_slint_default_font_is_refused_not_ignored() {
         let good = tempfile::NamedTempFile::new().unwrap();
-        let err = find_cjk_font_in(Some(OsStr::new("/nonexistent/x.ttc")), &[good.path()])
-            .unwrap_err();
-        assert!(err.contains("SLINT_DEFAULT_FONT=/nonexistent/x.ttc"), "{err}");
+        let err =
+            find_cjk_font_in(Some(OsStr::new("/nonexistent/x.ttc")), &[good.path()]).unwrap_err();
+        assert!(
+            err.contains("SLINT_DEFAULT_FONT=/nonexistent/x.ttc"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 
 use super::controller::{CardState as Card, Page as CPage, SessionController};
 use super::{
-    AppState, AppWindow, BundleState, BundleTileData, CardState, CardView, MaterialRow, NoticeItemRow,
-    OptionData, OutcomeState, Page, QuestionState, Theme,
+    AppState, AppWindow, BundleState, BundleTileData, CardState, CardView, MaterialRow,
+    NoticeItemRow, OptionData, OutcomeState, Page, QuestionState, Theme,
 };
 use crate::applicant::CardData;
 use crate::guide::Notice;
@@ -121,13 +121,11 @@ impl Kiosk {
         card.on_consent(on(SessionController::consent));
         card.on_without_card(on(SessionController::continue_without_card));
         let weak = Rc::downgrade(self);
-        self.window
-            .global::<BundleState>()
-            .on_choose(move |code| {
-                if let Some(k) = weak.upgrade() {
-                    k.update(|c| c.choose_bundle(&code));
-                }
-            });
+        self.window.global::<BundleState>().on_choose(move |code| {
+            if let Some(k) = weak.upgrade() {
+                k.update(|c| c.choose_bundle(&code));
+            }
+        });
         let weak = Rc::downgrade(self);
         self.window
             .global::<QuestionState>()
@@ -148,7 +146,10 @@ impl Kiosk {
             .map(|b| {
                 let lead = catalog
                     .department(b.def.lead_department.get_ref())
-                    .map_or_else(|| b.def.lead_department.get_ref().clone(), |d| d.name.clone());
+                    .map_or_else(
+                        || b.def.lead_department.get_ref().clone(),
+                        |d| d.name.clone(),
+                    );
                 BundleTileData {
                     code: b.code().into(),
                     name: b.def.name.clone().into(),
@@ -192,7 +193,12 @@ impl Kiosk {
                 document_name(data),
                 String::new(),
             ),
-            Card::Rejected(why) => (CardView::Rejected, String::new(), String::new(), why.clone()),
+            Card::Rejected(why) => (
+                CardView::Rejected,
+                String::new(),
+                String::new(),
+                why.clone(),
+            ),
             Card::Waiting | Card::Skipped => (
                 CardView::Waiting,
                 String::new(),
@@ -243,7 +249,13 @@ impl Kiosk {
 
         let o = w.global::<OutcomeState>();
         let referral = c.referral();
-        o.set_referral_reason(referral.as_ref().map(|r| r.reason.clone()).unwrap_or_default().into());
+        o.set_referral_reason(
+            referral
+                .as_ref()
+                .map(|r| r.reason.clone())
+                .unwrap_or_default()
+                .into(),
+        );
         o.set_referral_where(referral.map(|r| r.go_to).unwrap_or_default().into());
         match c.notice() {
             Some(notice) => show_notice(&o, &notice),

@@ -50,7 +50,9 @@ pub fn run() -> ExitCode {
     let window = match AppWindow::new() {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("无法打开窗口 (cannot open the window): {e}\nTry: onevisit screenshots --out DIR");
+            eprintln!(
+                "无法打开窗口 (cannot open the window): {e}\nTry: onevisit screenshots --out DIR"
+            );
             return ExitCode::from(2);
         }
     };

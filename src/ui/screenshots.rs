@@ -54,35 +54,59 @@ pub fn screens() -> Vec<(&'static str, Box<dyn Fn(&mut SessionController)>)> {
     }
     vec![
         ("welcome", Box::new(|_c: &mut SessionController| {})),
-        ("card-waiting", Box::new(|c: &mut SessionController| c.start())),
-        ("card-greeting", Box::new(|c: &mut SessionController| c.card_placed(sample_card()))),
-        ("card-expired", Box::new(|c: &mut SessionController| c.card_rejected(expired_message()))),
+        (
+            "card-waiting",
+            Box::new(|c: &mut SessionController| c.start()),
+        ),
+        (
+            "card-greeting",
+            Box::new(|c: &mut SessionController| c.card_placed(sample_card())),
+        ),
+        (
+            "card-expired",
+            Box::new(|c: &mut SessionController| c.card_rejected(expired_message())),
+        ),
         ("bundles", Box::new(consented)),
-        ("question", Box::new(|c: &mut SessionController| {
-            consented(c);
-            c.choose_bundle("B01");
-        })),
-        ("question-2", Box::new(|c: &mut SessionController| {
-            consented(c);
-            c.choose_bundle("B01");
-            c.answer("new");
-        })),
-        ("referral", Box::new(|c: &mut SessionController| {
-            consented(c);
-            c.choose_bundle("B01");
-            c.answer("new");
-            c.answer("other");
-        })),
-        ("notice", Box::new(|c: &mut SessionController| {
-            consented(c);
-            c.choose_bundle("B01");
-            B01_ANSWERS.iter().for_each(|a| c.answer(a));
-        })),
-        ("idle-prompt", Box::new(|c: &mut SessionController| {
-            consented(c);
-            c.choose_bundle("B01");
-            c.tick(Duration::from_secs(63));
-        })),
+        (
+            "question",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+            }),
+        ),
+        (
+            "question-2",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+                c.answer("new");
+            }),
+        ),
+        (
+            "referral",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+                c.answer("new");
+                c.answer("other");
+            }),
+        ),
+        (
+            "notice",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+                B01_ANSWERS.iter().for_each(|a| c.answer(a));
+            }),
+        ),
+        (
+            "idle-prompt",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+                c.tick(Duration::from_secs(63));
+            }),
+        ),
     ]
 }
 
