@@ -22,12 +22,15 @@ use std::time::Duration;
 /// it so tests can use Slint's mock time.
 pub const IDLE_TICK: Duration = Duration::from_secs(1);
 
+/// What the developer panel's buttons do with the simulated reader.
+type DevCardHandler = Box<dyn Fn(&str)>;
+
 /// The running UI: window, controller and the idle timer.
 pub struct Kiosk {
     window: AppWindow,
     controller: RefCell<SessionController>,
     idle_timer: Timer,
-    dev_card: RefCell<Option<Box<dyn Fn(&str)>>>,
+    dev_card: RefCell<Option<DevCardHandler>>,
 }
 
 fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {

@@ -46,8 +46,11 @@ fn expired_message() -> String {
 /// A B01 (restaurant) path: a new company, no lodging, no building work.
 pub const B01_ANSWERS: [&str; 4] = ["new", "company", "no", "no"];
 
+/// How to get the controller to one screen.
+pub type Drive = Box<dyn Fn(&mut SessionController)>;
+
 /// Each screen: its file name and how to get the controller there.
-pub fn screens() -> Vec<(&'static str, Box<dyn Fn(&mut SessionController)>)> {
+pub fn screens() -> Vec<(&'static str, Drive)> {
     fn consented(c: &mut SessionController) {
         c.card_placed(sample_card());
         c.consent();
