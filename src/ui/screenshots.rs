@@ -147,10 +147,12 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
         for elderly in [false, true] {
             kiosk.update(|c| {
                 c.wipe();
-                drive(c);
+                // Before driving: the toggle counts as a tap, which would
+                // dismiss the idle prompt.
                 if elderly {
                     c.toggle_elderly();
                 }
+                drive(c);
             });
             let file = out.join(format!(
                 "{name}-{}.png",
