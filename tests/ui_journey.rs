@@ -1,14 +1,16 @@
 //! Headless UI: a whole B01 (restaurant) visit by taps, found through
 //! accessible labels, ending on the notice; and 长者模式 enlarging text and
-//! targets. One event-loop test per file (the backend is process-wide).
+//! targets; then an expired card and a lost reader as the applicant sees
+//! them. One event-loop test per file (the backend is process-wide).
 
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
 use onevisit::catalog::Catalog;
+use onevisit::ui::CardView;
 use onevisit::ui::{
     AppState, AppWindow, CardState, Kiosk, OutcomeState, Page, QuestionState, SessionController,
     Theme,
 };
-use onevisit_drivers::idcard::WltPhoto;
+use onevisit_drivers::idcard::{CardError, WltPhoto};
 use onevisit_drivers::sam::{CardRead, ReaderEvent};
 use onevisit_drivers::sim::sam::TestCard;
 use slint::platform::PointerEventButton;
@@ -124,4 +126,22 @@ fn b01_by_taps_from_card_to_notice_and_elderly_mode_scales() {
     assert_eq!(window.global::<AppState>().get_page(), Page::Welcome);
     assert!(window.global::<CardState>().get_greeting_name().is_empty());
     assert_eq!(o.get_items().row_count(), 0);
+
+    // An expired card: said plainly, and the visit goes on without it.
+    let record = TestCard::Expired.record();
+    let valid_to = record.valid_to.clone().unwrap();
+    kiosk.reader_event(ReaderEvent::CardRejected(Box::new(CardError::Expired {
+        record: Box::new(record),
+        valid_to,
+    })));
+    assert_eq!(window.global::<AppState>().get_page(), Page::CardRead);
+    assert_eq!(window.global::<CardState>().get_view(), CardView::Rejected);
+    assert!(text_on_screen(&window, "这张证件不能使用"));
+    assert!(text_on_screen(&window, "证件已过有效期"));
+    kiosk.reader_event(ReaderEvent::ReaderLost("gone".into()));
+    assert!(text_on_screen(&window, "身份证阅读器暂时不可用"));
+    tap(&window, "不用证件，继续");
+    assert_eq!(window.global::<AppState>().get_page(), Page::BundleChoice);
+    kiosk.reader_event(ReaderEvent::ReaderBack);
+    assert!(window.global::<AppState>().get_banner().is_empty());
 }
