@@ -5,8 +5,10 @@ set -euo pipefail
 
 # Debian packages needed by the build and tests (one per line, with why).
 PACKAGES=(
-  # CJK font for print previews and rare characters (䶮, CJK ext. A) printed
-  # as images; src/fonts.rs looks for it. Golden PNGs are drawn with it.
+  # The one CJK font of the kiosk: the UI (Slint draws Chinese as nothing
+  # without one), print previews, and rare characters (䶮, CJK ext. A)
+  # printed as images. Of Debian's fonts only Zen Hei has 䶮. src/fonts.rs
+  # finds it; golden PNGs and screenshots are drawn with it.
   fonts-wqy-zenhei
 )
 

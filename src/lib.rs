@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod platform;
 pub mod print;
 pub mod submission;
+pub mod ui;
 pub mod uplink;
 
 pub use onevisit_drivers::ids;

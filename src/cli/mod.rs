@@ -16,8 +16,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "onevisit", version, about = "一件事一次办 self-service kiosk")]
 struct Cli {
+    /// Without a command: the kiosk in a window, with a simulated ID reader.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -43,6 +44,12 @@ enum Command {
     Platform(platform::PlatformCommand),
     /// Print the notice checklist, receipt, 容缺 commitment or test page.
     Print(print::PrintArgs),
+    /// Render every kiosk screen (standard and 长者模式) to PNG, headlessly.
+    Screenshots {
+        /// Directory for `<screen>-normal.png` and `<screen>-elderly.png`.
+        #[arg(long, default_value = "docs/screenshots")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Output formats shared by the commands.
@@ -54,15 +61,17 @@ pub enum Format {
 
 pub fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Catalog(c) => catalog::run(c),
-        Command::Guide(args) => guide::run(args),
-        Command::Form(args) => form::run(args),
-        Command::Devices(args) => devices::run(args),
-        Command::Submit(args) => submit::run(args),
-        Command::Outbox(c) => outbox::run(c),
-        Command::Uplink(args) => outbox::uplink(args),
-        Command::Platform(c) => platform::run(c),
-        Command::Print(args) => print::run(args),
+        None => crate::ui::kiosk::run(),
+        Some(Command::Catalog(c)) => catalog::run(c),
+        Some(Command::Guide(args)) => guide::run(args),
+        Some(Command::Form(args)) => form::run(args),
+        Some(Command::Devices(args)) => devices::run(args),
+        Some(Command::Submit(args)) => submit::run(args),
+        Some(Command::Outbox(c)) => outbox::run(c),
+        Some(Command::Uplink(args)) => outbox::uplink(args),
+        Some(Command::Platform(c)) => platform::run(c),
+        Some(Command::Print(args)) => print::run(args),
+        Some(Command::Screenshots { out }) => crate::ui::screenshots::run(&out),
     }
 }
 

@@ -1,0 +1,16 @@
+//! The kiosk UI: a plain-Rust session controller (`controller`), the glue
+//! that mirrors it into the Slint globals (`glue`), the start-up font check
+//! (`fonts`), the developer window with a simulated ID reader (`kiosk`) and
+//! headless screenshots (`screenshots`).
+
+pub mod controller;
+pub mod fonts;
+pub mod glue;
+pub mod kiosk;
+pub mod screenshots;
+
+// The generated components and globals of ui/app.slint.
+slint::include_modules!();
+
+pub use controller::SessionController;
+pub use glue::Kiosk;
