@@ -134,6 +134,39 @@ pub struct Schedule {
     pub capped: bool,
 }
 
+impl Notice {
+    /// The overall time in two sentences (expected days, or that limits are
+    /// not published; then the joint-handling cap), worded once for the
+    /// screen, the text notice and the printed notice.
+    pub fn schedule_sentences(&self) -> [String; 2] {
+        let sc = &self.schedule;
+        let expected = if sc.unknown_limits.len() == self.items.len() {
+            "各事项的办理时限尚未公布，请到窗口确认。".to_string()
+        } else {
+            let partly = if sc.unknown_limits.is_empty() {
+                ""
+            } else {
+                "已公布时限的事项"
+            };
+            format!(
+                "{partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
+                sc.expected_days, sc.statutory_days
+            )
+        };
+        let cap = format!(
+            "联合办理时限不超过 {} 日，经批准可延长 {} 日{}。",
+            sc.joint_limit_days,
+            sc.joint_extension_days,
+            if sc.capped {
+                "（本件按此上限办理）"
+            } else {
+                ""
+            }
+        );
+        [expected, cap]
+    }
+}
+
 pub(crate) fn build_notice(
     catalog: &Catalog,
     bundle: &LoadedBundle,

@@ -161,31 +161,9 @@ impl Notice {
         for (n, stage) in sc.stages.iter().enumerate() {
             let _ = writeln!(s, "  第{}步（并联办理）：{}", n + 1, self.item_names(stage));
         }
-        if sc.unknown_limits.len() == self.items.len() {
-            let _ = writeln!(s, "  各事项的办理时限尚未公布，请到窗口确认。");
-        } else {
-            let partly = if sc.unknown_limits.is_empty() {
-                ""
-            } else {
-                "已公布时限的事项"
-            };
-            let _ = writeln!(
-                s,
-                "  {partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
-                sc.expected_days, sc.statutory_days
-            );
+        for sentence in self.schedule_sentences() {
+            let _ = writeln!(s, "  {sentence}");
         }
-        let _ = writeln!(
-            s,
-            "  联合办理时限不超过 {} 日，经批准可延长 {} 日{}。",
-            sc.joint_limit_days,
-            sc.joint_extension_days,
-            if sc.capped {
-                "（本件按此上限办理）"
-            } else {
-                ""
-            }
-        );
         if !sc.unknown_limits.is_empty() {
             let _ = writeln!(
                 s,

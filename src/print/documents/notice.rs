@@ -143,29 +143,9 @@ pub fn notice_document(notice: &Notice, qr_payload: &str, printed_on: &str) -> D
     for (n, stage) in sc.stages.iter().enumerate() {
         d.item(format!("第{}步", n + 1), names(notice, stage));
     }
-    if sc.unknown_limits.len() == notice.items.len() {
-        d.para("各事项的办理时限尚未公布，请到窗口确认。");
-    } else {
-        let partly = if sc.unknown_limits.is_empty() {
-            ""
-        } else {
-            "已公布时限的事项"
-        };
-        d.para(format!(
-            "{partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
-            sc.expected_days, sc.statutory_days
-        ));
+    for sentence in notice.schedule_sentences() {
+        d.para(sentence);
     }
-    d.para(format!(
-        "联合办理时限不超过 {} 日，经批准可延长 {} 日{}。",
-        sc.joint_limit_days,
-        sc.joint_extension_days,
-        if sc.capped {
-            "（本件按此上限办理）"
-        } else {
-            ""
-        }
-    ));
     if !sc.unknown_limits.is_empty() {
         d.field("时限待确认", names(notice, &sc.unknown_limits));
     }
