@@ -3,7 +3,7 @@
 //! rewrites every property and model from the controller, so the UI cannot
 //! hold anything the controller has forgotten (the idle wipe relies on it).
 
-use super::controller::{CardState as Card, Page as CPage, SessionController};
+use super::controller::{CardState as Card, Page as CPage, PrintStatus, SessionController};
 use super::{
     AppState, AppWindow, BundleState, BundleTileData, CardState, CardView, MaterialRow,
     NoticeItemRow, OptionData, OutcomeState, Page, QuestionState, Theme,
@@ -11,6 +11,7 @@ use super::{
 use crate::applicant::CardData;
 use crate::guide::Notice;
 use crate::ids::mask_name;
+use crate::print::StoredJob;
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sam::ReaderEvent;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
@@ -24,6 +25,9 @@ pub const IDLE_TICK: Duration = Duration::from_secs(1);
 
 /// What the developer panel's buttons do with the simulated reader.
 type DevCardHandler = Box<dyn Fn(&str)>;
+/// Takes documents to print; the outcome comes back through
+/// [`Kiosk::print_finished`].
+type PrintHandler = Box<dyn Fn(Vec<StoredJob>)>;
 
 /// The running UI: window, controller and the idle timer.
 pub struct Kiosk {
@@ -31,9 +35,10 @@ pub struct Kiosk {
     controller: RefCell<SessionController>,
     idle_timer: Timer,
     dev_card: RefCell<Option<DevCardHandler>>,
+    printer: RefCell<Option<PrintHandler>>,
 }
 
-fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(rows))
 }
 
@@ -45,6 +50,7 @@ impl Kiosk {
             controller: RefCell::new(controller),
             idle_timer: Timer::default(),
             dev_card: RefCell::new(None),
+            printer: RefCell::new(None),
         });
         kiosk.install_callbacks();
         let weak = Rc::downgrade(&kiosk);
@@ -81,6 +87,52 @@ impl Kiosk {
         *self.dev_card.borrow_mut() = Some(Box::new(handler));
         self.window.global::<AppState>().set_dev_panel(true);
     }
+
+    /// Where documents go to be printed (a printer worker, a simulator).
+    pub fn set_print_handler(&self, handler: impl Fn(Vec<StoredJob>) + 'static) {
+        *self.printer.borrow_mut() = Some(Box::new(handler));
+    }
+
+    /// Hands the controller's print jobs to the printer.
+    pub(super) fn send_print_jobs(&self) {
+        let jobs = self.controller.borrow_mut().take_print_jobs();
+        if jobs.is_empty() {
+            return;
+        }
+        let sent = match self.printer.borrow().as_ref() {
+            Some(print) => {
+                print(jobs);
+                true
+            }
+            None => false,
+        };
+        if !sent {
+            self.print_finished(Err("本机没有连接打印机".into()));
+        }
+    }
+
+    /// The printer's answer for the last jobs (on the UI thread).
+    pub fn print_finished(&self, result: Result<(), String>) {
+        self.update(|c| c.print_finished(result));
+    }
+
+    /// The platform's reachability, from the uplink (on the UI thread).
+    pub fn set_offline(&self, offline: bool) {
+        self.update(|c| c.set_offline(offline));
+    }
+
+    /// A code read by the scanner (on the UI thread).
+    pub fn scanned(&self, data: &str) {
+        self.update(|c| {
+            c.scanned(data);
+        });
+    }
+
+    /// The keyboard for the field being edited, when it is typed (pickers
+    /// are mirrored by `refresh`).
+    pub(super) fn open_text_input(&self) {}
+
+    pub(super) fn close_text_input(&self) {}
 
     /// An event from the ID card reader (delivered on the UI thread).
     pub fn reader_event(&self, event: ReaderEvent) {
@@ -120,6 +172,16 @@ impl Kiosk {
                 handler(what.as_str());
             }
         });
+        let weak = Rc::downgrade(self);
+        let outcome = self.window.global::<OutcomeState>();
+        outcome.on_print_notice(move || {
+            if let Some(k) = weak.upgrade() {
+                k.update(SessionController::print_notice);
+                k.send_print_jobs();
+            }
+        });
+        outcome.on_apply(on(SessionController::apply));
+        self.install_apply_callbacks();
         let card = self.window.global::<CardState>();
         card.on_consent(on(SessionController::consent));
         card.on_without_card(on(SessionController::continue_without_card));
@@ -181,7 +243,12 @@ impl Kiosk {
             CPage::Questionnaire => Page::Questionnaire,
             CPage::Referral => Page::Referral,
             CPage::Notice => Page::Notice,
+            CPage::Form => Page::Form,
+            CPage::Materials => Page::Materials,
+            CPage::Review => Page::Review,
+            CPage::Done => Page::Done,
         });
+        app.set_offline(c.offline());
         app.set_banner(c.reader_problem().unwrap_or_default().into());
         app.set_wiped_for_idle(c.wiped_for_idle());
         let countdown = c.idle_countdown();
@@ -276,6 +343,17 @@ impl Kiosk {
                 o.set_directions(model(Vec::new()));
             }
         }
+        o.set_print_status(if c.page() == CPage::Notice {
+            match c.print_status() {
+                PrintStatus::Idle => SharedString::new(),
+                PrintStatus::Printing => "正在打印…".into(),
+                PrintStatus::Printed => "告知单已打印".into(),
+                PrintStatus::Failed(why) => why.clone().into(),
+            }
+        } else {
+            SharedString::new()
+        });
+        self.refresh_apply(&c);
     }
 }
 

@@ -3,9 +3,12 @@
 //! (`fonts`), the developer window with a simulated ID reader (`kiosk`) and
 //! headless screenshots (`screenshots`).
 
+pub mod apply;
 pub mod controller;
+pub mod devices;
 pub mod fonts;
 pub mod glue;
+mod glue_apply;
 pub mod kiosk;
 pub mod screenshots;
 
