@@ -70,11 +70,18 @@ pub struct ProgressView {
 pub enum ProgressAnswer {
     Found(ProgressView),
     /// Unknown receipt, wrong last-4, or not verifiable here.
-    NotFound { message: String },
+    NotFound {
+        message: String,
+    },
     /// The receipt number or last-4 cannot be right (format, check character).
-    Invalid { message: String },
+    Invalid {
+        message: String,
+    },
     /// Too many attempts: try again in this many seconds.
-    TooManyAttempts { retry_after_secs: u64, message: String },
+    TooManyAttempts {
+        retry_after_secs: u64,
+        message: String,
+    },
 }
 
 impl ProgressAnswer {
@@ -161,7 +168,11 @@ impl ProgressQuery {
         }
         if q.len() >= MAX_ATTEMPTS {
             let oldest = *q.front().expect("full");
-            return Some(((oldest + WINDOW_MS - now).max(0) as u64).div_ceil(1000).max(1));
+            return Some(
+                ((oldest + WINDOW_MS - now).max(0) as u64)
+                    .div_ceil(1000)
+                    .max(1),
+            );
         }
         q.push_back(now);
         None
@@ -169,7 +180,11 @@ impl ProgressQuery {
 
     fn log(&self, receipt: &str, outcome: &str) {
         if let Some(a) = &self.audit
-            && let Err(e) = a.record("applicant", "progress_query", &format!("{receipt}: {outcome}"))
+            && let Err(e) = a.record(
+                "applicant",
+                "progress_query",
+                &format!("{receipt}: {outcome}"),
+            )
         {
             log::warn!("audit: {e}");
         }
@@ -230,7 +245,10 @@ impl ProgressQuery {
                         })
                         .collect();
                     use crate::platform::contract::ItemStatus;
-                    let headline = if status.items.iter().all(|i| i.status == ItemStatus::Approved)
+                    let headline = if status
+                        .items
+                        .iter()
+                        .all(|i| i.status == ItemStatus::Approved)
                     {
                         "全部事项已办结"
                     } else if status

@@ -6,8 +6,8 @@
 
 use super::audit::AuditLog;
 use super::{Clock, StaffError, StaffStore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,7 +130,8 @@ impl StaffGate {
     pub fn try_enter(&self, pin: &str) -> Result<GateOutcome, StaffError> {
         let now = self.clock.now_ms();
         let Some(hash) = &self.hash else {
-            self.audit.record("staff", "enter", "refused: no PIN configured")?;
+            self.audit
+                .record("staff", "enter", "refused: no PIN configured")?;
             return Ok(GateOutcome::NotConfigured);
         };
         let mut state = self.lock_state()?;
@@ -231,7 +232,13 @@ mod tests {
             );
         }
         let locked = g.try_enter("000000").unwrap();
-        assert!(matches!(locked, GateOutcome::Locked { seconds_left: 300, .. }));
+        assert!(matches!(
+            locked,
+            GateOutcome::Locked {
+                seconds_left: 300,
+                ..
+            }
+        ));
         assert!(locked.message().contains("5 分钟"), "{}", locked.message());
         drop(g);
         // A restart keeps the lock; even the right PIN is not checked.
@@ -239,7 +246,10 @@ mod tests {
         clock.advance(Duration::from_secs(299));
         assert!(matches!(
             g.try_enter("135790").unwrap(),
-            GateOutcome::Locked { seconds_left: 1, .. }
+            GateOutcome::Locked {
+                seconds_left: 1,
+                ..
+            }
         ));
         clock.advance(Duration::from_secs(1));
         assert_eq!(g.lock_state().unwrap(), LockState::default());
@@ -255,7 +265,11 @@ mod tests {
         );
         let entries = audit.recent(100).unwrap();
         assert_eq!(entries.len(), 10);
-        assert!(entries.iter().all(|e| e.who == "staff" && e.action == "enter"));
+        assert!(
+            entries
+                .iter()
+                .all(|e| e.who == "staff" && e.action == "enter")
+        );
         assert!(entries.iter().all(|e| !e.result.contains("135790")));
         assert_eq!(entries[0].result, "granted", "newest first");
         assert!(entries.iter().any(|e| e.result == "refused: locked"));

@@ -67,6 +67,10 @@ impl AuditLog {
 
 impl std::fmt::Display for AuditEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}  {}  {}  {}", self.at, self.who, self.action, self.result)
+        write!(
+            f,
+            "{}  {}  {}  {}",
+            self.at, self.who, self.action, self.result
+        )
     }
 }

@@ -189,8 +189,7 @@ fn masked_copy(src: &Path, dst: &Path) -> Result<(), CopyError> {
             .map_err(CopyError::Read)?;
     }
     let mut reader = std::io::BufReader::new(f);
-    let mut out =
-        std::io::BufWriter::new(std::fs::File::create(dst).map_err(CopyError::Write)?);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dst).map_err(CopyError::Write)?);
     let mut buf = Vec::new();
     let mut first = true;
     loop {

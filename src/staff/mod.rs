@@ -171,7 +171,8 @@ impl StaffStore {
     }
 
     pub(crate) fn delete(&self, key: &str) -> Result<(), StaffError> {
-        self.conn().execute("DELETE FROM kv WHERE key = ?1", [key])?;
+        self.conn()
+            .execute("DELETE FROM kv WHERE key = ?1", [key])?;
         Ok(())
     }
 }
@@ -180,6 +181,10 @@ impl StaffStore {
 pub fn cst(ms: i64) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&offset).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&offset)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_default()
 }

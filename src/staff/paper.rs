@@ -156,8 +156,11 @@ impl PaperTracker {
             s.out = true;
             s.near_end_at_mm.get_or_insert(s.printed_mm);
         } else if s.out && !near_end {
-            self.audit
-                .record("system", "paper_restocked", "detected: paper back after out")?;
+            self.audit.record(
+                "system",
+                "paper_restocked",
+                "detected: paper back after out",
+            )?;
             return self.reset();
         } else {
             s.out = false;
@@ -242,7 +245,9 @@ impl PaperTracker {
             PaperLevel::Ok
         };
         let percent = if cfg.roll_length_mm > 0.0 {
-            (remaining_mm / cfg.roll_length_mm * 100.0).round().clamp(0.0, 100.0) as u8
+            (remaining_mm / cfg.roll_length_mm * 100.0)
+                .round()
+                .clamp(0.0, 100.0) as u8
         } else {
             0
         };

@@ -79,7 +79,10 @@ pub fn device_view(name: &str, health: Option<&Health>) -> DeviceView {
         .map(|(_, l)| l.to_string())
         .unwrap_or_else(|| name.to_string());
     let (condition, reason) = match health {
-        None => (DeviceCondition::Missing, "未检测到设备（未启动或未配置）".to_string()),
+        None => (
+            DeviceCondition::Missing,
+            "未检测到设备（未启动或未配置）".to_string(),
+        ),
         Some(Health::Ok) => (DeviceCondition::Online, String::new()),
         Some(Health::Missing(r)) => (DeviceCondition::Missing, r.clone()),
         Some(Health::Degraded(r)) => {
@@ -152,7 +155,10 @@ impl OutboxSummary {
                 .sum()
         };
         let last_accepted = outbox.last_accepted_ms()?;
-        let last_success_ms = match (s.uplink.as_ref().and_then(|u| u.last_success_ms), last_accepted) {
+        let last_success_ms = match (
+            s.uplink.as_ref().and_then(|u| u.last_success_ms),
+            last_accepted,
+        ) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
@@ -238,7 +244,11 @@ pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
     if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
-    let frsize = if st.f_frsize > 0 { st.f_frsize } else { st.f_bsize } as u64;
+    let frsize = if st.f_frsize > 0 {
+        st.f_frsize
+    } else {
+        st.f_bsize
+    } as u64;
     let free = st.f_bavail as u64 * frsize;
     let total = st.f_blocks as u64 * frsize;
     Ok(DiskSpace {
@@ -459,7 +469,10 @@ impl StaffDesk {
             alerts.push(format!("本机已暂停服务（{}）", o.message));
         }
         if let Some(a) = &outbox_summary.alert {
-            alerts.push(format!("本机存储故障，已停止接收新申请：{}", mask_personal(a)));
+            alerts.push(format!(
+                "本机存储故障，已停止接收新申请：{}",
+                mask_personal(a)
+            ));
         }
         for d in &devices {
             if d.condition != DeviceCondition::Online {
@@ -519,7 +532,11 @@ impl StaffOverview {
             cst(self.at_ms)
         ));
         if let Some(o) = &self.out_of_service {
-            s.push_str(&format!("暂停服务：{}（自 {}）\n", o.message, cst(o.since_ms)));
+            s.push_str(&format!(
+                "暂停服务：{}（自 {}）\n",
+                o.message,
+                cst(o.since_ms)
+            ));
         }
         s.push_str(&format!("设备（{}）:\n", ts(self.devices_at_ms)));
         for d in &self.devices {
@@ -551,7 +568,10 @@ impl StaffOverview {
             ts(o.last_success_ms)
         ));
         for r in &o.rejected {
-            s.push_str(&format!("  被拒 {} {} [{}]: {}\n", r.receipt, r.kind, r.code, r.reason));
+            s.push_str(&format!(
+                "  被拒 {} {} [{}]: {}\n",
+                r.receipt, r.kind, r.code, r.reason
+            ));
         }
         s.push_str(&format!("网络: {}", self.network.label));
         if let Some(e) = &self.network.last_error {
