@@ -205,8 +205,13 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     assert_eq!(o.devices_at_ms, Some(T0));
     assert_eq!(o.devices[2].condition, DeviceCondition::PaperOut);
     assert!(o.alerts[0].contains("暂停服务"), "{:?}", o.alerts);
+    assert_eq!(
+        d.service_block(&ob).unwrap().as_deref(),
+        Some("暂停服务，请到 3 号窗口")
+    );
     d.clear_out_of_service().unwrap();
     assert!(d.out_of_service().unwrap().is_none());
+    assert_eq!(d.service_block(&ob).unwrap(), None);
 
     // Retry uploads: everything waiting is due now, and it is audited.
     assert_eq!(d.retry_uploads(&ob).unwrap(), 1);
@@ -292,6 +297,9 @@ fn diagnostics_bundle_masks_personal_data_and_says_when_it_cannot_write() {
     assert_eq!(names.len(), 1);
     assert!(!names[0].ends_with(".partial"));
     assert_eq!(d.audit().recent(1).unwrap()[0].action, "diagnostics_export");
+    // A second export in the same second gets its own folder.
+    let again = onevisit::staff::diagnostics::export(&d, &usb, &input).unwrap();
+    assert_ne!(again.dir, rep.dir);
 
     // Not a writable directory: a clear error.
     let file = dir.path().join("not-a-dir");
@@ -354,4 +362,32 @@ fn heartbeats_carry_device_health_and_the_paper_estimate() {
     assert_eq!(paper.remaining_m, 7.5);
     assert_eq!(paper.visits_left, Some(3));
     assert_eq!(paper.level, "low");
+}
+
+#[test]
+fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = outbox(dir.path());
+    ob.enqueue(&mut example(), &[]).unwrap();
+    let d = desk(dir.path(), Arc::new(ManualClock::new(T0)));
+    assert_eq!(d.service_block(&ob).unwrap(), None);
+    let pages: u64 = rusqlite::Connection::open(dir.path().join("outbox.sqlite3"))
+        .unwrap()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    ob.limit_pages(pages + 2).unwrap();
+    for _ in 0..1000 {
+        if ob.enqueue(&mut example(), &[]).is_err() {
+            break;
+        }
+    }
+    let block = d.service_block(&ob).unwrap().expect("out of service");
+    assert!(block.contains("综合受理窗口"), "{block}");
+    let o = d.overview(None, &ob, None, None).unwrap();
+    assert!(!o.outbox.accepting_submissions);
+    assert!(
+        o.alerts.iter().any(|a| a.contains("存储故障")),
+        "{:?}",
+        o.alerts
+    );
 }

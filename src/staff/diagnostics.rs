@@ -72,6 +72,17 @@ pub fn export(
         input.outbox.kiosk_id(),
         &stamp
     );
+    // Two exports in the same second get -2, -3, … rather than failing.
+    let name = (1..)
+        .map(|n| {
+            if n == 1 {
+                name.clone()
+            } else {
+                format!("{name}-{n}")
+            }
+        })
+        .find(|n| !out.join(n).exists() && !out.join(format!("{n}.partial")).exists())
+        .expect("a free name");
     let partial = out.join(format!("{name}.partial"));
     let done = out.join(&name);
     std::fs::create_dir_all(partial.join("logs")).map_err(|e| not_writable(out, e))?;

@@ -145,6 +145,19 @@ impl PaperTracker {
         self.record_job(crate::print::layout::paper_length_mm(doc, paper), visit)
     }
 
+    /// After a job went through: counts the document and takes the
+    /// printer's status after it (near end, out).
+    pub fn record_printed(
+        &self,
+        doc: &crate::print::Document,
+        paper: onevisit_drivers::escpos::PaperWidth,
+        visit: Option<&str>,
+        report: &onevisit_drivers::printer::PrintReport,
+    ) -> Result<(), StaffError> {
+        self.record_document(doc, paper, visit)?;
+        self.observe_status(&report.status_after)
+    }
+
     /// What the printer's sensors say now (after each job and each status
     /// poll). The first near-end after a restock calibrates the estimate;
     /// paper-out marks the roll empty; paper coming back after "out"

@@ -416,6 +416,18 @@ impl StaffDesk {
         self.store.get(OOS_KEY)
     }
 
+    /// Whether the welcome page must give way to the out-of-service
+    /// screen, and with what message: staff took the kiosk out of service,
+    /// or the outbox cannot store submissions (disk full, database error;
+    /// the overview's alerts say which).
+    pub fn service_block(&self, outbox: &Outbox) -> Result<Option<String>, StaffError> {
+        if let Some(o) = self.out_of_service()? {
+            return Ok(Some(o.message));
+        }
+        Ok((!outbox.accepting())
+            .then(|| "本机暂停服务，请携带材料到综合受理窗口办理。".to_string()))
+    }
+
     /// The kiosk saves the device manager's health on each change, for
     /// the CLI and diagnostics made from another process.
     pub fn save_devices(&self, health: &BTreeMap<String, Health>) -> Result<(), StaffError> {
