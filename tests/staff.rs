@@ -391,3 +391,34 @@ fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
         o.alerts
     );
 }
+
+#[test]
+fn counted_paper_matches_the_preview_of_the_same_document() {
+    use onevisit::print::layout::{LINE_DOTS, paper_length_dots};
+    use onevisit_drivers::escpos::PaperWidth;
+    let font = onevisit::fonts::cjk_font().expect("CJK font (packaging/install-build-deps.sh)");
+    for paper in [PaperWidth::Mm58, PaperWidth::Mm80] {
+        // The test page has text, a rule, a barcode, a QR code and a cut.
+        let doc = onevisit::print::test_page_document("TM-T88", paper);
+        let img = onevisit::print::to_image(&doc, paper, font).unwrap();
+        let cuts = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, onevisit::print::Block::Cut))
+            .count() as u32;
+        let qrs = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, onevisit::print::Block::Qr { .. }))
+            .count() as u32;
+        assert!(cuts >= 1 && qrs >= 1);
+        // The preview adds 12-dot margins, draws a cut as two lines where
+        // the printer feeds four, and leaves out the line feed the ESC/POS
+        // job sends after a QR code.
+        assert_eq!(
+            paper_length_dots(&doc, paper),
+            img.height() - 24 + cuts * 2 * LINE_DOTS + qrs * LINE_DOTS,
+            "{paper:?}"
+        );
+    }
+}
