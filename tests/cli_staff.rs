@@ -141,7 +141,6 @@ fn staff_tasks_and_the_progress_query_from_the_command_line() {
     let up = run(&[
         "uplink",
         "--until-empty",
-        "--no-heartbeat",
         "--deadline-secs",
         "60",
         "--data-dir",
@@ -150,6 +149,19 @@ fn staff_tasks_and_the_progress_query_from_the_command_line() {
         &srv.url(),
     ]);
     assert!(up.status.success(), "{}", err(&up));
+    // The uplink service sent a heartbeat with the paper forecast the
+    // staff database holds (no kiosk ran, so no device health).
+    let c = onevisit::platform::server::store::open(&dir.path().join("platform.sqlite3")).unwrap();
+    let body: String = c
+        .query_row(
+            "SELECT body FROM heartbeats ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let hb: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(hb["paper_level"], 100, "{hb}");
+    assert_eq!(hb["paper"]["level"], "ok", "{hb}");
     let qr = onevisit::print::qr_payload::receipt_payload(&receipt);
     let p = run(&[
         "progress",

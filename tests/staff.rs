@@ -318,7 +318,7 @@ fn heartbeats_carry_device_health_and_the_paper_estimate() {
     let ob = Arc::new(outbox(dir.path()));
     ob.enqueue(&mut example(), &[]).unwrap();
     let clock = Arc::new(ManualClock::new(T0));
-    let d = desk(dir.path(), clock);
+    let d = desk(dir.path(), clock.clone());
     d.paper().record_job(2_500.0, Some(&receipt(1))).unwrap();
     let mut h = BTreeMap::new();
     h.insert("idreader".to_string(), Health::Ok);
@@ -329,6 +329,13 @@ fn heartbeats_carry_device_health_and_the_paper_estimate() {
     );
     let (tx, rx) = tokio::sync::watch::channel(DeviceSnapshot::default());
     tx.send(d.device_snapshot(&h).unwrap()).unwrap();
+    // What an uplink in its own process would send: the saved health.
+    d.save_devices(&h).unwrap();
+    assert_eq!(d.saved_snapshot().unwrap(), d.device_snapshot(&h).unwrap());
+    clock.advance(Duration::from_secs(11 * 60));
+    let stale = d.saved_snapshot().unwrap();
+    assert!(stale.devices.is_empty(), "a kiosk silent for 11 minutes");
+    assert_eq!(stale.paper_level, Some(75));
     let cfg = onevisit::uplink::UplinkConfig {
         heartbeat_every: Some(Duration::from_secs(3600)),
         idle_poll: Duration::from_millis(20),

@@ -521,6 +521,22 @@ impl StaffDesk {
         })
     }
 
+    /// The heartbeat's data from what the kiosk last saved (for an uplink
+    /// running as its own process): device health saved within the last
+    /// 10 minutes (older is not reported: the kiosk is not running), and
+    /// the paper forecast.
+    pub fn saved_snapshot(&self) -> Result<crate::uplink::DeviceSnapshot, StaffError> {
+        let health = self
+            .saved_devices()?
+            .filter(|s| self.clock.now_ms() - s.at_ms <= 10 * 60_000)
+            .map(|s| s.health);
+        let mut snap = self.device_snapshot(&health.clone().unwrap_or_default())?;
+        if health.is_none() {
+            snap.devices.clear();
+        }
+        Ok(snap)
+    }
+
     /// The heartbeat's share of the overview: device health and paper.
     pub fn device_snapshot(
         &self,
