@@ -14,6 +14,8 @@ pub mod guide;
 pub mod outbox;
 pub mod platform;
 pub mod print;
+pub mod progress;
+pub mod staff;
 pub mod submission;
 pub mod ui;
 pub mod uplink;

@@ -4,7 +4,7 @@
 //! restart (or a kill) resumes exactly where the database says.
 
 use crate::outbox::{ClaimedJob, JobKind, JobOutcome, Outbox, OutboxError, UplinkState, now_ms};
-use crate::platform::contract::{Heartbeat, Rating};
+use crate::platform::contract::{Heartbeat, PaperEstimate, Rating};
 use crate::platform::{PlatformClient, PlatformError};
 use rand::Rng;
 use std::sync::Arc;
@@ -60,7 +60,52 @@ pub fn backoff(
     d.max(retry_after.unwrap_or_default())
 }
 
+/// What the kiosk knows about its devices, for heartbeats: the kiosk
+/// updates it (a `watch` channel) whenever device health or the paper
+/// forecast changes; the uplink reads the latest when a heartbeat goes.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceSnapshot {
+    /// Device name → `ok` or what is wrong (`paper_near_end`, `missing: …`).
+    pub devices: std::collections::BTreeMap<String, String>,
+    /// Paper left, 0-100 % of a roll.
+    pub paper_level: Option<u8>,
+    pub paper: Option<PaperEstimate>,
+}
+
+impl DeviceSnapshot {
+    /// From the device manager's health and the paper forecast.
+    pub fn new(
+        health: &std::collections::BTreeMap<String, onevisit_drivers::manager::Health>,
+        paper: &crate::staff::PaperForecast,
+    ) -> DeviceSnapshot {
+        let devices = crate::staff::status::device_views(health)
+            .into_iter()
+            .map(|d| {
+                let v = if d.reason.is_empty() {
+                    d.condition.code().to_string()
+                } else {
+                    format!("{}: {}", d.condition.code(), d.reason)
+                };
+                (d.name, v)
+            })
+            .collect();
+        DeviceSnapshot {
+            devices,
+            paper_level: Some(paper.percent),
+            paper: Some(PaperEstimate {
+                remaining_m: paper.remaining_m,
+                visits_left: paper.visits_left,
+                level: serde_json::to_value(paper.level)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+}
+
 pub struct Uplink {
+    devices: Option<watch::Receiver<DeviceSnapshot>>,
     outbox: Arc<Outbox>,
     client: PlatformClient,
     cfg: UplinkConfig,
@@ -79,12 +124,20 @@ impl Uplink {
             updated_ms: now,
         };
         Uplink {
+            devices: None,
             outbox,
             client,
             cfg,
             state: watch::channel(initial).0,
             last_saved_ms: std::sync::atomic::AtomicI64::new(0),
         }
+    }
+
+    /// Heartbeats carry the latest device health and paper forecast the
+    /// kiosk publishes on `devices`.
+    pub fn with_device_snapshot(mut self, devices: watch::Receiver<DeviceSnapshot>) -> Uplink {
+        self.devices = Some(devices);
+        self
     }
 
     /// The live state for the staff screen.
@@ -171,11 +224,17 @@ impl Uplink {
 
     fn heartbeat(&self) -> Option<tokio::task::JoinHandle<()>> {
         let status = self.outbox.status().ok()?;
+        let snapshot = self
+            .devices
+            .as_ref()
+            .map(|d| d.borrow().clone())
+            .unwrap_or_default();
         let hb = Heartbeat {
             kiosk_id: self.outbox.kiosk_id().to_string(),
             at_ms: now_ms(),
-            devices: Default::default(),
-            paper_level: None,
+            devices: snapshot.devices,
+            paper_level: snapshot.paper_level,
+            paper: snapshot.paper,
             queue_depth: status.pending,
             rejected: status.rejected.len() as u64,
             uplink_mode: self.state.borrow().mode.clone(),

@@ -330,6 +330,7 @@ fn materials_ratings_and_heartbeats_go_up_once() {
             at_ms: now_ms(),
             devices: Default::default(),
             paper_level: Some(80),
+            paper: None,
             queue_depth: 0,
             rejected: 0,
             uplink_mode: "online".into(),

@@ -7,6 +7,7 @@ mod guide;
 mod outbox;
 mod platform;
 mod print;
+mod staff;
 mod submit;
 
 use crate::catalog::Catalog;
@@ -44,6 +45,11 @@ enum Command {
     Platform(platform::PlatformCommand),
     /// Print the notice checklist, receipt, 容缺 commitment or test page.
     Print(print::PrintArgs),
+    /// Staff tasks without the screen: status, audit, paper, diagnostics.
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
+    /// The applicant's progress query (办件查询) by receipt and ID last four.
+    Progress(staff::ProgressArgs),
     /// Render every kiosk screen (standard and 长者模式) to PNG, headlessly.
     Screenshots {
         /// Directory for `<screen>-normal.png` and `<screen>-elderly.png`.
@@ -71,6 +77,8 @@ pub fn main() -> ExitCode {
         Some(Command::Uplink(args)) => outbox::uplink(args),
         Some(Command::Platform(c)) => platform::run(c),
         Some(Command::Print(args)) => print::run(args),
+        Some(Command::Staff(c)) => staff::run(c),
+        Some(Command::Progress(args)) => staff::progress(args),
         Some(Command::Screenshots { out }) => crate::ui::screenshots::run(&out),
     }
 }

@@ -296,7 +296,37 @@ fn uplink_for(
         retention: Some(Duration::from_secs(u64::from(cfg.retention_days) * 86_400)),
         ..UplinkConfig::default()
     };
-    Ok(Uplink::new(outbox, client, ucfg))
+    let up = Uplink::new(outbox, client, ucfg);
+    if !heartbeat {
+        return Ok(up);
+    }
+    // Run as its own service, the uplink takes device health and the
+    // paper forecast from what the kiosk saved in staff.sqlite3.
+    match crate::staff::StaffDesk::open(
+        &cfg.data_dir,
+        crate::staff::PaperSettings::default(),
+        Arc::new(crate::staff::SystemClock),
+    ) {
+        Ok(desk) => {
+            let (tx, rx) = tokio::sync::watch::channel(desk.saved_snapshot().unwrap_or_default());
+            std::thread::Builder::new()
+                .name("device-snapshot".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(Duration::from_secs(30));
+                        if tx.send(desk.saved_snapshot().unwrap_or_default()).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .expect("spawning a thread");
+            Ok(up.with_device_snapshot(rx))
+        }
+        Err(e) => {
+            log::warn!("heartbeats without device data: {e}");
+            Ok(up)
+        }
+    }
 }
 
 pub fn uplink(args: UplinkArgs) -> ExitCode {

@@ -91,12 +91,25 @@ pub struct Heartbeat {
     /// Receipt paper left, 0-100, when the printer reports it.
     #[serde(default)]
     pub paper_level: Option<u8>,
+    /// The paper forecast behind `paper_level`, when the kiosk keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperEstimate>,
     pub queue_depth: u64,
     pub rejected: u64,
     pub uplink_mode: String,
     pub accepting_submissions: bool,
     pub app_version: String,
     pub catalog_version: Option<String>,
+}
+
+/// The receipt paper forecast in a heartbeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaperEstimate {
+    pub remaining_m: f64,
+    #[serde(default)]
+    pub visits_left: Option<u32>,
+    /// `ok`, `low`, `near_end` or `out`.
+    pub level: String,
 }
 
 /// Every error answer: a stable code and a reason for staff.

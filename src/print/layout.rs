@@ -226,6 +226,42 @@ pub fn lay_out(doc: &Document, paper: PaperWidth) -> Vec<Laid> {
     out
 }
 
+/// Printer dots per millimetre of paper feed (203 dpi heads).
+pub const DOTS_PER_MM: f64 = 8.0;
+
+/// How much paper `doc` uses on `paper`, in dots of feed: the same line
+/// pitches, QR and barcode heights the preview draws, and the four lines
+/// the printer feeds before a cut (what `escpos::to_escpos` sends). The
+/// paper forecast counts jobs with this.
+pub fn paper_length_dots(doc: &Document, paper: PaperWidth) -> u32 {
+    lay_out(doc, paper)
+        .iter()
+        .map(|laid| match laid {
+            Laid::Text { style, .. } => LINE_DOTS * style.scale(),
+            Laid::Rule => LINE_DOTS,
+            Laid::Qr { data, module } => {
+                let w = qrcode::QrCode::with_error_correction_level(
+                    data.as_bytes(),
+                    qrcode::EcLevel::M,
+                )
+                .map(|c| c.width() as u32)
+                .unwrap_or(41);
+                // The quiet zone, then the line feed after the code.
+                (w + 8) * u32::from(*module) + LINE_DOTS
+            }
+            // Code 39 bars are 80 dots high.
+            Laid::Barcode { .. } => 80,
+            Laid::Feed { lines } => LINE_DOTS * u32::from(*lines),
+            Laid::Cut => LINE_DOTS * 4,
+        })
+        .sum()
+}
+
+/// [`paper_length_dots`] in millimetres.
+pub fn paper_length_mm(doc: &Document, paper: PaperWidth) -> f64 {
+    f64::from(paper_length_dots(doc, paper)) / DOTS_PER_MM
+}
+
 /// `head` then `body` wrapped; continuation lines are indented under the
 /// body when the head is short, else by two columns, so a label/value
 /// table stays readable on 58 mm paper.
@@ -394,6 +430,18 @@ mod tests {
         // Only a token wider than the line is cut.
         let lines = wrap_words("0123456789012345678901234567890123456789", 16);
         assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn paper_length_counts_lines_feeds_and_the_cut() {
+        let mut doc = Document::default();
+        doc.title("受理回执").para("一行").feed(2).push(Block::Cut);
+        // Title: double height (60), paragraph 30, feed 60, cut 120.
+        assert_eq!(paper_length_dots(&doc, PaperWidth::Mm58), 270);
+        assert!((paper_length_mm(&doc, PaperWidth::Mm58) - 33.75).abs() < 1e-9);
+        let mut with_qr = doc.clone();
+        with_qr.qr("OV1:R:K0101-20261129-00001-X", "扫码查询");
+        assert!(paper_length_dots(&with_qr, PaperWidth::Mm58) > 270 + 25 * 4);
     }
 
     #[test]

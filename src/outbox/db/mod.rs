@@ -81,6 +81,8 @@ pub struct Outbox {
     checkpointer: Mutex<Option<Connection>>,
     path: std::path::PathBuf,
     sealer: Sealer,
+    /// Keys the owner checks (see [`Outbox::verify_owner`]).
+    owner_key: [u8; 32],
     kiosk_id: String,
     /// Set after a storage failure: new submissions are refused until
     /// staff resume (see [`Outbox::resume`]).
@@ -118,6 +120,7 @@ impl Outbox {
             checkpointer: Mutex::new(None),
             path: path.to_path_buf(),
             sealer: Sealer::new(data_key),
+            owner_key: owner_key(data_key),
             kiosk_id: kiosk_id.to_string(),
             stopped: Mutex::new(None),
         })
@@ -242,6 +245,12 @@ impl Outbox {
             .seal(&aad(&receipt, JobKind::Case, &idem), &body);
         insert.execute(params![receipt, "case", idem, ms, sealed])?;
         drop(insert);
+        if let Some(last4) = views::id_last4(sub) {
+            tx.execute(
+                "INSERT INTO owner_checks(receipt, tag) VALUES (?1, ?2)",
+                params![receipt, owner_tag(&self.owner_key, &receipt, &last4)],
+            )?;
+        }
         audit(&tx, ms, &receipt, "queued", &json!({"bundle": sub.bundle}))?;
         tx.commit()?;
         Ok(receipt)
@@ -538,6 +547,27 @@ fn audit(
     tx.prepare_cached("INSERT INTO audit(at_ms, receipt, event, detail) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![ms, receipt_no, event, detail.to_string()])?;
     Ok(())
+}
+
+/// The key of the owner checks, derived from the data key so that the
+/// checks cannot be recomputed without it.
+fn owner_key(data_key: &[u8; 32]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"onevisit owner check v1\n");
+    h.update(data_key);
+    h.finalize().into()
+}
+
+/// HMAC-SHA256 over the receipt and the last four characters of the ID
+/// number, in hex.
+fn owner_tag(key: &[u8; 32], receipt_no: &str, last4: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(receipt_no.as_bytes());
+    mac.update(b"\n");
+    mac.update(last4.to_ascii_uppercase().as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A random 128-bit key in hex (idempotency keys).

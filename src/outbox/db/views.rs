@@ -191,3 +191,74 @@ impl Outbox {
         Ok(v)
     }
 }
+
+/// The last four characters of the applicant's ID number, upper case.
+pub(super) fn id_last4(sub: &crate::submission::Submission) -> Option<String> {
+    let id = &sub.applicant.card.as_ref()?.id_number;
+    let chars: Vec<char> = id.trim().chars().collect();
+    (chars.len() >= 4).then(|| {
+        chars[chars.len() - 4..]
+            .iter()
+            .collect::<String>()
+            .to_ascii_uppercase()
+    })
+}
+
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    // Constant time for equal lengths: the tags are fixed-length hex.
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Outbox {
+    /// Whether `last4` are the last four characters of the ID number of
+    /// the applicant of `receipt_no`. Reveals nothing else: `false` for an
+    /// unknown receipt, a receipt without an ID card, or a wrong answer.
+    /// Works after the personal data is purged (a keyed check is kept from
+    /// the enqueue); older submissions are checked against the sealed case.
+    pub fn verify_owner(&self, receipt_no: &str, last4: &str) -> Result<bool, OutboxError> {
+        let last4 = last4.trim().to_ascii_uppercase();
+        if last4.chars().count() != 4 {
+            return Ok(false);
+        }
+        let conn = self.conn();
+        let tag: Option<String> = conn
+            .query_row(
+                "SELECT tag FROM owner_checks WHERE receipt = ?1",
+                [receipt_no],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(tag) = tag {
+            let want = super::owner_tag(&self.owner_key, receipt_no, &last4);
+            return Ok(same_bytes(tag.as_bytes(), want.as_bytes()));
+        }
+        let sealed: Option<(String, Vec<u8>)> = conn
+            .query_row(
+                "SELECT key, payload FROM jobs
+                 WHERE receipt = ?1 AND kind = 'case' AND payload IS NOT NULL",
+                [receipt_no],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((key, sealed)) = sealed else {
+            return Ok(false);
+        };
+        let Some(plain) = self
+            .sealer
+            .open(&super::aad(receipt_no, JobKind::Case, &key), &sealed)
+        else {
+            return Ok(false);
+        };
+        let Ok(sub) = serde_json::from_slice::<crate::submission::Submission>(&plain) else {
+            return Ok(false);
+        };
+        Ok(id_last4(&sub).is_some_and(|l| same_bytes(l.as_bytes(), last4.as_bytes())))
+    }
+
+    /// When the platform last accepted a submission of this kiosk.
+    pub fn last_accepted_ms(&self) -> Result<Option<i64>, OutboxError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT MAX(accepted_ms) FROM submissions", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,318 @@
+//! `onevisit staff …` (staff tasks without the screen) and
+//! `onevisit progress` (the applicant's progress query).
+
+use super::Format;
+use super::submit::KioskArgs;
+use crate::staff::{PaperSettings, StaffDesk, SystemClock};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Subcommand)]
+pub enum StaffCommand {
+    /// Read a staff PIN (6-12 digits) from stdin and print its argon2 hash
+    /// for `staff_pin_hash` in kiosk.toml.
+    HashPin,
+    /// Devices, paper, outbox, network, versions, disk space.
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        paper: PaperArgs,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
+    /// The staff audit log, newest first.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        last: usize,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
+    /// A new paper roll is in: restart the paper counter.
+    PaperRestocked {
+        #[command(flatten)]
+        paper: PaperArgs,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
+    /// Take the kiosk out of service ("暂停服务，请到 N 号窗口"), or back.
+    OutOfService {
+        /// The window applicants are sent to.
+        #[arg(long, required_unless_present = "off")]
+        window: Option<String>,
+        /// Back in service.
+        #[arg(long, conflicts_with = "window")]
+        off: bool,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
+    /// Export a diagnostics bundle (personal data masked) into DIR, e.g.
+    /// a USB stick.
+    Diagnostics {
+        #[arg(long)]
+        out: PathBuf,
+        /// A log file or directory to include (repeatable); default
+        /// `<data dir>/logs` when it exists.
+        #[arg(long = "log")]
+        logs: Vec<PathBuf>,
+        #[command(flatten)]
+        paper: PaperArgs,
+        #[command(flatten)]
+        kiosk: KioskArgs,
+    },
+}
+
+/// Paper roll settings (until kiosk.toml carries them).
+#[derive(clap::Args, Clone, Debug)]
+pub struct PaperArgs {
+    /// Length of a full paper roll in metres.
+    #[arg(long, default_value_t = 50.0)]
+    paper_roll_m: f64,
+    /// Paper left when the printer's near-end sensor fires, in metres.
+    #[arg(long, default_value_t = 1.5)]
+    paper_near_end_m: f64,
+}
+
+impl PaperArgs {
+    fn settings(&self) -> PaperSettings {
+        PaperSettings {
+            roll_length_mm: self.paper_roll_m * 1000.0,
+            near_end_remaining_mm: self.paper_near_end_m * 1000.0,
+            ..PaperSettings::default()
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ProgressArgs {
+    /// The receipt number, or the receipt's scanned QR text (OV1:R:…).
+    #[arg(long)]
+    receipt: String,
+    /// The last four characters of the applicant's ID number.
+    #[arg(long)]
+    last4: String,
+    #[arg(long, default_value_t = 5_000)]
+    timeout_ms: u64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    kiosk: KioskArgs,
+}
+
+fn desk(cfg: &crate::config::KioskConfig, paper: PaperSettings) -> Result<StaffDesk, ExitCode> {
+    StaffDesk::open(&cfg.data_dir, paper, Arc::new(SystemClock)).map_err(|e| {
+        eprintln!("staff database: {e}");
+        ExitCode::from(3)
+    })
+}
+
+fn catalog_version() -> Option<String> {
+    crate::catalog::Catalog::load_default()
+        .ok()
+        .map(|c| c.version.to_string())
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("json"));
+}
+
+pub fn run(cmd: StaffCommand) -> ExitCode {
+    match cmd {
+        StaffCommand::HashPin => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("cannot read the PIN from stdin");
+                return ExitCode::from(2);
+            }
+            match crate::staff::hash_pin(line.trim_end_matches(['\r', '\n'])) {
+                Ok(h) => {
+                    println!("{h}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        StaffCommand::Status {
+            format,
+            paper,
+            kiosk,
+        } => {
+            let Ok((cfg, outbox)) = kiosk.open() else {
+                return ExitCode::from(3);
+            };
+            let Ok(desk) = desk(&cfg, paper.settings()) else {
+                return ExitCode::from(3);
+            };
+            match desk.overview(None, &outbox, None, catalog_version()) {
+                Ok(o) if format == Format::Json => print_json(&o),
+                Ok(o) => print!("{}", o.to_text()),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(3);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        StaffCommand::Audit {
+            last,
+            format,
+            kiosk,
+        } => {
+            let Ok(cfg) = kiosk.load() else {
+                return ExitCode::from(2);
+            };
+            let Ok(desk) = desk(&cfg, PaperSettings::default()) else {
+                return ExitCode::from(3);
+            };
+            match desk.audit().recent(last) {
+                Ok(v) if format == Format::Json => print_json(&v),
+                Ok(v) => v.iter().for_each(|e| println!("{e}")),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(3);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        StaffCommand::PaperRestocked { paper, kiosk } => {
+            let Ok(cfg) = kiosk.load() else {
+                return ExitCode::from(2);
+            };
+            let Ok(desk) = desk(&cfg, paper.settings()) else {
+                return ExitCode::from(3);
+            };
+            match desk.paper_restocked() {
+                Ok(f) => {
+                    println!("纸卷已更换：剩余约 {:.1} 米（{}）", f.remaining_m, f.label);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(3)
+                }
+            }
+        }
+        StaffCommand::OutOfService { window, off, kiosk } => {
+            let Ok(cfg) = kiosk.load() else {
+                return ExitCode::from(2);
+            };
+            let Ok(desk) = desk(&cfg, PaperSettings::default()) else {
+                return ExitCode::from(3);
+            };
+            let r = if off {
+                desk.clear_out_of_service()
+                    .map(|_| "已恢复服务".to_string())
+            } else {
+                desk.set_out_of_service(window.as_deref().unwrap_or(""))
+                    .map(|o| o.message)
+            };
+            match r {
+                Ok(m) => {
+                    println!("{m}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        StaffCommand::Diagnostics {
+            out,
+            logs,
+            paper,
+            kiosk,
+        } => {
+            let Ok((cfg, outbox)) = kiosk.open() else {
+                return ExitCode::from(3);
+            };
+            let Ok(desk) = desk(&cfg, paper.settings()) else {
+                return ExitCode::from(3);
+            };
+            let logs = if logs.is_empty() {
+                let d = cfg.data_dir.join("logs");
+                if d.is_dir() { vec![d] } else { Vec::new() }
+            } else {
+                logs
+            };
+            let input = crate::staff::diagnostics::DiagnosticsInput {
+                outbox: &outbox,
+                devices: None,
+                uplink: None,
+                catalog_version: catalog_version(),
+                logs,
+                audit_entries: 500,
+            };
+            match crate::staff::diagnostics::export(&desk, &out, &input) {
+                Ok(r) => {
+                    println!("{}", r.dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+/// `onevisit progress`: exit 0 with an answer, 1 not found, 2 invalid
+/// input, 4 rate limited.
+pub fn progress(args: ProgressArgs) -> ExitCode {
+    use crate::progress::{ProgressAnswer, ProgressQuery};
+    let Ok((cfg, outbox)) = args.kiosk.open() else {
+        return ExitCode::from(3);
+    };
+    let client = cfg
+        .platform_client(Duration::from_millis(args.timeout_ms))
+        .map_err(|e| eprintln!("platform client: {e}; answering from this kiosk"))
+        .ok();
+    let names = crate::catalog::Catalog::load_default()
+        .map(|c| crate::progress::item_names(&c))
+        .unwrap_or_default();
+    let q = ProgressQuery::new(Arc::new(outbox), client, names, Arc::new(SystemClock));
+    let q = match StaffDesk::open(
+        &cfg.data_dir,
+        PaperSettings::default(),
+        Arc::new(SystemClock),
+    ) {
+        Ok(d) => q.with_audit(d.audit().clone()),
+        Err(_) => q,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let answer = rt.block_on(q.query(&args.receipt, &args.last4));
+    if args.format == Format::Json {
+        print_json(&answer);
+    } else if let ProgressAnswer::Found(v) = &answer {
+        println!("受理编号 {}：{}", v.receipt, v.headline);
+        for i in &v.items {
+            match &i.since {
+                Some(s) => println!("  {}  {}（{s}）", i.name, i.status),
+                None => println!("  {}  {}", i.name, i.status),
+            }
+        }
+        if let Some(n) = &v.note {
+            println!("{n}");
+        }
+    } else {
+        eprintln!("{}", answer.message());
+    }
+    match answer {
+        ProgressAnswer::Found(_) => ExitCode::SUCCESS,
+        ProgressAnswer::NotFound { .. } => ExitCode::from(1),
+        ProgressAnswer::Invalid { .. } => ExitCode::from(2),
+        ProgressAnswer::TooManyAttempts { .. } => ExitCode::from(4),
+    }
+}
