@@ -940,8 +940,10 @@ mod tests {
         #[cfg(unix)]
         std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .unwrap();
-        let mut f = ConfigFile::default();
-        f.kiosk_key_file = Some(key.clone());
+        let mut f = ConfigFile {
+            kiosk_key_file: Some(key.clone()),
+            ..ConfigFile::default()
+        };
         let c = KioskConfig::from_file(f.clone()).unwrap();
         assert_eq!(c.kiosk_key, vec![0xc3; 32]);
         assert_eq!(c.kiosk_key_source, SecretSource::File(key.clone()));
@@ -983,8 +985,10 @@ mod tests {
         ] {
             assert!(validate_argon2_phc(bad).is_err(), "{bad}");
         }
-        let mut f = ConfigFile::default();
-        f.staff_pin_hash = Some("plain-1234".into());
+        let f = ConfigFile {
+            staff_pin_hash: Some("plain-1234".into()),
+            ..ConfigFile::default()
+        };
         let e = KioskConfig::from_file(f).unwrap_err();
         assert!(
             e[0].starts_with("staff_pin_hash") && !e[0].contains("plain-1234"),
