@@ -590,6 +590,13 @@ impl KioskConfig {
         if !errors.is_empty() {
             return Err(errors);
         }
+        if !file.catalog_pubkey_file.exists() {
+            warnings.push(format!(
+                "catalog_pubkey_file = {:?}: missing; signed catalog updates cannot be installed \
+                 until the hall's public key is put there",
+                file.catalog_pubkey_file.display().to_string()
+            ));
+        }
         let catalog_root = file
             .catalog_root
             .unwrap_or_else(|| file.data_dir.join("catalog"));

@@ -28,11 +28,13 @@ fn a_valid_file_prints_the_effective_configuration_without_secrets() {
     let secret = "9f".repeat(32);
     std::fs::write(&key, format!("{secret}\n")).unwrap();
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let pubkey = dir.path().join("catalog.pub");
+    std::fs::write(&pubkey, "00").unwrap();
     let cfg = dir.path().join("kiosk.toml");
     std::fs::write(
         &cfg,
         format!(
-            "kiosk_id = \"K0102\"\nproduction = true\nplatform_url = \"https://platform.example/\"\nkiosk_key_file = {key:?}\n\
+            "catalog_pubkey_file = {pubkey:?}\nkiosk_id = \"K0102\"\nproduction = true\nplatform_url = \"https://platform.example/\"\nkiosk_key_file = {key:?}\n\
              data_key_hex = \"{secret}\"\n\
              staff_pin_hash = \"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\"\n\
              [screen]\norientation = \"portrait\"\n[idle]\ntimeout_secs = 90\n\
