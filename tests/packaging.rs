@@ -275,3 +275,41 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn sysusers_creates_the_service_user_with_its_own_group_and_no_login() {
+    if !have("systemd-sysusers") {
+        eprintln!("SKIPPED: systemd-sysusers not installed");
+        return;
+    }
+    // Into a scratch root: the machine's own users are not touched.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("etc")).unwrap();
+    let out = Command::new("systemd-sysusers")
+        .arg(format!("--root={}", root.path().display()))
+        .arg(repo().join("packaging/sysusers-onevisit.conf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let passwd = std::fs::read_to_string(root.path().join("etc/passwd")).unwrap();
+    let user: Vec<&str> = passwd
+        .lines()
+        .find(|l| l.starts_with("onevisit:"))
+        .unwrap_or_else(|| panic!("no onevisit user: {passwd}"))
+        .split(':')
+        .collect();
+    let (uid, gid) = (user[2].parse::<u32>().unwrap(), user[3]);
+    assert!(uid < 1000, "a system user, not uid {uid}");
+    assert_eq!(&user[5..], ["/var/lib/onevisit", "/usr/sbin/nologin"]);
+    let group = std::fs::read_to_string(root.path().join("etc/group")).unwrap();
+    assert!(
+        group
+            .lines()
+            .any(|l| l.starts_with(&format!("onevisit:x:{gid}:"))),
+        "{group}"
+    );
+}
