@@ -13,16 +13,21 @@ pub enum ConfigCommand {
         /// built-in development settings are checked).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also run the kiosk's start-up checks: data directory writable,
+        /// catalog valid, font present, devices there. Exit 3 when one of
+        /// them would stop the kiosk (a missing device only degrades it).
+        #[arg(long)]
+        startup: bool,
     },
 }
 
 pub fn run(command: ConfigCommand) -> ExitCode {
     match command {
-        ConfigCommand::Check { config } => check(config),
+        ConfigCommand::Check { config, startup } => check(config, startup),
     }
 }
 
-fn check(config: Option<PathBuf>) -> ExitCode {
+fn check(config: Option<PathBuf>, startup: bool) -> ExitCode {
     let path = KioskConfig::config_path(config.as_deref());
     let file = match &path {
         Some(p) => match std::fs::read_to_string(p) {
@@ -56,6 +61,15 @@ fn check(config: Option<PathBuf>) -> ExitCode {
                 println!(
                     "WARNING: built-in DEVELOPMENT keys in use; never run a real kiosk like this"
                 );
+            }
+            if startup {
+                let report = crate::firmware::startup::run(&cfg);
+                println!("start-up checks:");
+                print!("{report}");
+                if report.fatal() {
+                    eprintln!("本机不能启动 (the kiosk would not start): see FATAL above");
+                    return ExitCode::from(3);
+                }
             }
             ExitCode::SUCCESS
         }

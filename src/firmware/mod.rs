@@ -4,6 +4,7 @@
 //! version (docs/operations.md, docs/ARCHITECTURE.md "Firmware").
 
 pub mod package;
+pub mod startup;
 pub mod store;
 pub mod watchdog;
 
