@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Installs the system packages onevisit needs to build and test.
 # Idempotent; run as root (or with sudo) on a fresh Debian machine.
+#
+#   packaging/install-build-deps.sh          the default (winit) build + tests
+#   packaging/install-build-deps.sh --kms    also what `--features kiosk-kms`
+#                                            (Slint's DRM/KMS backend) needs
 set -euo pipefail
+
+KMS=0
+for arg in "$@"; do
+  case "$arg" in
+    --kms) KMS=1 ;;
+    *) echo "usage: $0 [--kms]" >&2; exit 2 ;;
+  esac
+done
 
 # Debian packages needed by the build and tests (one per line, with why).
 PACKAGES=(
@@ -10,7 +22,20 @@ PACKAGES=(
   # printed as images. Of Debian's fonts only Zen Hei has 䶮. src/fonts.rs
   # finds it; golden PNGs and screenshots are drawn with it.
   fonts-wqy-zenhei
+  # systemd-analyze: tests/packaging.rs verifies packaging/onevisit.service.
+  # (dpkg-deb, for the .deb built in the same test, is in Debian's base.)
+  systemd
 )
+if [ "$KMS" = 1 ]; then
+  PACKAGES+=(
+    # slint/backend-linuxkms-noseat (cargo feature kiosk-kms): input
+    # devices (libudev, libinput) and keymaps (xkbcommon).
+    libudev-dev
+    libxkbcommon-dev
+    libinput-dev
+    pkg-config
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

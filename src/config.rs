@@ -1,24 +1,23 @@
-//! The minimal kiosk-side configuration the outbox and uplink need: which
-//! kiosk this is, where its data lives, where the platform is, and the two
-//! secrets (the request-signing key and the at-rest data key).
+//! The kiosk's configuration: one TOML file, `kiosk.toml` (the packaged
+//! default with every option and its comment: `packaging/kiosk.toml`;
+//! reference: docs/operations.md).
 //!
-//! A later issue builds the full `kiosk.toml`; this reads the same file and
-//! only these keys (see docs/operations.md):
+//! Every option has a default, so an empty file (or none) is a working
+//! development kiosk; `production = true` refuses the built-in development
+//! keys. Unknown keys are errors (a typo must not silently fall back to a
+//! default), reported with line and column. `onevisit config check` prints
+//! the effective configuration with the secrets hidden.
 //!
-//! ```toml
-//! kiosk_id = "K0101"                 # [A-Z0-9]{1,16}, printed in receipts
-//! data_dir = "/var/lib/onevisit"
-//! platform_url = "https://platform.example/"
-//! kiosk_key_hex = "…64 hex digits…"  # HMAC-SHA256 key shared with the platform
-//! data_key_hex = "…64 hex digits…"   # ChaCha20-Poly1305 key for personal data at rest
-//! retention_days = 30                # after the platform accepted a case
-//! production = true                  # refuse built-in development keys
-//! platform_ca_file = "/etc/onevisit/platform-ca.pem"  # optional extra trusted CA
-//! ```
+//! The first keys (kiosk_id, data_dir, platform_url, kiosk_key_hex,
+//! data_key_hex, retention_days, production, platform_ca_file) keep the
+//! meaning they had for the outbox and uplink.
 
-use serde::Deserialize;
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::transport::DeviceAddress;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The signing key used when no configuration gives one. Public by design:
 /// it exists so that a developer can run both sides without setup, and the
@@ -30,33 +29,234 @@ pub fn dev_data_key() -> [u8; 32] {
     Sha256::digest(b"onevisit-development-data-key-NOT-FOR-PRODUCTION").into()
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct ConfigFile {
-    kiosk_id: Option<String>,
-    data_dir: Option<PathBuf>,
-    platform_url: Option<String>,
-    kiosk_key_hex: Option<String>,
-    data_key_hex: Option<String>,
-    retention_days: Option<u32>,
-    #[serde(default)]
-    production: bool,
-    platform_ca_file: Option<PathBuf>,
+pub const DEFAULT_PLATFORM_URL: &str = "http://127.0.0.1:8480/";
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_IDLE_COUNTDOWN_SECS: u64 = 15;
+pub const DEFAULT_ID_READER: &str = "/dev/onevisit-idreader";
+pub const DEFAULT_SCANNER: &str = "/dev/onevisit-scanner";
+pub const DEFAULT_PRINTER: &str = "/dev/onevisit-printer";
+pub const DEFAULT_CATALOG_PUBKEY: &str = "/etc/onevisit/catalog-signing.pub";
+
+/// `kiosk.toml` as written: every key, each with its default. Validation
+/// and the secrets' resolution happen in [`KioskConfig::from_file`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    pub kiosk_id: String,
+    pub hall_name: String,
+    pub staff_window: String,
+    pub production: bool,
+    pub data_dir: PathBuf,
+    pub retention_days: u32,
+    pub platform_url: String,
+    pub platform_ca_file: Option<PathBuf>,
+    pub kiosk_key_hex: Option<String>,
+    pub kiosk_key_file: Option<PathBuf>,
+    pub data_key_hex: Option<String>,
+    pub data_key_file: Option<PathBuf>,
+    pub staff_pin_hash: Option<String>,
+    pub catalog_dir: Option<PathBuf>,
+    pub catalog_root: Option<PathBuf>,
+    pub catalog_pubkey_file: PathBuf,
+    pub screen: ScreenFile,
+    pub idle: IdleFile,
+    pub devices: DevicesFile,
 }
 
-/// Everything the outbox and uplink need. `Debug` never shows the keys.
+impl Default for ConfigFile {
+    fn default() -> Self {
+        ConfigFile {
+            kiosk_id: "DEV01".into(),
+            hall_name: "华龙区政务服务中心".into(),
+            staff_window: "综合受理窗口".into(),
+            production: false,
+            data_dir: PathBuf::from("onevisit-data"),
+            retention_days: DEFAULT_RETENTION_DAYS,
+            platform_url: DEFAULT_PLATFORM_URL.into(),
+            platform_ca_file: None,
+            kiosk_key_hex: None,
+            kiosk_key_file: None,
+            data_key_hex: None,
+            data_key_file: None,
+            staff_pin_hash: None,
+            catalog_dir: None,
+            catalog_root: None,
+            catalog_pubkey_file: PathBuf::from(DEFAULT_CATALOG_PUBKEY),
+            screen: ScreenFile::default(),
+            idle: IdleFile::default(),
+            devices: DevicesFile::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    /// 1920×1080 by default.
+    #[default]
+    Landscape,
+    /// 1080×1920 by default.
+    Portrait,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScreenFile {
+    pub orientation: Orientation,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdleFile {
+    pub timeout_secs: u64,
+    pub countdown_secs: u64,
+}
+
+impl Default for IdleFile {
+    fn default() -> Self {
+        IdleFile {
+            timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
+            countdown_secs: DEFAULT_IDLE_COUNTDOWN_SECS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DevicesFile {
+    pub id_reader: DeviceFile,
+    pub scanner: DeviceFile,
+    pub printer: PrinterFile,
+}
+
+/// A serial or USB device. `address` defaults to the udev rules' stable name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceFile {
+    pub enabled: bool,
+    pub address: Option<String>,
+    pub baud: u32,
+}
+
+impl Default for DeviceFile {
+    fn default() -> Self {
+        DeviceFile {
+            enabled: true,
+            address: None,
+            baud: onevisit_drivers::transport::serial::DEFAULT_BAUD,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrinterFile {
+    pub enabled: bool,
+    pub address: Option<String>,
+    pub baud: u32,
+    pub paper_width_mm: u32,
+}
+
+impl Default for PrinterFile {
+    fn default() -> Self {
+        PrinterFile {
+            enabled: true,
+            address: None,
+            baud: onevisit_drivers::transport::serial::DEFAULT_BAUD,
+            paper_width_mm: 80,
+        }
+    }
+}
+
+impl ConfigFile {
+    /// Parses `kiosk.toml`. Errors carry line, column and the offending key
+    /// (`unknown field `idle_timeout`` for a typo).
+    pub fn parse(text: &str) -> Result<ConfigFile, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+}
+
+/// The screen the kiosk draws on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub orientation: Orientation,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// One configured device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSetting {
+    /// `false`: this kiosk has no such device; do not look for it.
+    pub enabled: bool,
+    /// A device path (ideally a udev stable name) or USB `VID:PID`.
+    pub address: DeviceAddress,
+    /// For serial devices (ignored for raw USB).
+    pub baud: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Devices {
+    pub id_reader: DeviceSetting,
+    pub scanner: DeviceSetting,
+    pub printer: DeviceSetting,
+    /// The paper loaded in the receipt printer.
+    pub paper_width: PaperWidth,
+}
+
+/// Where a secret came from (for `config check`; never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// The built-in development key.
+    Development,
+    /// The `*_hex` key in the file.
+    Inline,
+    /// The `*_file` key: a file holding 64 hex digits.
+    File(PathBuf),
+}
+
+/// The validated configuration. `Debug` never shows the keys.
 #[derive(Clone)]
 pub struct KioskConfig {
     pub kiosk_id: String,
+    /// Printed on receipts and shown on the welcome page.
+    pub hall_name: String,
+    /// Where the kiosk sends applicants when it cannot serve them (暂停服务).
+    pub staff_window: String,
     pub data_dir: PathBuf,
     pub platform_url: String,
     pub kiosk_key: Vec<u8>,
+    pub kiosk_key_source: SecretSource,
     pub data_key: [u8; 32],
+    pub data_key_source: SecretSource,
     pub retention_days: u32,
     pub production: bool,
     /// True when a built-in development key is in use (said loudly).
     pub dev_keys: bool,
     /// PEM file of an extra CA to trust for an `https://` platform.
     pub platform_ca_file: Option<PathBuf>,
+    /// The staff PIN as an argon2 PHC string (`$argon2id$v=19$m=…`); the
+    /// format is checked here, the PIN by staff mode. None: no staff mode.
+    pub staff_pin_hash: Option<String>,
+    /// The catalog shipped with the package (used while no signed update
+    /// is installed under `catalog_root`).
+    pub catalog_dir: PathBuf,
+    /// Where signed catalog updates are installed (`firmware::CatalogStore`).
+    pub catalog_root: PathBuf,
+    /// The ed25519 public key catalog packages must be signed with.
+    pub catalog_pubkey_file: PathBuf,
+    pub screen: Screen,
+    /// No tap for this long → “您还在吗？”.
+    pub idle_timeout: Duration,
+    /// Then this long more → everything personal is wiped.
+    pub idle_countdown: Duration,
+    pub devices: Devices,
+    /// Things worth a technician's attention that do not stop the kiosk
+    /// (a key file others can read, …).
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for KioskConfig {
@@ -68,12 +268,12 @@ impl std::fmt::Debug for KioskConfig {
             .field("retention_days", &self.retention_days)
             .field("production", &self.production)
             .field("dev_keys", &self.dev_keys)
+            .field("screen", &self.screen)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("devices", &self.devices)
             .finish_non_exhaustive()
     }
 }
-
-pub const DEFAULT_PLATFORM_URL: &str = "http://127.0.0.1:8480/";
-pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 
 /// Whether a kiosk id can appear in a receipt number.
 pub fn valid_kiosk_id(id: &str) -> bool {
@@ -84,10 +284,142 @@ pub fn valid_kiosk_id(id: &str) -> bool {
 }
 
 fn key32(hex_text: &str, what: &str) -> Result<[u8; 32], String> {
+    // The hex text is a secret: never quote it in an error.
     let bytes = hex::decode(hex_text.trim()).map_err(|e| format!("{what}: not hex: {e}"))?;
     bytes
         .try_into()
         .map_err(|_| format!("{what}: must be 32 bytes (64 hex digits)"))
+}
+
+/// Reads a key file: 64 hex digits (surrounding whitespace ignored).
+/// A file that others may read is accepted with a warning.
+fn key_file(path: &Path, what: &str, warnings: &mut Vec<String>) -> Result<[u8; 32], String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{what} = {:?}: cannot read: {e}",
+            path.display().to_string()
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            warnings.push(format!(
+                "{what} = {:?}: readable by others (mode {:o}); chmod 0600 it",
+                path.display().to_string(),
+                meta.permissions().mode() & 0o777
+            ));
+        }
+    }
+    key32(&text, &format!("{what} = {:?}", path.display().to_string()))
+}
+
+/// Resolves one secret: inline hex, a file, or the development key.
+fn secret(
+    hex_text: &Option<String>,
+    file: &Option<PathBuf>,
+    name: &str,
+    errors: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Option<([u8; 32], SecretSource)> {
+    match (hex_text, file) {
+        (Some(_), Some(_)) => {
+            errors.push(format!(
+                "{name}_hex and {name}_file are both set: keep one of them"
+            ));
+            None
+        }
+        (Some(h), None) => match key32(h, &format!("{name}_hex")) {
+            Ok(k) => Some((k, SecretSource::Inline)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        (None, Some(p)) => match key_file(p, &format!("{name}_file"), warnings) {
+            Ok(k) => Some((k, SecretSource::File(p.clone()))),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        (None, None) => None,
+    }
+}
+
+/// Checks the shape of an argon2 PHC string:
+/// `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (salt and hash in
+/// unpadded standard base64). The PIN itself is checked by staff mode.
+pub fn validate_argon2_phc(phc: &str) -> Result<(), String> {
+    let parts: Vec<&str> = phc.split('$').collect();
+    let shape = "expected $argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>";
+    if parts.first() != Some(&"") || parts.len() < 5 {
+        return Err(format!("not an argon2 PHC string ({shape})"));
+    }
+    if !matches!(parts[1], "argon2id" | "argon2i" | "argon2d") {
+        return Err(format!(
+            "algorithm {:?} is not argon2id/argon2i/argon2d ({shape})",
+            parts[1]
+        ));
+    }
+    let mut rest = &parts[2..];
+    if let Some(v) = rest[0].strip_prefix("v=") {
+        if !matches!(v, "16" | "19") {
+            return Err(format!("version v={v} is not 16 or 19"));
+        }
+        rest = &rest[1..];
+    }
+    let [params, salt, hash] = rest else {
+        return Err(format!("wrong number of $-separated parts ({shape})"));
+    };
+    let mut seen = Vec::new();
+    for p in params.split(',') {
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(format!("parameter {p:?} is not name=value"));
+        };
+        if !matches!(k, "m" | "t" | "p") || seen.contains(&k) {
+            return Err(format!("parameter {k:?} unknown or repeated (m, t, p)"));
+        }
+        if v.parse::<u32>().map_or(true, |n| n == 0) {
+            return Err(format!("parameter {k}={v} is not a positive number"));
+        }
+        seen.push(k);
+    }
+    if seen.len() != 3 {
+        return Err("parameters m, t and p are all required".into());
+    }
+    let b64 = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    };
+    if salt.len() < 11 || !b64(salt) {
+        return Err("salt must be at least 8 bytes of unpadded base64".into());
+    }
+    if hash.len() < 22 || !b64(hash) {
+        return Err("hash must be at least 16 bytes of unpadded base64".into());
+    }
+    Ok(())
+}
+
+fn device(file: &DeviceFile, key: &str, default: &str, errors: &mut Vec<String>) -> DeviceSetting {
+    let text = file.address.as_deref().unwrap_or(default);
+    let address = text.parse::<DeviceAddress>().unwrap_or_else(|e| {
+        errors.push(format!("devices.{key}.address = {text:?}: {e}"));
+        DeviceAddress::Path(PathBuf::from(default))
+    });
+    if !(1200..=4_000_000).contains(&file.baud) {
+        errors.push(format!(
+            "devices.{key}.baud = {}: not a serial speed (1200 … 4000000; usually 9600 or 115200)",
+            file.baud
+        ));
+    }
+    DeviceSetting {
+        enabled: file.enabled,
+        address,
+        baud: file.baud,
+    }
 }
 
 impl KioskConfig {
@@ -95,61 +427,300 @@ impl KioskConfig {
     /// defaults. `ONEVISIT_PRODUCTION=1` forces production mode, which
     /// refuses to run on the built-in keys.
     pub fn load(path: Option<&Path>) -> Result<KioskConfig, String> {
-        let env_path = std::env::var_os("ONEVISIT_CONFIG").map(PathBuf::from);
-        let file = match path.map(Path::to_path_buf).or(env_path) {
+        let file = match Self::config_path(path) {
             Some(p) => {
                 let text = std::fs::read_to_string(&p)
                     .map_err(|e| format!("cannot read config {}: {e}", p.display()))?;
-                toml::from_str::<ConfigFile>(&text)
-                    .map_err(|e| format!("config {}: {}", p.display(), e.message()))?
+                ConfigFile::parse(&text).map_err(|e| format!("config {}: {e}", p.display()))?
             }
             None => ConfigFile::default(),
         };
+        Self::from_file(file).map_err(|errors| errors.join("\n"))
+    }
+
+    /// The file `load` reads: the given path, else `$ONEVISIT_CONFIG`.
+    pub fn config_path(path: Option<&Path>) -> Option<PathBuf> {
+        path.map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("ONEVISIT_CONFIG").map(PathBuf::from))
+    }
+
+    /// Validates a parsed file and resolves its key files. Returns every
+    /// problem, each naming its key.
+    pub fn from_file(file: ConfigFile) -> Result<KioskConfig, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let production =
             file.production || std::env::var("ONEVISIT_PRODUCTION").is_ok_and(|v| v == "1");
-        let kiosk_id = file.kiosk_id.unwrap_or_else(|| "DEV01".into());
-        if !valid_kiosk_id(&kiosk_id) {
-            return Err(format!(
-                "kiosk_id {kiosk_id:?} must be 1-16 upper-case letters or digits"
+        if !valid_kiosk_id(&file.kiosk_id) {
+            errors.push(format!(
+                "kiosk_id = {:?}: must be 1-16 upper-case letters or digits",
+                file.kiosk_id
+            ));
+        }
+        for (key, value) in [
+            ("hall_name", &file.hall_name),
+            ("staff_window", &file.staff_window),
+        ] {
+            if value.trim().is_empty() {
+                errors.push(format!("{key} is empty: the kiosk shows it to applicants"));
+            }
+        }
+        if file.retention_days == 0 {
+            errors.push("retention_days = 0: keep accepted submissions at least 1 day".into());
+        }
+        if !(file.platform_url.starts_with("http://") || file.platform_url.starts_with("https://"))
+        {
+            errors.push(format!(
+                "platform_url = {:?}: must start with http:// or https://",
+                file.platform_url
+            ));
+        } else if production && file.platform_url.starts_with("http://") {
+            warnings.push(format!(
+                "platform_url = {:?}: plain http in production (use https://)",
+                file.platform_url
             ));
         }
         let mut dev_keys = false;
-        let kiosk_key = match &file.kiosk_key_hex {
-            Some(h) => key32(h, "kiosk_key_hex")?.to_vec(),
+        let (kiosk_key, kiosk_key_source) = match secret(
+            &file.kiosk_key_hex,
+            &file.kiosk_key_file,
+            "kiosk_key",
+            &mut errors,
+            &mut warnings,
+        ) {
+            Some((k, src)) => (k.to_vec(), src),
             None => {
                 dev_keys = true;
-                DEV_KIOSK_KEY.to_vec()
+                (DEV_KIOSK_KEY.to_vec(), SecretSource::Development)
             }
         };
-        let data_key = match &file.data_key_hex {
-            Some(h) => key32(h, "data_key_hex")?,
+        let (data_key, data_key_source) = match secret(
+            &file.data_key_hex,
+            &file.data_key_file,
+            "data_key",
+            &mut errors,
+            &mut warnings,
+        ) {
+            Some(k) => k,
             None => {
                 dev_keys = true;
-                dev_data_key()
+                (dev_data_key(), SecretSource::Development)
             }
         };
-        if production && dev_keys {
-            return Err(
-                "production mode refuses to start without its own kiosk_key_hex and \
-                 data_key_hex in the configuration"
+        if production && dev_keys && errors.is_empty() {
+            errors.push(
+                "production mode refuses to start without its own kiosk key and data key \
+                 (kiosk_key_hex or kiosk_key_file, data_key_hex or data_key_file)"
                     .into(),
             );
         }
+        if let Some(phc) = &file.staff_pin_hash
+            && let Err(e) = validate_argon2_phc(phc)
+        {
+            // The hash is not quoted: it is half a secret.
+            errors.push(format!("staff_pin_hash: {e}"));
+        }
+        let screen = {
+            let (dw, dh) = match file.screen.orientation {
+                Orientation::Landscape => (1920, 1080),
+                Orientation::Portrait => (1080, 1920),
+            };
+            let s = Screen {
+                orientation: file.screen.orientation,
+                width: file.screen.width.unwrap_or(dw),
+                height: file.screen.height.unwrap_or(dh),
+            };
+            for (key, v) in [("screen.width", s.width), ("screen.height", s.height)] {
+                if !(480..=7680).contains(&v) {
+                    errors.push(format!("{key} = {v}: must be 480 … 7680 pixels"));
+                }
+            }
+            let landscape = s.width >= s.height;
+            if landscape != (s.orientation == Orientation::Landscape) {
+                errors.push(format!(
+                    "screen.orientation = {:?} does not match {}×{} (landscape is wider than high)",
+                    format!("{:?}", s.orientation).to_lowercase(),
+                    s.width,
+                    s.height
+                ));
+            }
+            s
+        };
+        if !(10..=3600).contains(&file.idle.timeout_secs) {
+            errors.push(format!(
+                "idle.timeout_secs = {}: must be 10 … 3600 seconds",
+                file.idle.timeout_secs
+            ));
+        }
+        if !(5..=300).contains(&file.idle.countdown_secs) {
+            errors.push(format!(
+                "idle.countdown_secs = {}: must be 5 … 300 seconds",
+                file.idle.countdown_secs
+            ));
+        }
+        let printer_file = DeviceFile {
+            enabled: file.devices.printer.enabled,
+            address: file.devices.printer.address.clone(),
+            baud: file.devices.printer.baud,
+        };
+        let devices = Devices {
+            id_reader: device(
+                &file.devices.id_reader,
+                "id_reader",
+                DEFAULT_ID_READER,
+                &mut errors,
+            ),
+            scanner: device(
+                &file.devices.scanner,
+                "scanner",
+                DEFAULT_SCANNER,
+                &mut errors,
+            ),
+            printer: device(&printer_file, "printer", DEFAULT_PRINTER, &mut errors),
+            paper_width: PaperWidth::from_mm(file.devices.printer.paper_width_mm).unwrap_or_else(
+                || {
+                    errors.push(format!(
+                        "devices.printer.paper_width_mm = {}: must be 58 or 80",
+                        file.devices.printer.paper_width_mm
+                    ));
+                    PaperWidth::Mm80
+                },
+            ),
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if !file.catalog_pubkey_file.exists() {
+            warnings.push(format!(
+                "catalog_pubkey_file = {:?}: missing; signed catalog updates cannot be installed \
+                 until the hall's public key is put there",
+                file.catalog_pubkey_file.display().to_string()
+            ));
+        }
+        let catalog_root = file
+            .catalog_root
+            .unwrap_or_else(|| file.data_dir.join("catalog"));
         Ok(KioskConfig {
-            kiosk_id,
-            data_dir: file
-                .data_dir
-                .unwrap_or_else(|| PathBuf::from("onevisit-data")),
-            platform_url: file
-                .platform_url
-                .unwrap_or_else(|| DEFAULT_PLATFORM_URL.into()),
+            kiosk_id: file.kiosk_id,
+            hall_name: file.hall_name,
+            staff_window: file.staff_window,
+            data_dir: file.data_dir,
+            platform_url: file.platform_url,
             kiosk_key,
+            kiosk_key_source,
             data_key,
-            retention_days: file.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS),
+            data_key_source,
+            retention_days: file.retention_days,
             production,
             dev_keys,
             platform_ca_file: file.platform_ca_file,
+            staff_pin_hash: file.staff_pin_hash,
+            catalog_dir: file
+                .catalog_dir
+                .unwrap_or_else(crate::catalog::Catalog::default_dir),
+            catalog_root,
+            catalog_pubkey_file: file.catalog_pubkey_file,
+            screen,
+            idle_timeout: Duration::from_secs(file.idle.timeout_secs),
+            idle_countdown: Duration::from_secs(file.idle.countdown_secs),
+            devices,
+            warnings,
         })
+    }
+
+    /// The catalog the kiosk should run on now: the current signed update
+    /// if one is installed, else the packaged `catalog_dir`.
+    pub fn active_catalog_dir(&self) -> PathBuf {
+        crate::firmware::CatalogStore::new(&self.catalog_root)
+            .current_dir()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| self.catalog_dir.clone())
+    }
+
+    /// The effective configuration as `key = value` lines, secrets hidden
+    /// (`kiosk_key = <set, 32 bytes, from /etc/onevisit/kiosk.key>`).
+    pub fn describe(&self) -> String {
+        fn secret(len: usize, src: &SecretSource) -> String {
+            match src {
+                SecretSource::Development => "<built-in DEVELOPMENT key>".into(),
+                SecretSource::Inline => format!("<set, {len} bytes>"),
+                SecretSource::File(p) => format!("<set, {len} bytes, from {}>", p.display()),
+            }
+        }
+        fn dev(d: &DeviceSetting) -> String {
+            if d.enabled {
+                format!("{} (baud {})", d.address, d.baud)
+            } else {
+                format!("disabled ({})", d.address)
+            }
+        }
+        let path = |p: &Path| format!("{:?}", p.display().to_string());
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k} = {v}\n"));
+        line("kiosk_id", format!("{:?}", self.kiosk_id));
+        line("hall_name", format!("{:?}", self.hall_name));
+        line("staff_window", format!("{:?}", self.staff_window));
+        line("production", self.production.to_string());
+        line("data_dir", path(&self.data_dir));
+        line("retention_days", self.retention_days.to_string());
+        line("platform_url", format!("{:?}", self.platform_url));
+        line(
+            "platform_ca_file",
+            self.platform_ca_file
+                .as_deref()
+                .map_or("<none: web PKI roots>".into(), path),
+        );
+        line(
+            "kiosk_key",
+            secret(self.kiosk_key.len(), &self.kiosk_key_source),
+        );
+        line(
+            "data_key",
+            secret(self.data_key.len(), &self.data_key_source),
+        );
+        line(
+            "staff_pin_hash",
+            match &self.staff_pin_hash {
+                Some(h) => format!("<set, {}>", h.split('$').nth(1).unwrap_or("argon2")),
+                None => "<not set: staff mode cannot be entered>".into(),
+            },
+        );
+        line("catalog_dir", path(&self.catalog_dir));
+        line("catalog_root", path(&self.catalog_root));
+        line("catalog_pubkey_file", path(&self.catalog_pubkey_file));
+        line("active catalog", path(&self.active_catalog_dir()));
+        line(
+            "screen",
+            format!(
+                "{} {}×{}",
+                format!("{:?}", self.screen.orientation).to_lowercase(),
+                self.screen.width,
+                self.screen.height
+            ),
+        );
+        line(
+            "idle",
+            format!(
+                "prompt after {} s, wipe {} s later",
+                self.idle_timeout.as_secs(),
+                self.idle_countdown.as_secs()
+            ),
+        );
+        line("devices.id_reader", dev(&self.devices.id_reader));
+        line("devices.scanner", dev(&self.devices.scanner));
+        line(
+            "devices.printer",
+            format!(
+                "{}, paper {} mm",
+                dev(&self.devices.printer),
+                match self.devices.paper_width {
+                    PaperWidth::Mm58 => 58,
+                    PaperWidth::Mm80 => 80,
+                }
+            ),
+        );
+        out
     }
 
     /// Prints the loud warning when development keys are in use.
@@ -207,6 +778,229 @@ mod tests {
         assert!(!c.dev_keys);
         assert_eq!(c.kiosk_key, vec![0xab; 32]);
         assert!(!format!("{c:?}").contains("abab"));
+    }
+
+    const PACKAGED: &str = include_str!("../packaging/kiosk.toml");
+
+    /// The packaged kiosk.toml with its commented examples switched on.
+    fn packaged_with_examples() -> String {
+        PACKAGED
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(k, _)| {
+                        k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    }) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn paths(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        if let serde_json::Value::Object(map) = v {
+            for (k, v) in map {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                if v.is_object() {
+                    paths(&p, v, out);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_packaged_file_documents_every_option() {
+        // Every field of the struct (Options included: JSON shows them as
+        // null) must appear in packaging/kiosk.toml, set or as an example.
+        let mut fields = Vec::new();
+        paths(
+            "",
+            &serde_json::to_value(ConfigFile::default()).unwrap(),
+            &mut fields,
+        );
+        assert!(fields.len() > 25, "{fields:?}");
+        let text = packaged_with_examples();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let table = serde_json::to_value(&table).unwrap();
+        let mut documented = Vec::new();
+        paths("", &table, &mut documented);
+        let missing: Vec<_> = fields.iter().filter(|f| !documented.contains(f)).collect();
+        assert!(
+            missing.is_empty(),
+            "not in packaging/kiosk.toml: {missing:?}"
+        );
+        // The examples are valid values too (deny_unknown_fields: no stray keys).
+        let with_examples = ConfigFile::parse(&text).unwrap();
+        validate_argon2_phc(with_examples.staff_pin_hash.as_deref().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn the_packaged_file_is_a_valid_production_configuration() {
+        let file = ConfigFile::parse(PACKAGED).unwrap();
+        assert!(file.production);
+        assert_eq!(file.data_dir, PathBuf::from("/var/lib/onevisit"));
+        // Its key files are written by the package's postinst; stand in.
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = file;
+        for (name, slot) in [
+            ("kiosk.key", &mut file.kiosk_key_file),
+            ("data.key", &mut file.data_key_file),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, format!("{}\n", "5a".repeat(32))).unwrap();
+            *slot = Some(p);
+        }
+        let c = KioskConfig::from_file(file).unwrap();
+        assert!(!c.dev_keys);
+        assert_eq!(c.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.idle_countdown, Duration::from_secs(15));
+        assert_eq!(
+            c.screen,
+            Screen {
+                orientation: Orientation::Landscape,
+                width: 1920,
+                height: 1080
+            }
+        );
+        assert_eq!(c.devices.paper_width, PaperWidth::Mm80);
+        assert_eq!(
+            c.devices.id_reader.address,
+            DeviceAddress::Path(DEFAULT_ID_READER.into())
+        );
+        assert_eq!(c.catalog_dir, PathBuf::from("/usr/share/onevisit/catalog"));
+    }
+
+    #[test]
+    fn defaults_match_the_controller_and_the_old_keys_keep_working() {
+        let c = KioskConfig::from_file(ConfigFile::default()).unwrap();
+        assert_eq!(c.idle_timeout, crate::ui::controller::DEFAULT_IDLE);
+        assert_eq!(c.idle_countdown, crate::ui::controller::DEFAULT_COUNTDOWN);
+        assert_eq!(c.catalog_root, PathBuf::from("onevisit-data/catalog"));
+        // A file of the outbox's era, unchanged.
+        let old = "kiosk_id = \"K0101\"\ndata_dir = \"/srv/k\"\nplatform_url = \"https://p.example/\"\n\
+                   retention_days = 7\nproduction = false\nplatform_ca_file = \"/etc/ca.pem\"\n";
+        let c = KioskConfig::from_file(ConfigFile::parse(old).unwrap()).unwrap();
+        assert_eq!(c.kiosk_id, "K0101");
+        assert_eq!(c.retention_days, 7);
+        assert_eq!(c.catalog_root, PathBuf::from("/srv/k/catalog"));
+        assert_eq!(c.platform_ca_file, Some(PathBuf::from("/etc/ca.pem")));
+    }
+
+    #[test]
+    fn portrait_gets_its_own_default_size() {
+        let f = ConfigFile::parse("[screen]\norientation = \"portrait\"\n").unwrap();
+        let c = KioskConfig::from_file(f).unwrap();
+        assert_eq!((c.screen.width, c.screen.height), (1080, 1920));
+        let f = ConfigFile::parse("[screen]\norientation = \"sideways\"\n").unwrap_err();
+        assert!(f.contains("line 2") && f.contains("sideways"), "{f}");
+    }
+
+    #[test]
+    fn a_typo_is_refused_with_its_key_and_line() {
+        let err = ConfigFile::parse("kiosk_id = \"K1\"\n[idle]\ntimeout_sec = 30\n").unwrap_err();
+        assert!(err.contains("timeout_sec"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        let err = ConfigFile::parse("[devices.printer]\npaper_width = 58\n").unwrap_err();
+        assert!(
+            err.contains("paper_width") && err.contains("line 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_invalid_value_is_reported_by_key() {
+        let f = ConfigFile::parse(
+            "retention_days = 0\nplatform_url = \"ftp://x\"\n[idle]\ncountdown_secs = 1\n\
+             [devices.scanner]\nbaud = 12\n[devices.id_reader]\naddress = \"12:zz\"\n",
+        )
+        .unwrap();
+        let errors = KioskConfig::from_file(f).unwrap_err();
+        for key in [
+            "retention_days",
+            "platform_url",
+            "idle.countdown_secs",
+            "devices.scanner.baud",
+            "devices.id_reader.address",
+        ] {
+            assert!(
+                errors.iter().any(|e| e.starts_with(key)),
+                "{key}: {errors:?}"
+            );
+        }
+        assert_eq!(errors.len(), 5, "{errors:?}");
+    }
+
+    #[test]
+    fn key_files_are_read_and_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("kiosk.key");
+        std::fs::write(&key, format!("  {}\n", "c3".repeat(32))).unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .unwrap();
+        let mut f = ConfigFile {
+            kiosk_key_file: Some(key.clone()),
+            ..ConfigFile::default()
+        };
+        let c = KioskConfig::from_file(f.clone()).unwrap();
+        assert_eq!(c.kiosk_key, vec![0xc3; 32]);
+        assert_eq!(c.kiosk_key_source, SecretSource::File(key.clone()));
+        assert!(c.dev_keys, "the data key is still the development one");
+        assert!(
+            c.warnings.iter().any(|w| w.contains("chmod 0600")),
+            "{:?}",
+            c.warnings
+        );
+        let shown = c.describe();
+        assert!(
+            shown.contains("kiosk_key = <set, 32 bytes, from"),
+            "{shown}"
+        );
+        assert!(!shown.contains("c3c3"), "{shown}");
+        // Both forms at once, a short key: refused, without the secret.
+        f.kiosk_key_hex = Some("c3".repeat(32));
+        let e = KioskConfig::from_file(f.clone()).unwrap_err();
+        assert!(e[0].contains("both set"), "{e:?}");
+        f.kiosk_key_hex = None;
+        std::fs::write(&key, "c3c3c3").unwrap();
+        let e = KioskConfig::from_file(f).unwrap_err();
+        assert!(e[0].contains("32 bytes") && !e[0].contains("c3c3"), "{e:?}");
+    }
+
+    #[test]
+    fn staff_pin_hashes_must_be_argon2_phc_strings() {
+        let good = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+        validate_argon2_phc(good).unwrap();
+        validate_argon2_phc("$argon2i$m=4096,t=3,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG")
+            .unwrap();
+        for bad in [
+            "1234",
+            "$2b$12$abcdefghijklmnopqrstuv",
+            "$argon2id$v=19$m=19456,t=2$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$short",
+            "$argon2id$v=19$m=0,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG=",
+        ] {
+            assert!(validate_argon2_phc(bad).is_err(), "{bad}");
+        }
+        let f = ConfigFile {
+            staff_pin_hash: Some("plain-1234".into()),
+            ..ConfigFile::default()
+        };
+        let e = KioskConfig::from_file(f).unwrap_err();
+        assert!(
+            e[0].starts_with("staff_pin_hash") && !e[0].contains("plain-1234"),
+            "{e:?}"
+        );
     }
 
     #[test]

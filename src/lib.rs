@@ -8,6 +8,7 @@ pub mod applicant;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod firmware;
 pub mod fonts;
 pub mod form;
 pub mod guide;

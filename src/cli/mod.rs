@@ -1,6 +1,7 @@
 //! The `onevisit` command line: thin wrappers over the library.
 
 mod catalog;
+mod config;
 mod devices;
 mod form;
 mod guide;
@@ -24,9 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check the catalog of bundles, items and materials.
+    /// Check the catalog; sign, install and roll back catalog updates.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Check the kiosk configuration (kiosk.toml).
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Walk a bundle's questionnaire: the next question, or the notice.
     Guide(guide::GuideArgs),
     /// Validate a filled merged form and print each department's application.
@@ -69,6 +73,7 @@ pub fn main() -> ExitCode {
     match Cli::parse().command {
         None => crate::ui::kiosk::run(),
         Some(Command::Catalog(c)) => catalog::run(c),
+        Some(Command::Config(c)) => config::run(c),
         Some(Command::Guide(args)) => guide::run(args),
         Some(Command::Form(args)) => form::run(args),
         Some(Command::Devices(args)) => devices::run(args),
