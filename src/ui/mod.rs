@@ -1,11 +1,13 @@
 //! The kiosk UI: a plain-Rust session controller (`controller`), the glue
 //! that mirrors it into the Slint globals (`glue`), the start-up font check
 //! (`fonts`), the developer window with a simulated ID reader (`kiosk`) and
-//! headless screenshots (`screenshots`).
+//! headless screenshots (`screenshots`), and the on-screen keyboard's
+//! engine (`keyboard`).
 
 pub mod controller;
 pub mod fonts;
 pub mod glue;
+pub mod keyboard;
 pub mod kiosk;
 pub mod screenshots;
 
