@@ -1,13 +1,14 @@
 //! The kiosk UI: a plain-Rust session controller (`controller`), the glue
 //! that mirrors it into the Slint globals (`glue`), the start-up font check
 //! (`fonts`), the developer window with a simulated ID reader (`kiosk`) and
-//! headless screenshots (`screenshots`), and the on-screen keyboard's
-//! engine (`keyboard`).
+//! headless screenshots (`screenshots`), and the on-screen keyboard: its
+//! engine (`keyboard`) and its glue (`keyboard_glue`).
 
 pub mod controller;
 pub mod fonts;
 pub mod glue;
 pub mod keyboard;
+pub mod keyboard_glue;
 pub mod kiosk;
 pub mod screenshots;
 
@@ -16,3 +17,5 @@ slint::include_modules!();
 
 pub use controller::SessionController;
 pub use glue::Kiosk;
+pub use keyboard::{Key, Keyboard, Layout};
+pub use keyboard_glue::KeyboardBinding;
