@@ -117,9 +117,21 @@ fn typing_a_name_in_pinyin_and_an_id_number_by_taps() {
             .is_none(),
         "no letter keys"
     );
+    let x_enabled = |state: &KeyboardState| {
+        state
+            .get_rows()
+            .iter()
+            .flat_map(|row| row.iter().collect::<Vec<_>>())
+            .find(|cap| cap.label == "X")
+            .expect("an X key")
+            .enabled
+    };
+    assert!(!x_enabled(&state), "greyed until the 17th digit");
     tap(&window, "X");
     assert!(heard.changes.borrow().is_empty(), "X only at the end");
-    type_keys(&window, "11010519491231002X");
+    type_keys(&window, "11010519491231002");
+    assert!(x_enabled(&state));
+    tap(&window, "X");
     tap(&window, "5");
     assert_eq!(heard.changes.borrow().last().unwrap(), "11010519491231002X");
     assert_eq!(heard.changes.borrow().len(), 18, "one change per key");

@@ -269,6 +269,22 @@ impl Keyboard {
         }
     }
 
+    /// Whether the key labelled `label` can do anything now, so the
+    /// keyboard greys out keys that would be refused: the ID layout's X
+    /// before the 17th digit, a second decimal point, every character key
+    /// of a full field. A greyed key is always refused; an enabled one may
+    /// still be, when a pending pinyin word leaves no room for it.
+    pub fn key_enabled(&self, label: &str) -> bool {
+        let mut chars = label.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            return false;
+        };
+        if self.layout == Layout::Pinyin && c.is_ascii_alphabetic() {
+            return self.compose.len() < MAX_COMPOSE && self.fits(1);
+        }
+        self.accepts(self.normalise(c)) && self.fits(1)
+    }
+
     /// Applies one key press. Returns whether anything changed (a refused
     /// key, e.g. a letter on the ID layout or a full field, returns false).
     pub fn press(&mut self, key: Key) -> bool {
@@ -381,6 +397,22 @@ impl Keyboard {
         &self.text
     }
 
+    /// The character a key types: the ID layout's X is always upper case,
+    /// Latin letters follow 大写.
+    fn normalise(&self, c: char) -> char {
+        match self.layout {
+            Layout::IdNumber => c.to_ascii_uppercase(),
+            Layout::Latin if c.is_ascii_alphabetic() => {
+                if self.shift {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            }
+            _ => c,
+        }
+    }
+
     /// Whether the layout lets `c` into the text (ignoring length).
     fn accepts(&self, c: char) -> bool {
         match self.layout {
@@ -404,17 +436,7 @@ impl Keyboard {
 
     /// A character for the text itself (not the compose buffer).
     fn type_char(&mut self, c: char) -> bool {
-        let c = match self.layout {
-            Layout::IdNumber => c.to_ascii_uppercase(),
-            Layout::Latin if c.is_ascii_alphabetic() => {
-                if self.shift {
-                    c.to_ascii_uppercase()
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            }
-            _ => c,
-        };
+        let c = self.normalise(c);
         if !self.accepts(c) {
             return false;
         }
@@ -726,6 +748,23 @@ mod tests {
     }
 
     #[test]
+    fn keys_that_would_be_refused_are_greyed() {
+        let mut kb = Keyboard::new(Layout::IdNumber, "", None);
+        assert!(kb.key_enabled("1") && !kb.key_enabled("X"));
+        type_all(&mut kb, "11010519491231002");
+        assert!(kb.key_enabled("X") && kb.key_enabled("0"));
+        type_all(&mut kb, "X");
+        assert!(!kb.key_enabled("X") && !kb.key_enabled("0"), "full");
+        let mut kb = Keyboard::new(Layout::Numeric { decimal: true }, "", None);
+        assert!(kb.key_enabled("."));
+        type_all(&mut kb, "1.");
+        assert!(!kb.key_enabled(".") && kb.key_enabled("5"));
+        let kb = Keyboard::new(Layout::Pinyin, "张三", Some(2));
+        assert!(!kb.key_enabled("a") && !kb.key_enabled("1"));
+        assert!(!kb.key_enabled("删除"), "not a character key");
+    }
+
+    #[test]
     fn numeric_layout() {
         let mut kb = Keyboard::new(Layout::Numeric { decimal: true }, "", None);
         type_all(&mut kb, "12.5.0a");
@@ -920,6 +959,12 @@ mod tests {
                     Op::Toggle => { kb.toggle_layout(); }
                     Op::Clear => kb.clear(),
                     Op::Finish => { kb.finish(); }
+                }
+                for label in kb.rows().concat() {
+                    if !kb.key_enabled(&label) {
+                        let mut probe = kb.clone();
+                        prop_assert!(!probe.press_label(&label), "greyed {label} typed");
+                    }
                 }
                 let len = kb.text().chars().count();
                 if let Some(max) = kb.max_len() {

@@ -7,7 +7,7 @@
 //! from the engine, so the screen cannot show what the engine does not hold.
 
 use super::keyboard::{Keyboard, Layout};
-use super::{AppWindow, KeyboardState};
+use super::{AppWindow, KeyCap, KeyboardState};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -206,11 +206,17 @@ impl KeyboardBinding {
         state.set_compose(k.compose().into());
         let rows = k.rows();
         state.set_columns(rows.iter().map(Vec::len).max().unwrap_or(1) as i32);
-        let rows: Vec<ModelRc<SharedString>> = rows
+        let rows: Vec<ModelRc<KeyCap>> = rows
             .into_iter()
             .map(|row| {
-                let row: Vec<SharedString> = row.into_iter().map(SharedString::from).collect();
-                ModelRc::new(VecModel::from(row))
+                let caps: Vec<KeyCap> = row
+                    .into_iter()
+                    .map(|label| KeyCap {
+                        enabled: k.key_enabled(&label),
+                        label: label.into(),
+                    })
+                    .collect();
+                ModelRc::new(VecModel::from(caps))
             })
             .collect();
         state.set_rows(ModelRc::new(VecModel::from(rows)));
