@@ -60,6 +60,12 @@ enum Command {
         #[arg(long, default_value = "docs/screenshots")]
         out: std::path::PathBuf,
     },
+    /// A scripted B01 visit through the real UI, headless: a PNG of every
+    /// screen and of the printed receipt (for machines without a display).
+    Demo {
+        #[arg(long, default_value = "onevisit-demo")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Output formats shared by the commands.
@@ -85,6 +91,7 @@ pub fn main() -> ExitCode {
         Some(Command::Staff(c)) => staff::run(c),
         Some(Command::Progress(args)) => staff::progress(args),
         Some(Command::Screenshots { out }) => crate::ui::screenshots::run(&out),
+        Some(Command::Demo { out }) => crate::ui::demo::run(&out),
     }
 }
 

@@ -4,6 +4,7 @@
 //! hold anything the controller has forgotten (the idle wipe relies on it).
 
 use super::controller::{CardState as Card, Page as CPage, PrintStatus, SessionController};
+use super::keyboard_glue::KeyboardBinding;
 use super::{
     AppState, AppWindow, BundleState, BundleTileData, CardState, CardView, MaterialRow,
     NoticeItemRow, OptionData, OutcomeState, Page, QuestionState, Theme,
@@ -36,6 +37,7 @@ pub struct Kiosk {
     idle_timer: Timer,
     dev_card: RefCell<Option<DevCardHandler>>,
     printer: RefCell<Option<PrintHandler>>,
+    pub(super) keyboard: KeyboardBinding,
 }
 
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
@@ -45,7 +47,9 @@ pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
 impl Kiosk {
     /// Wires `window` to `controller` and starts the idle clock.
     pub fn new(window: AppWindow, controller: SessionController) -> Rc<Kiosk> {
+        let keyboard = KeyboardBinding::new(&window);
         let kiosk = Rc::new(Kiosk {
+            keyboard,
             window,
             controller: RefCell::new(controller),
             idle_timer: Timer::default(),
@@ -127,12 +131,6 @@ impl Kiosk {
             c.scanned(data);
         });
     }
-
-    /// The keyboard for the field being edited, when it is typed (pickers
-    /// are mirrored by `refresh`).
-    pub(super) fn open_text_input(&self) {}
-
-    pub(super) fn close_text_input(&self) {}
 
     /// An event from the ID card reader (delivered on the UI thread).
     pub fn reader_event(&self, event: ReaderEvent) {
@@ -354,6 +352,11 @@ impl Kiosk {
             SharedString::new()
         });
         self.refresh_apply(&c);
+        // The keyboard never outlives the field it edits (idle wipe, page
+        // change, submit): what was being typed goes with it.
+        if c.editing().is_none() && self.keyboard.is_open() {
+            self.keyboard.close();
+        }
     }
 }
 

@@ -5,14 +5,43 @@
 use super::apply::{self, Application, DatePick, FieldPath, Provision};
 use super::controller::{Done, Page as CPage, PrintStatus, RATING_REASONS, SessionController};
 use super::glue::{Kiosk, model};
+use super::keyboard::Layout;
 use super::{
     ApplyState, DoneState, FieldRow, FormState, MaterialPlanRow, PickOption, ReviewRow, RowKind,
 };
 use crate::applicant::PrefillSource;
+use crate::form::kind::FieldKind;
 use crate::form::merged::ShapeView;
 use crate::form::{FormError, FormField};
 use slint::{ComponentHandle, SharedString};
 use std::rc::{Rc, Weak};
+
+/// The keyboard for a typed kind, and how long its text may be; `None`
+/// for kinds chosen with a picker.
+pub fn keyboard_for(kind: &FieldKind) -> Option<(Layout, Option<usize>)> {
+    Some(match kind {
+        FieldKind::Text { max_chars } => (Layout::Pinyin, Some(max_chars.unwrap_or(200))),
+        FieldKind::PersonName => (Layout::Pinyin, Some(40)),
+        FieldKind::EntityName => (Layout::Pinyin, Some(60)),
+        FieldKind::Address => (Layout::Pinyin, Some(200)),
+        FieldKind::ResidentId => (Layout::IdNumber, Some(18)),
+        // 18-character numbers, or 3 letters + 12 digits on a 2017
+        // foreigner's card: letters needed.
+        FieldKind::IdentityNumber => (Layout::Latin, Some(18)),
+        FieldKind::SocialCreditCode => (Layout::Latin, Some(18)),
+        FieldKind::Mobile => (Layout::Numeric { decimal: false }, Some(11)),
+        FieldKind::PostalCode => (Layout::Numeric { decimal: false }, Some(6)),
+        FieldKind::Integer { .. } => (Layout::Numeric { decimal: false }, Some(12)),
+        FieldKind::Area | FieldKind::Money { .. } => (Layout::Numeric { decimal: true }, Some(16)),
+        // Area codes and extensions need the hyphen.
+        FieldKind::Phone | FieldKind::Email => (Layout::Latin, Some(60)),
+        FieldKind::Date
+        | FieldKind::DateRange
+        | FieldKind::Choice { .. }
+        | FieldKind::MultiChoice { .. }
+        | FieldKind::YesNo => return None,
+    })
+}
 
 fn with(weak: &Weak<Kiosk>, f: impl FnOnce(&Kiosk)) {
     if let Some(k) = weak.upgrade() {
@@ -21,16 +50,46 @@ fn with(weak: &Weak<Kiosk>, f: impl FnOnce(&Kiosk)) {
 }
 
 impl Kiosk {
+    /// Opens the keyboard when the field being edited is typed.
+    pub(super) fn open_text_input(self: &Rc<Self>) {
+        let (path, kind, text, label) = {
+            let c = self.controller();
+            let Some((path, kind, text)) = editing(&c) else {
+                return;
+            };
+            let label = c
+                .application()
+                .and_then(|a| a.form().field(&path.field))
+                .map(|f| f.label.clone())
+                .unwrap_or_default();
+            (path, kind, text, label)
+        };
+        let Some((layout, max)) = keyboard_for(&kind) else {
+            return;
+        };
+        let w = Rc::downgrade(self);
+        let p = path.clone();
+        let on_change = move |text: String| with(&w, |k| k.update(|c| c.set_field(&p, &text)));
+        let w = Rc::downgrade(self);
+        let on_done = move |_text: String| with(&w, |k| k.update(SessionController::edit_done));
+        self.keyboard.open(layout, &text, max, on_change, on_done);
+        self.keyboard.set_label(&label);
+    }
+
+    pub(super) fn close_text_input(&self) {
+        self.keyboard.close();
+    }
+
     pub(super) fn install_apply_callbacks(self: &Rc<Self>) {
         let form = self.window().global::<FormState>();
         let w = Rc::downgrade(self);
         form.on_edit(move |path| {
-            with(&w, |k| {
-                if let Some(p) = FieldPath::decode(&path) {
-                    k.update(|c| c.edit(p));
-                    k.open_text_input();
-                }
-            })
+            if let Some(k) = w.upgrade()
+                && let Some(p) = FieldPath::decode(&path)
+            {
+                k.update(|c| c.edit(p));
+                k.open_text_input();
+            }
         });
         let w = Rc::downgrade(self);
         form.on_add_record(move |list| with(&w, |k| k.update(|c| c.add_record(&list))));

@@ -2,10 +2,16 @@
 //! rendered headlessly with the software renderer at 1920×1080 — the same
 //! pixels the kiosk shows, for review and docs/screenshots/.
 
+use super::apply::FieldPath;
+use super::controller::Page;
 use super::glue::rejection_message;
 use super::{AppWindow, Kiosk, SessionController, fonts};
 use crate::applicant::CardData;
 use crate::catalog::Catalog;
+use crate::form::InputValue;
+use crate::form::kind::FieldKind;
+use crate::form::merged::ShapeView;
+use crate::outbox::Outbox;
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sim::sam::TestCard;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -110,7 +116,139 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
                 c.tick(Duration::from_secs(63));
             }),
         ),
+        ("form", Box::new(|c: &mut SessionController| to_form(c))),
+        (
+            "form-keyboard",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                edit_first(c, |k| matches!(k, FieldKind::EntityName));
+            }),
+        ),
+        (
+            "form-picker",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                edit_first(c, |k| matches!(k, FieldKind::Choice { .. }));
+            }),
+        ),
+        (
+            "form-date",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                edit_first(c, |k| matches!(k, FieldKind::DateRange));
+            }),
+        ),
+        (
+            "form-problems",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                c.form_next();
+            }),
+        ),
+        (
+            "materials",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                fill_all(c);
+                if let Some(m) = c
+                    .application()
+                    .and_then(|a| a.materials().into_iter().find(|m| m.may_come_later))
+                {
+                    c.toggle_later(&m.id);
+                }
+            }),
+        ),
+        (
+            "review",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                fill_all(c);
+                c.materials_next();
+                c.toggle_declaration();
+            }),
+        ),
+        (
+            "done",
+            Box::new(|c: &mut SessionController| {
+                to_done(c);
+                c.print_finished(Ok(()));
+                c.rate(2);
+                c.rate_reason("等待时间长");
+            }),
+        ),
+        (
+            "done-no-paper",
+            Box::new(|c: &mut SessionController| {
+                to_done(c);
+                c.print_finished(Err("打印机缺纸，暂时无法打印".into()));
+            }),
+        ),
     ]
+}
+
+/// The B01 notice, then the form's first page.
+fn to_form(c: &mut SessionController) {
+    c.card_placed(sample_card());
+    c.consent();
+    c.choose_bundle("B01");
+    B01_ANSWERS.iter().for_each(|a| c.answer(a));
+    c.apply();
+}
+
+/// Opens the keyboard or picker on the first field of a kind.
+fn edit_first(c: &mut SessionController, kind: impl Fn(&FieldKind) -> bool) {
+    let Some(a) = c.application() else {
+        return;
+    };
+    let section = &a.form().sections[a.section_index()];
+    let field = section.fields.iter().find(|f| match &f.shape {
+        ShapeView::Kind(k) => kind(k),
+        ShapeView::Records { .. } => false,
+    });
+    if let Some(f) = field {
+        c.edit(FieldPath::scalar(&f.id));
+    }
+}
+
+/// Fills every page of the form with the example submission's values (and
+/// plausible ones where it has none), ending on the materials page.
+pub fn fill_all(c: &mut SessionController) {
+    let example = crate::submission::example_input().values;
+    for _ in 0..20 {
+        if c.page() != Page::Form {
+            break;
+        }
+        let Some(a) = c.application() else {
+            return;
+        };
+        let section = a.form().sections[a.section_index()].clone();
+        for field in &section.fields {
+            match (&field.shape, example.get(&field.id)) {
+                (ShapeView::Kind(_), Some(InputValue::Text(t))) => {
+                    c.set_field(&FieldPath::scalar(&field.id), t)
+                }
+                (ShapeView::Records { .. }, Some(InputValue::Records(rs))) => {
+                    for (n, r) in rs.iter().enumerate() {
+                        c.add_record(&field.id);
+                        for (k, v) in r {
+                            c.set_field(&FieldPath::in_record(&field.id, n, k), v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        c.form_next();
+    }
+}
+
+/// A whole B01 visit up to the done page, queued in `c`'s outbox.
+fn to_done(c: &mut SessionController) {
+    to_form(c);
+    fill_all(c);
+    c.materials_next();
+    c.toggle_declaration();
+    c.submit();
 }
 
 pub fn run(out: &Path) -> ExitCode {
@@ -130,9 +268,8 @@ pub fn run(out: &Path) -> ExitCode {
     }
 }
 
-fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(out)?;
-    let catalog = Catalog::load_default().map_err(|e| e.to_string())?;
+/// The software-rendered window every headless run draws into.
+pub fn headless() -> Result<(Rc<MinimalSoftwareWindow>, AppWindow), Box<dyn std::error::Error>> {
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(Headless {
         window: window.clone(),
@@ -141,7 +278,16 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     window.set_size(PhysicalSize::new(WIDTH, HEIGHT));
     let app = AppWindow::new()?;
     app.show()?;
-    let kiosk = Kiosk::new(app, SessionController::new(catalog));
+    Ok((window, app))
+}
+
+fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(out)?;
+    let catalog = Catalog::load_default().map_err(|e| e.to_string())?;
+    let (window, app) = headless()?;
+    let scratch = Scratch::new("screenshots")?;
+    let controller = SessionController::new(catalog).with_outbox(scratch.outbox()?);
+    let kiosk = Kiosk::new(app, controller);
     let mut count = 0;
     for (name, drive) in screens() {
         for elderly in [false, true] {
@@ -154,6 +300,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
                 }
                 drive(c);
             });
+            kiosk.open_text_input();
             let file = out.join(format!(
                 "{name}-{}.png",
                 if elderly { "elderly" } else { "normal" }
@@ -165,7 +312,37 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     Ok(count)
 }
 
-fn save_png(window: &MinimalSoftwareWindow, file: &Path) -> Result<(), Box<dyn std::error::Error>> {
+/// A throwaway data directory (the outbox of screenshots and demos),
+/// removed when dropped.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(what: &str) -> std::io::Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("onevisit-{what}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+
+    pub fn outbox(&self) -> Result<std::sync::Arc<Outbox>, Box<dyn std::error::Error>> {
+        let key = crate::config::dev_data_key();
+        Ok(std::sync::Arc::new(Outbox::open(
+            &self.0.join("outbox.sqlite3"),
+            "DEMO01",
+            &key,
+        )?))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn save_png(
+    window: &MinimalSoftwareWindow,
+    file: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut pixels = vec![slint::Rgb8Pixel::default(); (WIDTH * HEIGHT) as usize];
     slint::platform::update_timers_and_animations();
     window.request_redraw();
