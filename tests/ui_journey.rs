@@ -122,7 +122,7 @@ fn b01_by_taps_from_card_to_notice_and_elderly_mode_scales() {
     assert!(text_on_screen(&window, "必交"));
 
     // Finish: back to the welcome page with nothing kept.
-    tap(&window, "完成，结束办理");
+    tap(&window, "结束办理");
     assert_eq!(window.global::<AppState>().get_page(), Page::Welcome);
     assert!(window.global::<CardState>().get_greeting_name().is_empty());
     assert_eq!(o.get_items().row_count(), 0);

@@ -7,7 +7,6 @@
 
 use super::devices::print_handler;
 use super::{AppWindow, Kiosk, SessionController, fonts};
-use crate::catalog::Catalog;
 use crate::config::KioskConfig;
 use crate::outbox::Outbox;
 use crate::platform::server::{self, Running, ServerConfig};
@@ -72,13 +71,8 @@ pub fn run() -> ExitCode {
         eprintln!("{message}");
         return ExitCode::from(2);
     }
-    let catalog = match Catalog::load_default() {
-        Ok(c) => c,
-        Err(e) => {
-            eprint!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    // $ONEVISIT_CONFIG when set (idle times, data directory, catalog),
+    // else development defaults.
     let cfg = match KioskConfig::load(None) {
         Ok(c) => c,
         Err(e) => {
@@ -86,6 +80,14 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let catalog = match crate::catalog::load_dir(&cfg.active_catalog_dir()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (idle, countdown) = (cfg.idle_timeout, cfg.idle_countdown);
     let window = match AppWindow::new() {
         Ok(w) => w,
         Err(e) => {
@@ -100,7 +102,9 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let controller = SessionController::new(catalog).with_outbox(services.outbox.clone());
+    let controller = SessionController::new(catalog)
+        .with_outbox(services.outbox.clone())
+        .with_idle(idle, countdown);
     let kiosk = Kiosk::new(window, controller);
     KIOSK.with(|k| *k.borrow_mut() = Some(Rc::clone(&kiosk)));
     let _devices = match services.wire(&kiosk) {
@@ -117,6 +121,12 @@ pub fn run() -> ExitCode {
         services.data_dir.display(),
         services.platform.url()
     );
+    // Under systemd (Type=notify): ready now, and keep-alives from the UI
+    // thread's own timer, so a hung event loop gets the kiosk restarted.
+    let _watchdog = watchdog_timer();
+    if let Err(e) = crate::firmware::watchdog::notify_ready() {
+        log::warn!("sd_notify READY: {e}");
+    }
     let result = kiosk.window().run();
     KIOSK.with(|k| k.borrow_mut().take());
     match result {
@@ -126,6 +136,19 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Sends the systemd watchdog keep-alive from the event loop, when the
+/// service has a watchdog.
+fn watchdog_timer() -> Option<slint::Timer> {
+    let every = crate::firmware::watchdog::watchdog_interval()?;
+    let timer = slint::Timer::default();
+    timer.start(slint::TimerMode::Repeated, every, || {
+        if let Err(e) = crate::firmware::watchdog::notify_watchdog() {
+            log::warn!("sd_notify WATCHDOG: {e}");
+        }
+    });
+    Some(timer)
 }
 
 /// The developer setup: local data, outbox, reference platform, uplink.

@@ -195,50 +195,62 @@ fn to_form(c: &mut SessionController) {
     c.apply();
 }
 
-/// Opens the keyboard or picker on the first field of a kind.
+/// Opens the keyboard or picker on the first field of a kind, filling and
+/// leaving the pages before the one that has it.
 fn edit_first(c: &mut SessionController, kind: impl Fn(&FieldKind) -> bool) {
-    let Some(a) = c.application() else {
-        return;
-    };
-    let section = &a.form().sections[a.section_index()];
-    let field = section.fields.iter().find(|f| match &f.shape {
-        ShapeView::Kind(k) => kind(k),
-        ShapeView::Records { .. } => false,
-    });
-    if let Some(f) = field {
-        c.edit(FieldPath::scalar(&f.id));
+    for _ in 0..20 {
+        let Some(a) = c.application().filter(|_| c.page() == Page::Form) else {
+            return;
+        };
+        let section = &a.form().sections[a.section_index()];
+        let field = section.fields.iter().find(|f| match &f.shape {
+            ShapeView::Kind(k) => kind(k),
+            ShapeView::Records { .. } => false,
+        });
+        if let Some(f) = field {
+            let path = FieldPath::scalar(&f.id);
+            c.edit(path);
+            return;
+        }
+        fill_page(c);
+        c.form_next();
     }
 }
 
 /// Fills every page of the form with the example submission's values (and
 /// plausible ones where it has none), ending on the materials page.
 pub fn fill_all(c: &mut SessionController) {
-    let example = crate::submission::example_input().values;
     for _ in 0..20 {
         if c.page() != Page::Form {
             break;
         }
-        let Some(a) = c.application() else {
-            return;
-        };
-        let section = a.form().sections[a.section_index()].clone();
-        for field in &section.fields {
-            match (&field.shape, example.get(&field.id)) {
-                (ShapeView::Kind(_), Some(InputValue::Text(t))) => {
-                    c.set_field(&FieldPath::scalar(&field.id), t)
-                }
-                (ShapeView::Records { .. }, Some(InputValue::Records(rs))) => {
-                    for (n, r) in rs.iter().enumerate() {
-                        c.add_record(&field.id);
-                        for (k, v) in r {
-                            c.set_field(&FieldPath::in_record(&field.id, n, k), v);
-                        }
+        fill_page(c);
+        c.form_next();
+    }
+}
+
+/// The form page on screen, filled from the example submission.
+fn fill_page(c: &mut SessionController) {
+    let example = crate::submission::example_input().values;
+    let Some(a) = c.application() else {
+        return;
+    };
+    let section = a.form().sections[a.section_index()].clone();
+    for field in &section.fields {
+        match (&field.shape, example.get(&field.id)) {
+            (ShapeView::Kind(_), Some(InputValue::Text(t))) => {
+                c.set_field(&FieldPath::scalar(&field.id), t)
+            }
+            (ShapeView::Records { .. }, Some(InputValue::Records(rs))) => {
+                for (n, r) in rs.iter().enumerate() {
+                    c.add_record(&field.id);
+                    for (k, v) in r {
+                        c.set_field(&FieldPath::in_record(&field.id, n, k), v);
                     }
                 }
-                _ => {}
             }
+            _ => {}
         }
-        c.form_next();
     }
 }
 

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test file uses its own part of these helpers
 //! Drives a whole visit through the session controller: default answers,
 //! every form field filled with a valid value of its kind, one 容缺 promise
 //! where the notice allows one. Shared by the controller and UI journeys.
