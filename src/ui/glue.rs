@@ -92,6 +92,12 @@ impl Kiosk {
         self.window.global::<AppState>().set_dev_panel(true);
     }
 
+    /// A portrait screen (1080×1920): pages stack what they would put
+    /// side by side. Not personal: a wipe keeps it.
+    pub fn set_portrait(&self, portrait: bool) {
+        self.window.global::<Theme>().set_portrait(portrait);
+    }
+
     /// Where documents go to be printed (a printer worker, a simulator).
     pub fn set_print_handler(&self, handler: impl Fn(Vec<StoredJob>) + 'static) {
         *self.printer.borrow_mut() = Some(Box::new(handler));

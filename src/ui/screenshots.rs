@@ -1,5 +1,6 @@
 //! `onevisit screenshots --out DIR`: every screen, in standard and 长者模式,
-//! rendered headlessly with the software renderer at 1920×1080 — the same
+//! rendered headlessly with the software renderer at 1920×1080 (and
+//! once more on a 1080×1920 portrait screen) — the same
 //! pixels the kiosk shows, for review and docs/screenshots/.
 
 use super::apply::FieldPath;
@@ -321,6 +322,19 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             count += 1;
         }
     }
+    // A portrait screen (kiosk.toml `screen.orientation = "portrait"`).
+    window.set_size(PhysicalSize::new(HEIGHT, WIDTH));
+    kiosk.set_portrait(true);
+    for (name, drive) in screens() {
+        kiosk.update(|c| {
+            c.wipe();
+            drive(c);
+        });
+        kiosk.open_text_input();
+        save_png(&window, &out.join(format!("{name}-portrait.png")))?;
+        count += 1;
+    }
+    kiosk.set_portrait(false);
     Ok(count)
 }
 
@@ -355,13 +369,15 @@ pub fn save_png(
     window: &MinimalSoftwareWindow,
     file: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let mut pixels = vec![slint::Rgb8Pixel::default(); (WIDTH * HEIGHT) as usize];
+    let size = WindowAdapter::size(window);
+    let (w, h) = (size.width, size.height);
+    let mut pixels = vec![slint::Rgb8Pixel::default(); (w * h) as usize];
     slint::platform::update_timers_and_animations();
     window.request_redraw();
     window.draw_if_needed(|renderer| {
-        renderer.render(&mut pixels, WIDTH as usize);
+        renderer.render(&mut pixels, w as usize);
     });
     let rgb: Vec<u8> = pixels.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
-    image::save_buffer(file, &rgb, WIDTH, HEIGHT, image::ExtendedColorType::Rgb8)?;
+    image::save_buffer(file, &rgb, w, h, image::ExtendedColorType::Rgb8)?;
     Ok(())
 }
