@@ -166,10 +166,18 @@ fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {
     assert!(outcome.result.is_ok(), "{:?}", outcome.result);
     assert!(printer.control().transcript().contains("onevisit test"));
 
-    // The uplink reports the platform unreachable (the offline banner).
+    // A queued submission cannot be sent: the uplink reports the platform
+    // unreachable (the offline banner) and the submission stays queued.
+    let mut sub = common::example();
+    let receipt = running.services.outbox.enqueue(&mut sub, &[]).unwrap();
     let started = std::time::Instant::now();
     while running.services.offline() != Some(true) && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(running.services.offline(), Some(true));
+    let states = running.services.outbox.receipts().unwrap();
+    assert!(
+        states.iter().any(|(r, s)| *r == receipt && s != "accepted"),
+        "{states:?}"
+    );
 }
