@@ -498,10 +498,12 @@ fn the_command_line_keygen_pack_install_status_rollback() {
 
 /// A kiosk configuration reading the packaged catalog and `root`'s store.
 fn kiosk_config(root: &Path) -> onevisit::config::KioskConfig {
-    let mut file = onevisit::config::ConfigFile::default();
-    file.data_dir = root.join("data");
-    file.catalog_dir = Some(source_catalog());
-    file.catalog_root = Some(root.to_path_buf());
+    let file = onevisit::config::ConfigFile {
+        data_dir: root.join("data"),
+        catalog_dir: Some(source_catalog()),
+        catalog_root: Some(root.to_path_buf()),
+        ..Default::default()
+    };
     onevisit::config::KioskConfig::from_file(file).unwrap()
 }
 

@@ -163,8 +163,10 @@ impl DeviceOpeners {
     pub fn from_config(cfg: &KioskConfig) -> DeviceOpeners {
         let d = &cfg.devices;
         let reader = enabled(&d.id_reader).map(|s| -> Opener {
-            let mut open = onevisit_drivers::sam::supervised::opener(s.address.clone(), s.baud);
-            Box::new(move || open())
+            Box::new(onevisit_drivers::sam::supervised::opener(
+                s.address.clone(),
+                s.baud,
+            ))
         });
         let scanner = enabled(&d.scanner).and_then(|s| match &s.address {
             DeviceAddress::Path(p) => Some(serial(p.clone(), s.baud)),
