@@ -181,3 +181,55 @@ fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {
         "{states:?}"
     );
 }
+
+#[test]
+fn onevisit_run_refuses_without_a_config_and_on_fatal_start_up_problems() {
+    let bin = env!("CARGO_BIN_EXE_onevisit");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .env_remove("ONEVISIT_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no configuration"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "kiosk_id = \"K0101\"\nno_such_key = 1\n").unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["run", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid configuration") && err.contains("no_such_key"),
+        "{err}"
+    );
+
+    // A data directory that cannot be created is fatal: the report says so.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let fatal = dir.path().join("fatal.toml");
+    std::fs::write(
+        &fatal,
+        format!(
+            "data_dir = \"{}\"\ncatalog_dir = \"{}\"\n",
+            blocker.join("data").display(),
+            source_catalog().display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["run", "--config"])
+        .arg(&fatal)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot start") && err.contains("FATAL"),
+        "{err}"
+    );
+}
