@@ -495,3 +495,49 @@ fn the_command_line_keygen_pack_install_status_rollback() {
         "{out}"
     );
 }
+
+/// A kiosk configuration reading the packaged catalog and `root`'s store.
+fn kiosk_config(root: &Path) -> onevisit::config::KioskConfig {
+    let file = onevisit::config::ConfigFile {
+        data_dir: root.join("data"),
+        catalog_dir: Some(source_catalog()),
+        catalog_root: Some(root.to_path_buf()),
+        ..Default::default()
+    };
+    onevisit::config::KioskConfig::from_file(file).unwrap()
+}
+
+#[test]
+fn the_running_kiosk_switches_catalog_on_the_welcome_page_never_mid_visit() {
+    use onevisit::ui::SessionController;
+    use onevisit::ui::controller::Page;
+    use onevisit::ui::production::CatalogWatch;
+
+    let s = setup();
+    let cfg = kiosk_config(s.store.root());
+    let mut watch = CatalogWatch::new(&cfg);
+    let mut c = SessionController::new(load_dir(&source_catalog()).unwrap());
+    assert!(!watch.apply(&mut c), "nothing installed yet");
+
+    // Mid-visit: the update waits; the visit keeps its catalog.
+    s.install(&s.package("2026.12-1")).unwrap();
+    c.start();
+    c.continue_without_card();
+    c.choose_bundle("B01");
+    assert_ne!(c.page(), Page::Welcome);
+    assert!(!watch.apply(&mut c));
+    assert_eq!(c.catalog().version.declared, "2026.11-1");
+    assert!(!c.replace_catalog(load_dir(&source_catalog()).unwrap()));
+
+    // The visit ends: back on Welcome, the next check switches.
+    c.wipe();
+    assert!(watch.apply(&mut c));
+    assert_eq!(c.catalog().version.declared, "2026.12-1");
+    assert_eq!(watch.generation(), 1);
+    assert!(!watch.apply(&mut c), "taken once");
+
+    // A rollback is a change too.
+    s.store.rollback().unwrap();
+    assert!(watch.apply(&mut c));
+    assert_eq!(c.catalog().version.declared, "2026.11-1");
+}

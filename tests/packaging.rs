@@ -39,7 +39,10 @@ fn the_unit_restarts_a_hung_or_crashed_kiosk_and_keeps_device_access() {
         ("WatchdogSec", "30"),
         ("User", "onevisit"),
         ("StateDirectory", "onevisit"),
-        ("ExecStart", "/usr/bin/onevisit"),
+        (
+            "ExecStart",
+            "/usr/bin/onevisit run --config /etc/onevisit/kiosk.toml",
+        ),
         ("Environment", "SLINT_BACKEND=linuxkms-software"),
         ("StandardOutput", "journal"),
         ("StartLimitIntervalSec", "0"),

@@ -25,6 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The installed kiosk: real devices, full screen, configured platform.
+    Run {
+        /// kiosk.toml (default: $ONEVISIT_CONFIG).
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+    },
     /// Check the catalog; sign, install and roll back catalog updates.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -78,6 +84,7 @@ pub enum Format {
 pub fn main() -> ExitCode {
     match Cli::parse().command {
         None => crate::ui::kiosk::run(),
+        Some(Command::Run { config }) => crate::ui::production::run(config.as_deref()),
         Some(Command::Catalog(c)) => catalog::run(c),
         Some(Command::Config(c)) => config::run(c),
         Some(Command::Guide(args)) => guide::run(args),

@@ -185,6 +185,17 @@ impl SessionController {
     pub fn page(&self) -> Page {
         self.page
     }
+
+    /// Switches to a newly installed catalog between visits: only on the
+    /// welcome page, with no bundle chosen. Returns whether it switched (a
+    /// visit in progress keeps the catalog it started with).
+    pub fn replace_catalog(&mut self, catalog: Catalog) -> bool {
+        if self.page != Page::Welcome || self.bundle.is_some() || self.apply.is_some() {
+            return false;
+        }
+        self.catalog = catalog;
+        true
+    }
     pub fn card(&self) -> &CardState {
         &self.card
     }

@@ -86,6 +86,17 @@ impl Kiosk {
         self.refresh();
     }
 
+    /// A newly installed catalog, between visits: the controller takes it
+    /// only on the welcome page; the bundle tiles follow. True if switched.
+    pub fn replace_catalog(&self, catalog: crate::catalog::Catalog) -> bool {
+        let switched = self.controller.borrow_mut().replace_catalog(catalog);
+        if switched {
+            self.refresh_bundles();
+            self.refresh();
+        }
+        switched
+    }
+
     /// What the developer panel's buttons do (place/remove a test card).
     pub fn set_dev_card_handler(&self, handler: impl Fn(&str) + 'static) {
         *self.dev_card.borrow_mut() = Some(Box::new(handler));
@@ -205,7 +216,8 @@ impl Kiosk {
             });
     }
 
-    /// The 13 tiles: catalog data, not personal, set once.
+    /// The bundle tiles: catalog data, not personal; set at start and when
+    /// the catalog changes between visits.
     fn refresh_bundles(&self) {
         let c = self.controller.borrow();
         let catalog = c.catalog();

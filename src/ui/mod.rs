@@ -1,6 +1,7 @@
 //! The kiosk UI: a plain-Rust session controller (`controller`), the glue
 //! that mirrors it into the Slint globals (`glue`), the start-up font check
-//! (`fonts`), the developer window with a simulated ID reader (`kiosk`) and
+//! (`fonts`), the developer window with a simulated ID reader (`kiosk`), the
+//! installed kiosk (`production`), what both share (`services`) and
 //! headless screenshots (`screenshots`), and the on-screen keyboard: its
 //! engine (`keyboard`) and its glue (`keyboard_glue`).
 
@@ -14,7 +15,9 @@ mod glue_apply;
 pub mod keyboard;
 pub mod keyboard_glue;
 pub mod kiosk;
+pub mod production;
 pub mod screenshots;
+pub mod services;
 
 // The generated components and globals of ui/app.slint.
 slint::include_modules!();

@@ -1,0 +1,348 @@
+//! What the developer window and the production kiosk share: the outbox
+//! and the uplink (with the offline banner following it), the devices
+//! under one [`DeviceManager`] from a set of openers (simulators over PTYs
+//! in development, the configured addresses in production), delivery of
+//! their events to the UI thread ([`post`]) and the systemd watchdog timer.
+
+use super::Kiosk;
+use super::devices::print_handler;
+use crate::config::{DeviceSetting, KioskConfig};
+use crate::outbox::Outbox;
+use crate::uplink::{Uplink, UplinkConfig};
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::manager::{Backoff, DeviceManager};
+use onevisit_drivers::printer::PrinterConfig;
+use onevisit_drivers::printer::supervised::{PrintRequest, SupervisedPrinter};
+use onevisit_drivers::sam::ReaderEvent;
+use onevisit_drivers::sam::supervised::SupervisedReader;
+use onevisit_drivers::scanner::LineConfig;
+use onevisit_drivers::scanner::supervised::{ScannerEvent, SupervisedScanner};
+use onevisit_drivers::transport::usb::libusb::open_printer;
+use onevisit_drivers::transport::{DeviceAddress, SerialTransport, Transport, TransportError};
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+thread_local! {
+    // The UI thread's kiosk, for events posted with invoke_from_event_loop
+    // (the closure must be Send; the kiosk is not).
+    static KIOSK: RefCell<Option<Rc<Kiosk>>> = const { RefCell::new(None) };
+}
+
+/// Makes `kiosk` the target of [`post`] (None when the window closes).
+pub fn set_posted_kiosk(kiosk: Option<Rc<Kiosk>>) {
+    KIOSK.with(|k| *k.borrow_mut() = kiosk);
+}
+
+/// Runs `f` on the UI thread with the kiosk; false once the loop has ended.
+pub fn post(f: impl FnOnce(&Kiosk) + Send + 'static) -> bool {
+    slint::invoke_from_event_loop(move || {
+        KIOSK.with(|k| {
+            if let Some(k) = k.borrow().as_ref() {
+                f(k);
+            }
+        })
+    })
+    .is_ok()
+}
+
+/// Sends the systemd watchdog keep-alive from the event loop, when the
+/// service has a watchdog.
+pub fn watchdog_timer() -> Option<slint::Timer> {
+    let every = crate::firmware::watchdog::watchdog_interval()?;
+    let timer = slint::Timer::default();
+    timer.start(slint::TimerMode::Repeated, every, || {
+        if let Err(e) = crate::firmware::watchdog::notify_watchdog() {
+            log::warn!("sd_notify WATCHDOG: {e}");
+        }
+    });
+    Some(timer)
+}
+
+/// The outbox in the configured data directory and the uplink sending it
+/// to the configured platform (its TLS and CA as configured).
+pub struct Services {
+    pub data_dir: PathBuf,
+    pub outbox: Arc<Outbox>,
+    _uplink: std::thread::JoinHandle<()>,
+    uplink_state: Arc<Mutex<Option<bool>>>,
+}
+
+impl Services {
+    /// Opens the outbox and starts the uplink thread for `cfg`.
+    pub fn start(cfg: &KioskConfig) -> std::io::Result<Services> {
+        std::fs::create_dir_all(&cfg.data_dir)?;
+        let outbox = Arc::new(
+            Outbox::open(&cfg.outbox_path(), &cfg.kiosk_id, &cfg.data_key)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+        );
+        let client = cfg
+            .platform_client(Duration::from_secs(5))
+            .map_err(std::io::Error::other)?;
+        let up = Uplink::new(
+            outbox.clone(),
+            client,
+            UplinkConfig {
+                retention: Some(Duration::from_secs(u64::from(cfg.retention_days) * 86_400)),
+                ..UplinkConfig::default()
+            },
+        );
+        let uplink_state = Arc::new(Mutex::new(None));
+        let seen = uplink_state.clone();
+        let handle = std::thread::Builder::new()
+            .name("uplink".into())
+            .spawn(move || run_uplink(up, seen))?;
+        Ok(Services {
+            data_dir: cfg.data_dir.clone(),
+            outbox,
+            _uplink: handle,
+            uplink_state,
+        })
+    }
+
+    /// Whether the platform is unreachable (None until the uplink knows).
+    pub fn offline(&self) -> Option<bool> {
+        *self.uplink_state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Calls `deliver` with the platform's reachability whenever it changes
+    /// (checked once a second) until `deliver` returns false.
+    pub fn follow_uplink(
+        &self,
+        deliver: impl Fn(bool) -> bool + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.uplink_state.clone();
+        std::thread::Builder::new()
+            .name("uplink-banner".into())
+            .spawn(move || {
+                let mut shown = None;
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    let now = *state.lock().unwrap_or_else(|p| p.into_inner());
+                    if now != shown {
+                        shown = now;
+                        if !deliver(now == Some(true)) {
+                            break;
+                        }
+                    }
+                }
+            })
+            .map(|_| ())
+    }
+
+    /// The offline banner on the kiosk follows the uplink.
+    pub fn show_banner(&self) -> std::io::Result<()> {
+        self.follow_uplink(|offline| post(move |k| k.set_offline(offline)))
+    }
+}
+
+/// Opens a device's transport each time it is (re)connected.
+pub type Opener = Box<dyn FnMut() -> Result<Box<dyn Transport>, TransportError> + Send>;
+
+/// The kiosk's devices as openers; `None` means not there (disabled in the
+/// configuration): the kiosk degrades (no reader → the manual path, no
+/// printer → the receipt number on screen).
+pub struct DeviceOpeners {
+    pub reader: Option<Opener>,
+    pub scanner: Option<Opener>,
+    pub printer: Option<Opener>,
+    pub paper: PaperWidth,
+    /// Time between the reader's find-card polls.
+    pub reader_poll: Duration,
+}
+
+impl DeviceOpeners {
+    /// The configured devices: serial paths at their baud rate, or USB by
+    /// `VID:PID` (the SAM reader's bulk variant, the printer's bulk
+    /// endpoints). A USB scanner is a keyboard wedge or HID POS device the
+    /// serial line protocol does not cover: it is left to the touch screen
+    /// input and logged.
+    pub fn from_config(cfg: &KioskConfig) -> DeviceOpeners {
+        let d = &cfg.devices;
+        let reader = enabled(&d.id_reader).map(|s| -> Opener {
+            Box::new(onevisit_drivers::sam::supervised::opener(
+                s.address.clone(),
+                s.baud,
+            ))
+        });
+        let scanner = enabled(&d.scanner).and_then(|s| match &s.address {
+            DeviceAddress::Path(p) => Some(serial(p.clone(), s.baud)),
+            DeviceAddress::Usb { .. } => {
+                log::warn!("devices.scanner: a USB (HID) scanner is not read by the kiosk; use a serial/CDC address");
+                None
+            }
+        });
+        let printer = enabled(&d.printer).map(|s| match &s.address {
+            DeviceAddress::Path(p) => serial(p.clone(), s.baud),
+            DeviceAddress::Usb { vid, pid } => {
+                let (vid, pid) = (*vid, *pid);
+                Box::new(move || Ok(Box::new(open_printer(vid, pid)?) as Box<dyn Transport>))
+            }
+        });
+        DeviceOpeners {
+            reader,
+            scanner,
+            printer,
+            paper: d.paper_width,
+            reader_poll: Duration::from_millis(500),
+        }
+    }
+}
+
+fn enabled(s: &DeviceSetting) -> Option<&DeviceSetting> {
+    s.enabled.then_some(s)
+}
+
+/// An opener for a serial/CDC device node.
+pub fn serial(path: PathBuf, baud: u32) -> Opener {
+    Box::new(move || Ok(Box::new(SerialTransport::open(&path, baud)?) as Box<dyn Transport>))
+}
+
+/// Where device events go (the UI thread in the kiosk, a channel in
+/// tests). Each returns false once nobody listens any more.
+pub struct DeviceSinks {
+    pub reader: Box<dyn Fn(ReaderEvent) -> bool + Send>,
+    pub scanned: Box<dyn Fn(String) -> bool + Send>,
+}
+
+impl DeviceSinks {
+    /// The kiosk on the UI thread, through [`post`].
+    pub fn kiosk() -> DeviceSinks {
+        DeviceSinks {
+            reader: Box::new(|e| post(move |k| k.reader_event(e))),
+            scanned: Box::new(|text| post(move |k| k.scanned(&text))),
+        }
+    }
+}
+
+/// The devices under supervision; dropping this stops them.
+pub struct RunningDevices {
+    _manager: DeviceManager,
+    /// Print jobs for the printer worker (None: no printer configured).
+    pub printer: Option<Sender<PrintRequest>>,
+    pub paper: PaperWidth,
+}
+
+/// Starts each device under one device manager (reconnects with backoff)
+/// and forwards its events to `sinks`.
+pub fn start_devices(
+    openers: DeviceOpeners,
+    sinks: DeviceSinks,
+) -> std::io::Result<RunningDevices> {
+    let (mut manager, _health) = DeviceManager::new();
+    let backoff = Backoff {
+        initial: Duration::from_millis(200),
+        max: Duration::from_secs(5),
+        reopen_after_failures: 3,
+    };
+    let DeviceSinks { reader, scanned } = sinks;
+    if let Some(open) = openers.reader {
+        let (tx, rx) = std::sync::mpsc::channel::<ReaderEvent>();
+        manager.supervise(
+            SupervisedReader::new("idreader", open, tx).with_poll_interval(openers.reader_poll),
+            backoff,
+        );
+        forward("reader-events", rx, reader)?;
+    } else {
+        // No reader: the welcome page shows the manual path.
+        let _ = reader(ReaderEvent::ReaderLost(
+            "未配置身份证读卡器 (no ID reader configured)".into(),
+        ));
+    }
+    if let Some(open) = openers.scanner {
+        let (tx, rx) = std::sync::mpsc::channel::<ScannerEvent>();
+        manager.supervise(
+            SupervisedScanner::new("scanner", open, LineConfig::default(), tx),
+            backoff,
+        );
+        forward("scanner-events", rx, move |e| match e {
+            ScannerEvent::Scanned { scan, .. } => scanned(scan.text),
+            ScannerEvent::Rejected(err) => {
+                log::warn!("scan rejected: {err}");
+                true
+            }
+        })?;
+    }
+    let printer = openers.printer.map(|open| {
+        let (jobs_tx, jobs_rx) = std::sync::mpsc::channel();
+        manager.supervise(
+            SupervisedPrinter::new("printer", open, PrinterConfig::default(), jobs_rx),
+            backoff,
+        );
+        jobs_tx
+    });
+    Ok(RunningDevices {
+        _manager: manager,
+        printer,
+        paper: openers.paper,
+    })
+}
+
+impl RunningDevices {
+    /// Prints the kiosk's documents on this printer, keeping them for
+    /// reprints in `<data_dir>/print-jobs.sqlite3`. Without a printer the
+    /// kiosk says so and shows the receipt number instead.
+    pub fn connect_printer(&self, kiosk: &Kiosk, data_dir: &std::path::Path) {
+        if let Some(jobs) = &self.printer {
+            kiosk.set_print_handler(print_handler(
+                jobs.clone(),
+                Some(data_dir.join("print-jobs.sqlite3")),
+                self.paper,
+                |result| {
+                    post(move |k| k.print_finished(result));
+                },
+            ));
+        }
+    }
+}
+
+/// Moves device events off their channel; ends when `deliver` says the
+/// receiver is gone.
+fn forward<E: Send + 'static>(
+    name: &str,
+    rx: std::sync::mpsc::Receiver<E>,
+    deliver: impl Fn(E) -> bool + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            for event in rx {
+                if !deliver(event) {
+                    break;
+                }
+            }
+        })
+        .map(|_| ())
+}
+
+/// Runs the uplink for the life of the process, noting in `offline`
+/// whether the platform is unreachable.
+fn run_uplink(up: Uplink, offline: Arc<Mutex<Option<bool>>>) {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::error!("uplink runtime: {e}");
+            return;
+        }
+    };
+    rt.block_on(async move {
+        let mut states = up.subscribe();
+        tokio::spawn(async move {
+            while states.changed().await.is_ok() {
+                let retrying = states.borrow().mode == "retrying";
+                *offline.lock().unwrap_or_else(|p| p.into_inner()) = Some(retrying);
+            }
+        });
+        let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        if let Err(e) = up.run(false, stop_rx).await {
+            log::error!("uplink stopped: {e}");
+        }
+    });
+}

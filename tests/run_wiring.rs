@@ -1,0 +1,235 @@
+//! `onevisit run`'s wiring without a display: the production services and
+//! devices built from a kiosk.toml whose "real" devices are the PTY
+//! simulators, the outbox in the configured data directory, the uplink at a
+//! reference platform on loopback. One event-loop test (Slint testing
+//! backend, system time): a card placed on the simulated reader reaches the
+//! controller through the device manager and the UI thread. The other test
+//! reads the devices' channels directly.
+
+mod common;
+
+use onevisit::config::{ConfigFile, KioskConfig};
+use onevisit::ui::controller::{CardState, Page};
+use onevisit::ui::production::{self, Production};
+use onevisit::ui::services::{DeviceSinks, set_posted_kiosk};
+use onevisit::ui::{AppState, AppWindow, Kiosk};
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::printer::supervised::PrintRequest;
+use onevisit_drivers::sam::ReaderEvent;
+use onevisit_drivers::sim::printer::PrinterSim;
+use onevisit_drivers::sim::sam::{SamSimulator, SimOptions, TestCard};
+use onevisit_drivers::sim::scanner::{Framing, ScannerSim};
+use slint::ComponentHandle;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn source_catalog() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog")
+}
+
+/// kiosk.toml as an integrator writes it, with the simulators' PTYs as the
+/// device addresses (`None`: that device disabled).
+fn config(
+    dir: &Path,
+    url: &str,
+    reader: Option<&Path>,
+    scanner: &Path,
+    printer: &Path,
+) -> KioskConfig {
+    let mut f = ConfigFile {
+        data_dir: dir.join("data"),
+        platform_url: url.into(),
+        catalog_dir: Some(source_catalog()),
+        ..ConfigFile::default()
+    };
+    f.idle.timeout_secs = 90;
+    match reader {
+        Some(p) => f.devices.id_reader.address = Some(p.display().to_string()),
+        None => f.devices.id_reader.enabled = false,
+    }
+    f.devices.id_reader.baud = 115_200;
+    f.devices.scanner.address = Some(scanner.display().to_string());
+    f.devices.scanner.baud = 9_600;
+    f.devices.printer.address = Some(printer.display().to_string());
+    f.devices.printer.paper_width_mm = 58;
+    KioskConfig::from_file(f).unwrap()
+}
+
+#[test]
+fn a_card_on_the_configured_reader_reaches_the_controller_through_the_event_loop() {
+    i_slint_backend_testing::init_integration_test_with_system_time();
+    let dir = tempfile::tempdir().unwrap();
+    let srv = common::server(dir.path(), |_| {});
+    let sam = SamSimulator::start(SimOptions::default()).unwrap();
+    let scanner = ScannerSim::start().unwrap();
+    let printer = PrinterSim::start(PaperWidth::Mm58).unwrap();
+    let cfg = config(
+        dir.path(),
+        &srv.url(),
+        Some(&sam.path()),
+        scanner.path(),
+        printer.path(),
+    );
+
+    let (report, catalog) = production::check(&cfg).expect("start-up checks pass");
+    assert!(!report.fatal(), "{report}");
+    let running = Production::start(&cfg, DeviceSinks::kiosk()).unwrap();
+    assert!(cfg.data_dir.join("outbox.sqlite3").exists());
+    let kiosk = Kiosk::new(
+        AppWindow::new().unwrap(),
+        production::controller(&cfg, catalog, &running.services),
+    );
+    set_posted_kiosk(Some(kiosk.clone()));
+    running.connect(&kiosk).unwrap();
+    assert!(
+        !kiosk.window().global::<AppState>().get_dev_panel(),
+        "no developer panel in production"
+    );
+
+    sam.control().place(TestCard::Resident);
+    let weak = std::rc::Rc::downgrade(&kiosk);
+    let poll = slint::Timer::default();
+    poll.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(50),
+        move || {
+            if weak
+                .upgrade()
+                .is_some_and(|k| k.controller().page() == Page::CardRead)
+            {
+                let _ = slint::quit_event_loop();
+            }
+        },
+    );
+    // Give up after 20 s rather than hang.
+    slint::Timer::single_shot(Duration::from_secs(20), || {
+        let _ = slint::quit_event_loop();
+    });
+    slint::run_event_loop_until_quit().unwrap();
+    drop(poll);
+
+    let c = kiosk.controller();
+    assert_eq!(c.page(), Page::CardRead, "the card never reached the kiosk");
+    assert!(matches!(c.card(), CardState::Read(_)));
+    drop(c);
+    set_posted_kiosk(None);
+    srv.stop();
+}
+
+#[test]
+fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut scanner = ScannerSim::start().unwrap();
+    let printer = PrinterSim::start(PaperWidth::Mm58).unwrap();
+    // The platform is down: the services start anyway (the outbox keeps).
+    let url = format!("http://127.0.0.1:{}", common::free_port());
+    let cfg = config(dir.path(), &url, None, scanner.path(), printer.path());
+    assert_eq!(cfg.devices.paper_width, PaperWidth::Mm58);
+
+    let (reader_tx, reader_rx) = std::sync::mpsc::channel();
+    let (scan_tx, scan_rx) = std::sync::mpsc::channel();
+    let running = Production::start(
+        &cfg,
+        DeviceSinks {
+            reader: Box::new(move |e| reader_tx.send(e).is_ok()),
+            scanned: Box::new(move |s| scan_tx.send(s).is_ok()),
+        },
+    )
+    .unwrap();
+    // No reader configured: the UI's reader banner and manual path.
+    match reader_rx.recv_timeout(Duration::from_secs(5)).unwrap() {
+        ReaderEvent::ReaderLost(why) => assert!(why.contains("no ID reader"), "{why}"),
+        other => panic!("expected ReaderLost, got {other:?}"),
+    }
+
+    // The scanner is opened by the device manager; retry until it listens.
+    let code = onevisit::ui::kiosk::DEV_LICENCE_QR;
+    let mut got = None;
+    for _ in 0..50 {
+        scanner.scan(code, &Framing::default()).unwrap();
+        if let Ok(s) = scan_rx.recv_timeout(Duration::from_millis(200)) {
+            got = Some(s);
+            break;
+        }
+    }
+    assert_eq!(got.as_deref(), Some(code));
+
+    let jobs = running.devices.printer.clone().expect("printer configured");
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    jobs.send(PrintRequest {
+        id: "test-page".into(),
+        bytes: b"\x1b@onevisit test\n".to_vec(),
+        done: done_tx,
+    })
+    .unwrap();
+    let outcome = done_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
+    assert!(printer.control().transcript().contains("onevisit test"));
+
+    // A queued submission cannot be sent: the uplink reports the platform
+    // unreachable (the offline banner) and the submission stays queued.
+    let mut sub = common::example();
+    let receipt = running.services.outbox.enqueue(&mut sub, &[]).unwrap();
+    let started = std::time::Instant::now();
+    while running.services.offline() != Some(true) && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(running.services.offline(), Some(true));
+    let states = running.services.outbox.receipts().unwrap();
+    assert!(
+        states.iter().any(|(r, s)| *r == receipt && s != "accepted"),
+        "{states:?}"
+    );
+}
+
+#[test]
+fn onevisit_run_refuses_without_a_config_and_on_fatal_start_up_problems() {
+    let bin = env!("CARGO_BIN_EXE_onevisit");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .env_remove("ONEVISIT_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no configuration"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "kiosk_id = \"K0101\"\nno_such_key = 1\n").unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["run", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid configuration") && err.contains("no_such_key"),
+        "{err}"
+    );
+
+    // A data directory that cannot be created is fatal: the report says so.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let fatal = dir.path().join("fatal.toml");
+    std::fs::write(
+        &fatal,
+        format!(
+            "data_dir = \"{}\"\ncatalog_dir = \"{}\"\n",
+            blocker.join("data").display(),
+            source_catalog().display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["run", "--config"])
+        .arg(&fatal)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot start") && err.contains("FATAL"),
+        "{err}"
+    );
+}
