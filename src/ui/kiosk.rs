@@ -61,6 +61,7 @@ pub fn run() -> ExitCode {
         }
     };
     let (idle, countdown) = (cfg.idle_timeout, cfg.idle_countdown);
+    let portrait = cfg.screen.orientation == crate::config::Orientation::Portrait;
     let window = match AppWindow::new() {
         Ok(w) => w,
         Err(e) => {
@@ -79,6 +80,7 @@ pub fn run() -> ExitCode {
         .with_outbox(services.outbox.clone())
         .with_idle(idle, countdown);
     let kiosk = Kiosk::new(window, controller);
+    kiosk.set_portrait(portrait);
     set_posted_kiosk(Some(kiosk.clone()));
     let _devices = match services.wire(&kiosk) {
         Ok(d) => d,

@@ -200,6 +200,7 @@ pub fn run(config: Option<&Path>) -> ExitCode {
     ));
     window.window().set_fullscreen(true);
     let kiosk = Kiosk::new(window, controller(&cfg, catalog, &production.services));
+    kiosk.set_portrait(cfg.screen.orientation == crate::config::Orientation::Portrait);
     set_posted_kiosk(Some(kiosk.clone()));
     if let Err(e) = production.connect(&kiosk) {
         eprintln!("cannot start the offline banner: {e}");
