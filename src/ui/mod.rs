@@ -11,10 +11,12 @@ pub mod devices;
 pub mod fonts;
 pub mod glue;
 mod glue_apply;
+mod glue_staff;
 pub mod keyboard;
 pub mod keyboard_glue;
 pub mod kiosk;
 pub mod screenshots;
+pub mod staff_mode;
 
 // The generated components and globals of ui/app.slint.
 slint::include_modules!();
@@ -23,3 +25,4 @@ pub use controller::SessionController;
 pub use glue::Kiosk;
 pub use keyboard::{Key, Keyboard, Layout};
 pub use keyboard_glue::KeyboardBinding;
+pub use staff_mode::{StaffMode, StaffServices};
