@@ -130,7 +130,7 @@ impl Kiosk {
     }
 
     /// Opens the keyboard for the field staff mode says is being typed.
-    fn open_staff_keyboard(self: &Rc<Self>) {
+    pub(super) fn open_staff_keyboard(self: &Rc<Self>) {
         let Some((field, text)) = ({
             let c = self.controller();
             c.staff()
