@@ -817,3 +817,71 @@ impl SessionController {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn controller() -> SessionController {
+        SessionController::new(Catalog::load_default().expect("catalog"))
+    }
+
+    #[test]
+    fn without_staff_services_the_corner_is_dead_and_queries_are_refused() {
+        let mut c = controller();
+        for _ in 0..10 {
+            c.corner_tap();
+        }
+        assert_eq!(c.page(), Page::Welcome);
+        c.query_open();
+        assert_eq!(c.page(), Page::Query);
+        c.query_edit(TextField::QueryReceipt);
+        c.typing_done("K0101-20261129-00001-X");
+        c.query_edit(TextField::QueryLast4);
+        c.typing_done("0026");
+        c.query_submit();
+        assert!(c.take_query().is_none());
+        assert_eq!(
+            c.staff().query().message.as_deref(),
+            Some("本机暂时不能查询，请到综合受理窗口查询")
+        );
+        // Staff actions need the staff screen.
+        c.staff_action("pause");
+        assert!(c.staff().message().is_none());
+        c.wipe();
+        assert_eq!(c.page(), Page::Welcome);
+        assert_eq!(c.staff().query(), &QueryPage::default());
+    }
+
+    #[test]
+    fn overview_rows_flag_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(crate::staff::ManualClock::new(1_800_000_000_000));
+        let desk =
+            StaffDesk::open(dir.path(), crate::staff::PaperSettings::default(), clock).unwrap();
+        let outbox = Outbox::open(&dir.path().join("o.sqlite3"), "K0101", &[1u8; 32]).unwrap();
+        let mut health = std::collections::BTreeMap::new();
+        health.insert(
+            "printer".to_string(),
+            onevisit_drivers::manager::Health::Degraded("纸仓盖未关 (cover open)".into()),
+        );
+        health.insert("scanner".to_string(), onevisit_drivers::manager::Health::Ok);
+        desk.set_out_of_service("5").unwrap();
+        let o = desk.overview(Some(&health), &outbox, None, None).unwrap();
+        let [devices, queue, system] = overview_rows(&o);
+        let printer = devices.iter().find(|r| r.label == "打印机").unwrap();
+        assert!(printer.problem && printer.value.starts_with("纸仓盖未关"));
+        let scanner = devices.iter().find(|r| r.label == "扫码器").unwrap();
+        assert!(!scanner.problem && scanner.value == "正常");
+        // The reader was not reported: missing.
+        assert!(
+            devices
+                .iter()
+                .any(|r| r.label == "身份证阅读器" && r.problem)
+        );
+        assert_eq!(queue[0].value, "0 件（正在上传 0 件）");
+        let service = system.iter().find(|r| r.label == "服务状态").unwrap();
+        assert!(service.problem && service.value.contains("请到 5 号窗口"));
+    }
+}
