@@ -422,8 +422,8 @@ impl Keyboard {
             // The X is a check digit: only ever the last character (the
             // 18th; the 4th of the last four asked by 办件查询).
             Layout::IdNumber => {
-                let last = self.max_len().unwrap_or(ID_NUMBER_LEN) - 1;
-                c.is_ascii_digit() || (c == 'X' && self.text.chars().count() == last)
+                let last = self.max_len().unwrap_or(ID_NUMBER_LEN).checked_sub(1);
+                c.is_ascii_digit() || (c == 'X' && Some(self.text.chars().count()) == last)
             }
             Layout::Latin => c.is_ascii_alphanumeric() || c == ' ' || LATIN_SYMBOLS.contains(&c),
             Layout::Pinyin => c.is_ascii_digit() || c == ' ' || PINYIN_SYMBOLS.contains(&c),
@@ -985,8 +985,9 @@ mod tests {
                     Layout::IdNumber => {
                         let t = kb.text();
                         prop_assert!(t.len() <= ID_NUMBER_LEN);
+                        let last = kb.max_len().unwrap_or(ID_NUMBER_LEN).saturating_sub(1);
                         prop_assert!(t.chars().enumerate().all(|(i, c)| c.is_ascii_digit()
-                            || (c == 'X' && i == ID_NUMBER_LEN - 1)), "{t}");
+                            || (c == 'X' && i == last)), "{t}");
                     }
                     Layout::Numeric { decimal } => {
                         let t = kb.text();
