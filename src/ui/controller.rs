@@ -4,6 +4,7 @@
 //! glue (`super::glue`) only mirrors this state into the UI.
 
 use super::apply::{Application, FieldPath};
+use super::staff_mode::StaffMode;
 use crate::applicant::{Applicant, CardData};
 use crate::catalog::Catalog;
 use crate::guide::{self, Answers, Notice, Outcome, QuestionView, ReferralView};
@@ -45,6 +46,13 @@ pub enum Page {
     Materials,
     Review,
     Done,
+    /// Staff mode (`super::staff_mode`): the PIN pad, the staff screen,
+    /// the out-of-service screen, 办件查询 and its answer.
+    StaffPin,
+    Staff,
+    OutOfService,
+    Query,
+    QueryResult,
 }
 
 /// How the printer is doing with this visit's paper.
@@ -98,7 +106,7 @@ pub enum CardState {
 /// dropped by [`SessionController::wipe`].
 pub struct SessionController {
     catalog: Catalog,
-    page: Page,
+    pub(super) page: Page,
     card: CardState,
     consent: bool,
     bundle: Option<String>,
@@ -109,7 +117,7 @@ pub struct SessionController {
     idle_limit: Duration,
     countdown: Duration,
     /// Set when a session was wiped for inactivity (the welcome page says so).
-    wiped_for_idle: bool,
+    pub(super) wiped_for_idle: bool,
     /// Reader trouble for the banner; not personal.
     reader_problem: Option<String>,
     /// 长者模式: larger text and targets, for this visit only.
@@ -129,6 +137,8 @@ pub struct SessionController {
     /// The platform cannot be reached (banner; not personal).
     offline: bool,
     notice_key: Vec<u8>,
+    /// Staff mode, out of service and 办件查询 (`super::staff_mode`).
+    pub(super) staff: StaffMode,
 }
 
 impl SessionController {
@@ -156,6 +166,7 @@ impl SessionController {
             outbox: None,
             offline: false,
             notice_key: DEVELOPMENT_NOTICE_KEY.to_vec(),
+            staff: StaffMode::default(),
         }
     }
 
@@ -256,6 +267,7 @@ impl SessionController {
     pub fn start(&mut self) {
         self.touch();
         self.wiped_for_idle = false;
+        self.check_service();
         if self.page == Page::Welcome {
             self.page = Page::CardRead;
         }
@@ -450,6 +462,9 @@ impl SessionController {
             }
             // The case is queued: there is no way back into it.
             Page::Welcome | Page::Done => {}
+            Page::StaffPin | Page::Staff | Page::OutOfService | Page::Query | Page::QueryResult => {
+                self.staff_back()
+            }
         }
     }
 
@@ -527,7 +542,7 @@ impl SessionController {
         });
     }
 
-    fn queue_print(&mut self, job: StoredJob) {
+    pub(super) fn queue_print(&mut self, job: StoredJob) {
         self.print_jobs.push(job);
         self.print_status = PrintStatus::Printing;
     }
@@ -539,6 +554,7 @@ impl SessionController {
 
     /// The printer finished (or could not): `Err` says why, in Chinese.
     pub fn print_finished(&mut self, result: Result<(), String>) {
+        self.staff_printed(&result);
         self.print_status = match result {
             Ok(()) => PrintStatus::Printed,
             Err(why) => PrintStatus::Failed(why),
@@ -599,6 +615,9 @@ impl SessionController {
     /// fills the unified social credit code field(s) of the form.
     pub fn scanned(&mut self, data: &str) -> bool {
         self.touch();
+        if self.page == Page::Query {
+            return self.query_scanned(data);
+        }
         if self.page != Page::Form {
             return false;
         }
@@ -872,7 +891,8 @@ impl SessionController {
     /// Time passes with no tap. Returns true when this tick wiped the
     /// session.
     pub fn tick(&mut self, elapsed: Duration) -> bool {
-        if self.page == Page::Welcome {
+        self.staff_tick();
+        if matches!(self.page, Page::Welcome | Page::OutOfService) {
             self.idle = Duration::ZERO;
             return false;
         }
@@ -899,7 +919,9 @@ impl SessionController {
 
     /// Whole seconds left on "还在吗？", when it shows.
     pub fn idle_countdown(&self) -> Option<u64> {
-        if matches!(self.page, Page::Welcome | Page::Done) || self.idle < self.idle_limit {
+        if matches!(self.page, Page::Welcome | Page::Done | Page::OutOfService)
+            || self.idle < self.idle_limit
+        {
             return None;
         }
         let left = (self.idle_limit + self.countdown).saturating_sub(self.idle);
@@ -926,6 +948,7 @@ impl SessionController {
         // visit: a wiped visit prints nothing more.
         self.print_jobs.clear();
         self.print_status = PrintStatus::Idle;
+        self.staff_wipe();
     }
 }
 

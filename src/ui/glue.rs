@@ -38,6 +38,7 @@ pub struct Kiosk {
     dev_card: RefCell<Option<DevCardHandler>>,
     printer: RefCell<Option<PrintHandler>>,
     pub(super) keyboard: KeyboardBinding,
+    pub(super) staff_hooks: super::glue_staff::StaffHooks,
 }
 
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
@@ -55,6 +56,7 @@ impl Kiosk {
             idle_timer: Timer::default(),
             dev_card: RefCell::new(None),
             printer: RefCell::new(None),
+            staff_hooks: Default::default(),
         });
         kiosk.install_callbacks();
         let weak = Rc::downgrade(&kiosk);
@@ -197,6 +199,7 @@ impl Kiosk {
         });
         outcome.on_apply(on(SessionController::apply));
         self.install_apply_callbacks();
+        self.install_staff_callbacks();
         let card = self.window.global::<CardState>();
         card.on_consent(on(SessionController::consent));
         card.on_without_card(on(SessionController::continue_without_card));
@@ -263,6 +266,11 @@ impl Kiosk {
             CPage::Materials => Page::Materials,
             CPage::Review => Page::Review,
             CPage::Done => Page::Done,
+            CPage::StaffPin => Page::StaffPin,
+            CPage::Staff => Page::Staff,
+            CPage::OutOfService => Page::OutOfService,
+            CPage::Query => Page::Query,
+            CPage::QueryResult => Page::QueryResult,
         });
         app.set_offline(c.offline());
         app.set_banner(c.reader_problem().unwrap_or_default().into());
@@ -370,9 +378,10 @@ impl Kiosk {
             SharedString::new()
         });
         self.refresh_apply(&c);
+        self.refresh_staff(&c);
         // The keyboard never outlives the field it edits (idle wipe, page
         // change, submit): what was being typed goes with it.
-        if c.editing().is_none() && self.keyboard.is_open() {
+        if c.editing().is_none() && c.staff().typing().is_none() && self.keyboard.is_open() {
             self.keyboard.close();
         }
     }

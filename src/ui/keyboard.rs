@@ -419,9 +419,11 @@ impl Keyboard {
             Layout::Numeric { decimal } => {
                 c.is_ascii_digit() || (decimal && c == '.' && !self.text.contains('.'))
             }
-            // The X is a check digit: only ever the 18th character.
+            // The X is a check digit: only ever the last character (the
+            // 18th; the 4th of the last four asked by 办件查询).
             Layout::IdNumber => {
-                c.is_ascii_digit() || (c == 'X' && self.text.chars().count() == ID_NUMBER_LEN - 1)
+                let last = self.max_len().unwrap_or(ID_NUMBER_LEN).checked_sub(1);
+                c.is_ascii_digit() || (c == 'X' && Some(self.text.chars().count()) == last)
             }
             Layout::Latin => c.is_ascii_alphanumeric() || c == ' ' || LATIN_SYMBOLS.contains(&c),
             Layout::Pinyin => c.is_ascii_digit() || c == ' ' || PINYIN_SYMBOLS.contains(&c),
@@ -745,6 +747,12 @@ mod tests {
         // A larger field limit does not lift the 18.
         let kb = Keyboard::new(Layout::IdNumber, "110105194912310021999", Some(30));
         assert_eq!(kb.text(), "110105194912310021");
+        // The last four (办件查询): the X is their 4th character.
+        let mut kb = Keyboard::new(Layout::IdNumber, "", Some(4));
+        assert!(!kb.press(Key::Char('X')));
+        type_all(&mut kb, "002");
+        assert!(kb.press(Key::Char('X')));
+        assert_eq!(kb.text(), "002X");
     }
 
     #[test]
@@ -977,8 +985,9 @@ mod tests {
                     Layout::IdNumber => {
                         let t = kb.text();
                         prop_assert!(t.len() <= ID_NUMBER_LEN);
+                        let last = kb.max_len().unwrap_or(ID_NUMBER_LEN).saturating_sub(1);
                         prop_assert!(t.chars().enumerate().all(|(i, c)| c.is_ascii_digit()
-                            || (c == 'X' && i == ID_NUMBER_LEN - 1)), "{t}");
+                            || (c == 'X' && i == last)), "{t}");
                     }
                     Layout::Numeric { decimal } => {
                         let t = kb.text();

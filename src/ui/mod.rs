@@ -12,12 +12,14 @@ pub mod devices;
 pub mod fonts;
 pub mod glue;
 mod glue_apply;
+mod glue_staff;
 pub mod keyboard;
 pub mod keyboard_glue;
 pub mod kiosk;
 pub mod production;
 pub mod screenshots;
 pub mod services;
+pub mod staff_mode;
 
 // The generated components and globals of ui/app.slint.
 slint::include_modules!();
@@ -26,3 +28,4 @@ pub use controller::SessionController;
 pub use glue::Kiosk;
 pub use keyboard::{Key, Keyboard, Layout};
 pub use keyboard_glue::KeyboardBinding;
+pub use staff_mode::{StaffMode, StaffServices};

@@ -13,6 +13,9 @@ use crate::form::InputValue;
 use crate::form::kind::FieldKind;
 use crate::form::merged::ShapeView;
 use crate::outbox::Outbox;
+use crate::progress::{ProgressAnswer, ProgressLine, ProgressQuery, ProgressSource, ProgressView};
+use crate::staff::{PaperSettings, StaffDesk, SystemClock, hash_pin};
+use crate::ui::staff_mode::{StaffServices, TextField};
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sim::sam::TestCard;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -184,7 +187,157 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
                 c.print_finished(Err("打印机缺纸，暂时无法打印".into()));
             }),
         ),
+        (
+            "query",
+            Box::new(|c: &mut SessionController| {
+                c.query_open();
+                c.query_edit(TextField::QueryReceipt);
+                c.typing_done(&sample_receipt());
+                c.query_edit(TextField::QueryLast4);
+                c.typed("00");
+            }),
+        ),
+        (
+            "query-result",
+            Box::new(|c: &mut SessionController| query_answer(c, ProgressSource::Platform)),
+        ),
+        (
+            "query-result-offline",
+            Box::new(|c: &mut SessionController| query_answer(c, ProgressSource::Local)),
+        ),
+        (
+            "query-not-found",
+            Box::new(|c: &mut SessionController| {
+                ask_query(c);
+                let ticket = c.staff().ticket();
+                c.query_answered(
+                    ticket,
+                    ProgressAnswer::NotFound {
+                        message: crate::progress::NOT_FOUND.into(),
+                    },
+                );
+            }),
+        ),
+        (
+            "staff-pin",
+            Box::new(|c: &mut SessionController| {
+                staff_pin(c, "111111");
+                "12".chars().for_each(|d| c.pin_key(&d.to_string()));
+            }),
+        ),
+        (
+            "staff",
+            Box::new(|c: &mut SessionController| {
+                staff_pin(c, SCREENSHOT_PIN);
+                c.staff_action("paper");
+            }),
+        ),
+        (
+            "staff-reprint",
+            Box::new(|c: &mut SessionController| {
+                staff_pin(c, SCREENSHOT_PIN);
+                c.staff_action("reprint");
+                c.typed(&sample_receipt());
+            }),
+        ),
+        // Last: the kiosk stays out of service until staff resume it.
+        (
+            "out-of-service",
+            Box::new(|c: &mut SessionController| {
+                staff_pin(c, SCREENSHOT_PIN);
+                c.staff_action("pause");
+                c.staff_action("leave");
+            }),
+        ),
     ]
+}
+
+/// The staff PIN of the screenshots' throwaway staff database.
+pub const SCREENSHOT_PIN: &str = "246810";
+
+/// A receipt number for the query screens.
+pub fn sample_receipt() -> String {
+    crate::outbox::receipt::format("DEMO01", "20261129", 12)
+}
+
+/// The hidden gesture, then `pin` on the pad.
+fn staff_pin(c: &mut SessionController, pin: &str) {
+    for _ in 0..crate::ui::staff_mode::GESTURE_TAPS {
+        c.corner_tap();
+    }
+    pin.chars().for_each(|d| c.pin_key(&d.to_string()));
+    c.pin_ok();
+}
+
+/// The query page with both fields typed and 查询 pressed.
+fn ask_query(c: &mut SessionController) {
+    c.query_open();
+    c.query_edit(TextField::QueryReceipt);
+    c.typing_done(&sample_receipt());
+    c.query_edit(TextField::QueryLast4);
+    c.typing_done("0026");
+    c.query_submit();
+}
+
+/// A made-up answer for the result screens (no platform needed).
+fn query_answer(c: &mut SessionController, source: ProgressSource) {
+    let names: Vec<String> = c
+        .catalog()
+        .bundle("B01")
+        .map(|b| {
+            b.def
+                .listings
+                .iter()
+                .map(|l| l.item.get_ref().clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let item_names = crate::progress::item_names(c.catalog());
+    let names: Vec<String> = names
+        .iter()
+        .map(|code| {
+            item_names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.clone())
+        })
+        .take(4)
+        .collect();
+    ask_query(c);
+    let statuses = ["已办结（准予许可）", "审查中", "已受理", "已受理"];
+    let view = match source {
+        ProgressSource::Platform => ProgressView {
+            receipt: sample_receipt(),
+            source,
+            headline: "办理中".into(),
+            items: names
+                .iter()
+                .zip(statuses)
+                .map(|(n, s)| ProgressLine {
+                    name: n.clone(),
+                    status: s.into(),
+                    since: Some("2026-11-29".into()),
+                })
+                .collect(),
+            note: None,
+        },
+        ProgressSource::Local => ProgressView {
+            receipt: sample_receipt(),
+            source,
+            headline: "已保存在本机，尚未提交".into(),
+            items: names
+                .iter()
+                .map(|n| ProgressLine {
+                    name: n.clone(),
+                    status: "已保存在本机，尚未提交".into(),
+                    since: None,
+                })
+                .collect(),
+            note: Some("网络恢复后本机会自动提交，无需再次办理。".into()),
+        },
+    };
+    let ticket = c.staff().ticket();
+    c.query_answered(ticket, ProgressAnswer::Found(view));
 }
 
 /// The B01 notice, then the form's first page.
@@ -299,8 +452,11 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     let catalog = Catalog::load_default().map_err(|e| e.to_string())?;
     let (window, app) = headless()?;
     let scratch = Scratch::new("screenshots")?;
-    let controller = SessionController::new(catalog).with_outbox(scratch.outbox()?);
+    let outbox = scratch.outbox()?;
+    let names = crate::progress::item_names(&catalog);
+    let controller = SessionController::new(catalog).with_outbox(outbox.clone());
     let kiosk = Kiosk::new(app, controller);
+    kiosk.with_staff(scratch.staff(outbox, names)?);
     let mut count = 0;
     for (name, drive) in screens() {
         for elderly in [false, true] {
@@ -314,6 +470,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
                 drive(c);
             });
             kiosk.open_text_input();
+            kiosk.open_staff_keyboard();
             let file = out.join(format!(
                 "{name}-{}.png",
                 if elderly { "elderly" } else { "normal" }
@@ -356,6 +513,40 @@ impl Scratch {
             "DEMO01",
             &key,
         )?))
+    }
+}
+
+impl Scratch {
+    /// Staff mode on the scratch directory: the PIN is [`SCREENSHOT_PIN`],
+    /// the devices are as a working kiosk reports them (paper near its
+    /// end), and queries answer from the scratch outbox.
+    pub fn staff(
+        &self,
+        outbox: std::sync::Arc<Outbox>,
+        item_names: std::collections::BTreeMap<String, String>,
+    ) -> Result<StaffServices, Box<dyn std::error::Error>> {
+        use onevisit_drivers::manager::Health;
+        let clock = std::sync::Arc::new(SystemClock);
+        let desk = StaffDesk::open(&self.0, PaperSettings::default(), clock.clone())?;
+        let gate = desk.gate(Some(&hash_pin(SCREENSHOT_PIN)?))?;
+        let health = [
+            ("idreader", Health::Ok),
+            ("scanner", Health::Ok),
+            (
+                "printer",
+                Health::Degraded("打印纸即将用完 (paper near end)".into()),
+            ),
+        ]
+        .into_iter()
+        .map(|(n, h)| (n.to_string(), h))
+        .collect();
+        desk.save_devices(&health)?;
+        let query = ProgressQuery::new(outbox.clone(), None, item_names, clock);
+        Ok(StaffServices::new(desk, gate, outbox)
+            .with_staff_window("3")
+            .with_export_dir(self.0.join("usb"))
+            .with_catalog_version(Some("2026.11".into()))
+            .with_query(std::sync::Arc::new(query)))
     }
 }
 
