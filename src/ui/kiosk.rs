@@ -69,6 +69,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let cfg_for_staff = cfg.clone();
     let services = match DevServices::start(cfg) {
         Ok(s) => s,
         Err(e) => {
@@ -76,11 +77,19 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The query asks the local reference platform the services started.
+    let mut cfg_for_staff = cfg_for_staff;
+    cfg_for_staff.platform_url = services.platform.url();
+    let staff = super::services::staff_services(&cfg_for_staff, services.outbox.clone(), &catalog);
     let controller = SessionController::new(catalog)
         .with_outbox(services.outbox.clone())
         .with_idle(idle, countdown);
     let kiosk = Kiosk::new(window, controller);
     kiosk.set_portrait(portrait);
+    match staff {
+        Ok(s) => kiosk.with_staff(s),
+        Err(e) => log::error!("staff mode unavailable: {e}"),
+    }
     set_posted_kiosk(Some(kiosk.clone()));
     let _devices = match services.wire(&kiosk) {
         Ok(d) => d,

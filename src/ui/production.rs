@@ -199,7 +199,13 @@ pub fn run(config: Option<&Path>) -> ExitCode {
         cfg.screen.height,
     ));
     window.window().set_fullscreen(true);
+    let staff = super::services::staff_services(&cfg, production.services.outbox.clone(), &catalog);
     let kiosk = Kiosk::new(window, controller(&cfg, catalog, &production.services));
+    match staff {
+        Ok(s) => kiosk.with_staff(s),
+        // Staff mode off; the applicants' side works on.
+        Err(e) => log::error!("staff mode unavailable: {e}"),
+    }
     kiosk.set_portrait(cfg.screen.orientation == crate::config::Orientation::Portrait);
     set_posted_kiosk(Some(kiosk.clone()));
     if let Err(e) = production.connect(&kiosk) {

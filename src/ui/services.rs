@@ -346,3 +346,34 @@ fn run_uplink(up: Uplink, offline: Arc<Mutex<Option<bool>>>) {
         }
     });
 }
+
+/// Staff mode and the progress query for a kiosk: the staff desk in the
+/// data directory, the PIN gate from `staff_pin_hash` (none: staff mode
+/// says 未设置维护密码), and a query that asks the platform with a short
+/// timeout and answers from the outbox when it cannot.
+pub fn staff_services(
+    cfg: &KioskConfig,
+    outbox: Arc<Outbox>,
+    catalog: &crate::catalog::Catalog,
+) -> Result<super::staff_mode::StaffServices, String> {
+    use crate::staff::{Clock, PaperSettings, StaffDesk, SystemClock};
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let desk = StaffDesk::open(&cfg.data_dir, PaperSettings::default(), clock.clone())
+        .map_err(|e| format!("staff desk: {e}"))?;
+    let gate = desk
+        .gate(cfg.staff_pin_hash.as_deref())
+        .map_err(|e| format!("staff_pin_hash: {e}"))?;
+    let query = crate::progress::ProgressQuery::new(
+        outbox.clone(),
+        cfg.platform_client(Duration::from_secs(4)).ok(),
+        crate::progress::item_names(catalog),
+        clock,
+    )
+    .with_audit(desk.audit().clone());
+    Ok(super::staff_mode::StaffServices::new(desk, gate, outbox)
+        .with_staff_window(&cfg.staff_window)
+        .with_catalog_version(Some(catalog.version.declared.clone()))
+        .with_reprint_store(cfg.data_dir.join("print-jobs.sqlite3"))
+        .with_paper(cfg.devices.paper_width)
+        .with_query(Arc::new(query)))
+}
