@@ -3,7 +3,7 @@
 //! targets; then an expired card and a lost reader as the applicant sees
 //! them. One event-loop test per file (the backend is process-wide).
 
-use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use i_slint_backend_testing::ElementQuery;
 use onevisit::catalog::Catalog;
 use onevisit::ui::CardView;
 use onevisit::ui::{
@@ -13,19 +13,11 @@ use onevisit::ui::{
 use onevisit_drivers::idcard::{CardError, WltPhoto};
 use onevisit_drivers::sam::{CardRead, ReaderEvent};
 use onevisit_drivers::sim::sam::TestCard;
-use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};
 
-fn find(window: &AppWindow, label: &str) -> ElementHandle {
-    ElementHandle::find_by_accessible_label(window, label)
-        .next()
-        .unwrap_or_else(|| panic!("no element labelled {label:?}"))
-}
-
-/// A real pointer tap at the element's centre (hit-testing included).
-fn tap(window: &AppWindow, label: &str) {
-    find(window, label).mock_single_click(PointerEventButton::Left);
-}
+#[path = "common/ui.rs"]
+mod ui;
+use ui::{find, tap};
 
 fn text_on_screen(window: &AppWindow, needle: &str) -> bool {
     let needle = needle.to_string();

@@ -5,21 +5,13 @@
 
 use i_slint_backend_testing::ElementHandle;
 use onevisit::ui::{AppWindow, KeyboardBinding, KeyboardState, Layout, Theme};
-use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-fn find(window: &AppWindow, label: &str) -> ElementHandle {
-    ElementHandle::find_by_accessible_label(window, label)
-        .next()
-        .unwrap_or_else(|| panic!("no element labelled {label:?}"))
-}
-
-/// A real pointer tap at the element's centre (hit-testing included).
-fn tap(window: &AppWindow, label: &str) {
-    find(window, label).mock_single_click(PointerEventButton::Left);
-}
+#[path = "common/ui.rs"]
+mod ui;
+use ui::{find, tap};
 
 fn type_keys(window: &AppWindow, keys: &str) {
     for c in keys.chars() {

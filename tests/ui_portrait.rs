@@ -5,18 +5,15 @@
 #[path = "common/visit.rs"]
 mod visit;
 
-use i_slint_backend_testing::ElementHandle;
 use onevisit::catalog::Catalog;
 use onevisit::outbox::Outbox;
 use onevisit::ui::{AppWindow, Kiosk, SessionController};
 use slint::ComponentHandle;
 use std::sync::Arc;
 
-fn find(window: &AppWindow, label: &str) -> ElementHandle {
-    ElementHandle::find_by_accessible_label(window, label)
-        .next()
-        .unwrap_or_else(|| panic!("no element labelled {label:?}"))
-}
+#[path = "common/ui.rs"]
+mod ui;
+use ui::find;
 
 #[test]
 fn portrait_stacks_what_landscape_puts_side_by_side() {
