@@ -36,6 +36,9 @@ pub const DEFAULT_IDLE_COUNTDOWN_SECS: u64 = 15;
 pub const DEFAULT_ID_READER: &str = "/dev/onevisit-idreader";
 pub const DEFAULT_SCANNER: &str = "/dev/onevisit-scanner";
 pub const DEFAULT_PRINTER: &str = "/dev/onevisit-printer";
+/// Where 导出诊断 writes when kiosk.toml names no place: the hall's USB
+/// stick, as the package's automount rule mounts it.
+pub const DEFAULT_DIAGNOSTICS_DIR: &str = "/media/usb";
 pub const DEFAULT_CATALOG_PUBKEY: &str = "/etc/onevisit/catalog-signing.pub";
 
 /// `kiosk.toml` as written: every key, each with its default. Validation
@@ -56,6 +59,7 @@ pub struct ConfigFile {
     pub data_key_hex: Option<String>,
     pub data_key_file: Option<PathBuf>,
     pub staff_pin_hash: Option<String>,
+    pub diagnostics_dir: PathBuf,
     pub catalog_dir: Option<PathBuf>,
     pub catalog_root: Option<PathBuf>,
     pub catalog_pubkey_file: PathBuf,
@@ -80,6 +84,7 @@ impl Default for ConfigFile {
             data_key_hex: None,
             data_key_file: None,
             staff_pin_hash: None,
+            diagnostics_dir: PathBuf::from(DEFAULT_DIAGNOSTICS_DIR),
             catalog_dir: None,
             catalog_root: None,
             catalog_pubkey_file: PathBuf::from(DEFAULT_CATALOG_PUBKEY),
@@ -158,6 +163,12 @@ pub struct PrinterFile {
     pub address: Option<String>,
     pub baud: u32,
     pub paper_width_mm: u32,
+    /// A full roll's length, for the paper forecast.
+    pub roll_length_m: f64,
+    /// Paper left when the near-end sensor first fires (per printer model).
+    pub near_end_remaining_m: f64,
+    /// Warn staff when the roll serves fewer visits than this.
+    pub low_visits: u32,
 }
 
 impl Default for PrinterFile {
@@ -167,6 +178,9 @@ impl Default for PrinterFile {
             address: None,
             baud: onevisit_drivers::transport::serial::DEFAULT_BAUD,
             paper_width_mm: 80,
+            roll_length_m: 50.0,
+            near_end_remaining_m: 1.5,
+            low_visits: 30,
         }
     }
 }
@@ -198,13 +212,15 @@ pub struct DeviceSetting {
     pub baud: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Devices {
     pub id_reader: DeviceSetting,
     pub scanner: DeviceSetting,
     pub printer: DeviceSetting,
     /// The paper loaded in the receipt printer.
     pub paper_width: PaperWidth,
+    /// The roll, for the paper forecast on the staff screen.
+    pub paper: crate::staff::PaperSettings,
 }
 
 /// Where a secret came from (for `config check`; never the secret).
@@ -224,7 +240,8 @@ pub struct KioskConfig {
     pub kiosk_id: String,
     /// Printed on receipts and shown on the welcome page.
     pub hall_name: String,
-    /// Where the kiosk sends applicants when it cannot serve them (暂停服务).
+    /// Where the kiosk sends applicants when it cannot serve them (暂停服务):
+    /// a window number ("3" → "请到 3 号窗口") or a window's name.
     pub staff_window: String,
     pub data_dir: PathBuf,
     pub platform_url: String,
@@ -241,6 +258,8 @@ pub struct KioskConfig {
     /// The staff PIN as an argon2 PHC string (`$argon2id$v=19$m=…`); the
     /// format is checked here, the PIN by staff mode. None: no staff mode.
     pub staff_pin_hash: Option<String>,
+    /// Where 导出诊断 writes its bundle (a USB stick's mount point).
+    pub diagnostics_dir: PathBuf,
     /// The catalog shipped with the package (used while no signed update
     /// is installed under `catalog_root`).
     pub catalog_dir: PathBuf,
@@ -422,6 +441,36 @@ fn device(file: &DeviceFile, key: &str, default: &str, errors: &mut Vec<String>)
     }
 }
 
+/// The paper forecast's settings from `[devices.printer]`.
+fn paper_settings(p: &PrinterFile, errors: &mut Vec<String>) -> crate::staff::PaperSettings {
+    if !(p.roll_length_m.is_finite() && (5.0..=500.0).contains(&p.roll_length_m)) {
+        errors.push(format!(
+            "devices.printer.roll_length_m = {}: must be 5 … 500 metres (a kiosk roll is usually 50 or 80)",
+            p.roll_length_m
+        ));
+    }
+    if !(p.near_end_remaining_m.is_finite()
+        && p.near_end_remaining_m >= 0.0
+        && p.near_end_remaining_m < p.roll_length_m)
+    {
+        errors.push(format!(
+            "devices.printer.near_end_remaining_m = {}: must be at least 0 and less than roll_length_m",
+            p.near_end_remaining_m
+        ));
+    }
+    if !(1..=10_000).contains(&p.low_visits) {
+        errors.push(format!(
+            "devices.printer.low_visits = {}: must be 1 … 10000",
+            p.low_visits
+        ));
+    }
+    crate::staff::PaperSettings {
+        roll_length_mm: p.roll_length_m * 1000.0,
+        near_end_remaining_mm: p.near_end_remaining_m * 1000.0,
+        low_visits: p.low_visits,
+    }
+}
+
 impl KioskConfig {
     /// Reads the file when given (or `ONEVISIT_CONFIG`), else development
     /// defaults. `ONEVISIT_PRODUCTION=1` forces production mode, which
@@ -464,6 +513,16 @@ impl KioskConfig {
             if value.trim().is_empty() {
                 errors.push(format!("{key} is empty: the kiosk shows it to applicants"));
             }
+        }
+        if file.staff_window.trim().chars().count() > 8 {
+            errors.push(format!(
+                "staff_window = {:?}: at most 8 characters (a window number such as \"3\", \
+                 or a short name such as \"综合受理窗口\")",
+                file.staff_window
+            ));
+        }
+        if file.diagnostics_dir.as_os_str().is_empty() {
+            errors.push("diagnostics_dir is empty: name the USB stick's mount point".into());
         }
         if file.retention_days == 0 {
             errors.push("retention_days = 0: keep accepted submissions at least 1 day".into());
@@ -586,6 +645,7 @@ impl KioskConfig {
                     PaperWidth::Mm80
                 },
             ),
+            paper: paper_settings(&file.devices.printer, &mut errors),
         };
         if !errors.is_empty() {
             return Err(errors);
@@ -615,6 +675,7 @@ impl KioskConfig {
             dev_keys,
             platform_ca_file: file.platform_ca_file,
             staff_pin_hash: file.staff_pin_hash,
+            diagnostics_dir: file.diagnostics_dir,
             catalog_dir: file
                 .catalog_dir
                 .unwrap_or_else(crate::catalog::Catalog::default_dir),
@@ -686,6 +747,7 @@ impl KioskConfig {
                 None => "<not set: staff mode cannot be entered>".into(),
             },
         );
+        line("diagnostics_dir", path(&self.diagnostics_dir));
         line("catalog_dir", path(&self.catalog_dir));
         line("catalog_root", path(&self.catalog_root));
         line("catalog_pubkey_file", path(&self.catalog_pubkey_file));
@@ -712,12 +774,15 @@ impl KioskConfig {
         line(
             "devices.printer",
             format!(
-                "{}, paper {} mm",
+                "{}, paper {} mm, roll {} m (near end leaves {} m), warn below {} visits",
                 dev(&self.devices.printer),
                 match self.devices.paper_width {
                     PaperWidth::Mm58 => 58,
                     PaperWidth::Mm80 => 80,
-                }
+                },
+                self.devices.paper.roll_length_mm / 1000.0,
+                self.devices.paper.near_end_remaining_mm / 1000.0,
+                self.devices.paper.low_visits
             ),
         );
         out

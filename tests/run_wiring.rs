@@ -9,11 +9,13 @@
 mod common;
 
 use onevisit::config::{ConfigFile, KioskConfig};
+use onevisit::staff::recorder::NOT_CONFIGURED;
 use onevisit::ui::controller::{CardState, Page};
 use onevisit::ui::production::{self, Production};
 use onevisit::ui::services::{DeviceSinks, set_posted_kiosk};
 use onevisit::ui::{AppState, AppWindow, Kiosk};
 use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::manager::Health;
 use onevisit_drivers::printer::supervised::PrintRequest;
 use onevisit_drivers::sam::ReaderEvent;
 use onevisit_drivers::sim::printer::PrinterSim;
@@ -128,11 +130,13 @@ fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {
 
     let (reader_tx, reader_rx) = std::sync::mpsc::channel();
     let (scan_tx, scan_rx) = std::sync::mpsc::channel();
+    let (health_tx, health_rx) = std::sync::mpsc::channel();
     let running = Production::start(
         &cfg,
         DeviceSinks {
             reader: Box::new(move |e| reader_tx.send(e).is_ok()),
             scanned: Box::new(move |s| scan_tx.send(s).is_ok()),
+            health: Box::new(move |h| health_tx.send(h.clone()).is_ok()),
         },
     )
     .unwrap();
@@ -154,7 +158,37 @@ fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {
     }
     assert_eq!(got.as_deref(), Some(code));
 
-    let jobs = running.devices.printer.clone().expect("printer configured");
+    // Health: the reader is reported as not configured, the scanner and
+    // the printer online, and the staff database has it (CLI, heartbeats).
+    let mut health = std::collections::BTreeMap::new();
+    let started = std::time::Instant::now();
+    while !(health.get("scanner") == Some(&Health::Ok)
+        && health.get("printer") == Some(&Health::Ok))
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        if let Ok(h) = health_rx.recv_timeout(Duration::from_millis(200)) {
+            health = h;
+        }
+    }
+    assert_eq!(
+        health.get("idreader"),
+        Some(&Health::Missing(NOT_CONFIGURED.into())),
+        "{health:?}"
+    );
+    assert_eq!(health.get("printer"), Some(&Health::Ok), "{health:?}");
+    let desk = running.services.recorder.desk().expect("staff database");
+    let saved = desk.saved_devices().unwrap().expect("health saved");
+    assert_eq!(saved.health.get("printer"), Some(&Health::Ok));
+    let o = desk
+        .overview(None, &running.services.outbox, None, None)
+        .unwrap();
+    assert!(
+        !o.alerts.iter().any(|a| a.contains("身份证阅读器")),
+        "a device the kiosk does not have is no alarm: {:?}",
+        o.alerts
+    );
+
+    let jobs = running.devices.printer().expect("printer configured");
     let (done_tx, done_rx) = std::sync::mpsc::channel();
     jobs.send(PrintRequest {
         id: "test-page".into(),

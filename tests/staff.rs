@@ -194,6 +194,14 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     let oos = d.set_out_of_service("3").unwrap();
     assert_eq!(oos.message, "暂停服务，请到 3 号窗口");
     assert!(d.set_out_of_service("  ").is_err());
+    // A window's name reads as a name, not "综合受理窗口 号窗口".
+    let named = d.set_out_of_service("综合受理窗口").unwrap();
+    assert_eq!(named.message, "暂停服务，请到综合受理窗口办理");
+    assert_eq!(
+        d.set_out_of_service("综合受理").unwrap().message,
+        "暂停服务，请到综合受理窗口办理"
+    );
+    d.set_out_of_service("3").unwrap();
     drop(d);
     let d = desk(dir.path(), clock.clone());
     assert_eq!(
@@ -206,18 +214,18 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     assert_eq!(o.devices[2].condition, DeviceCondition::PaperOut);
     assert!(o.alerts[0].contains("暂停服务"), "{:?}", o.alerts);
     assert_eq!(
-        d.service_block(&ob).unwrap().as_deref(),
+        d.service_block(&ob, "综合受理窗口").unwrap().as_deref(),
         Some("暂停服务，请到 3 号窗口")
     );
     d.clear_out_of_service().unwrap();
     assert!(d.out_of_service().unwrap().is_none());
-    assert_eq!(d.service_block(&ob).unwrap(), None);
+    assert_eq!(d.service_block(&ob, "综合受理窗口").unwrap(), None);
 
     // Retry uploads: everything waiting is due now, and it is audited.
     assert_eq!(d.retry_uploads(&ob).unwrap(), 1);
     let actions: Vec<String> = d
         .audit()
-        .recent(10)
+        .recent(4)
         .unwrap()
         .into_iter()
         .map(|e| format!("{} {}", e.action, e.result))
@@ -228,6 +236,7 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
             "retry_uploads ok: 1 job(s) due now",
             "out_of_service off",
             "out_of_service on: 暂停服务，请到 3 号窗口",
+            "out_of_service on: 暂停服务，请到综合受理窗口办理",
         ]
     );
 }
@@ -377,7 +386,7 @@ fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
     let ob = outbox(dir.path());
     ob.enqueue(&mut example(), &[]).unwrap();
     let d = desk(dir.path(), Arc::new(ManualClock::new(T0)));
-    assert_eq!(d.service_block(&ob).unwrap(), None);
+    assert_eq!(d.service_block(&ob, "综合受理窗口").unwrap(), None);
     let pages: u64 = rusqlite::Connection::open(dir.path().join("outbox.sqlite3"))
         .unwrap()
         .query_row("PRAGMA page_count", [], |r| r.get(0))
@@ -388,8 +397,15 @@ fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
             break;
         }
     }
-    let block = d.service_block(&ob).unwrap().expect("out of service");
-    assert!(block.contains("综合受理窗口"), "{block}");
+    let block = d
+        .service_block(&ob, "综合受理窗口")
+        .unwrap()
+        .expect("out of service");
+    assert_eq!(block, "本机暂停服务，请携带材料到综合受理窗口办理");
+    assert_eq!(
+        d.service_block(&ob, "7").unwrap().as_deref(),
+        Some("本机暂停服务，请携带材料到 7 号窗口")
+    );
     let o = d.overview(None, &ob, None, None).unwrap();
     assert!(!o.outbox.accepting_submissions);
     assert!(

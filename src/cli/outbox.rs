@@ -304,7 +304,7 @@ fn uplink_for(
     // paper forecast from what the kiosk saved in staff.sqlite3.
     match crate::staff::StaffDesk::open(
         &cfg.data_dir,
-        crate::staff::PaperSettings::default(),
+        cfg.devices.paper,
         Arc::new(crate::staff::SystemClock),
     ) {
         Ok(desk) => {

@@ -42,8 +42,9 @@ pub enum StaffCommand {
     },
     /// Take the kiosk out of service ("暂停服务，请到 N 号窗口"), or back.
     OutOfService {
-        /// The window applicants are sent to.
-        #[arg(long, required_unless_present = "off")]
+        /// The window applicants are sent to (default: kiosk.toml's
+        /// staff_window).
+        #[arg(long)]
         window: Option<String>,
         /// Back in service.
         #[arg(long, conflicts_with = "window")]
@@ -52,10 +53,10 @@ pub enum StaffCommand {
         kiosk: KioskArgs,
     },
     /// Export a diagnostics bundle (personal data masked) into DIR, e.g.
-    /// a USB stick.
+    /// a USB stick (default: kiosk.toml's diagnostics_dir).
     Diagnostics {
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// A log file or directory to include (repeatable); default
         /// `<data dir>/logs` when it exists.
         #[arg(long = "log")]
@@ -67,24 +68,28 @@ pub enum StaffCommand {
     },
 }
 
-/// Paper roll settings (until kiosk.toml carries them).
+/// Paper roll settings: kiosk.toml's `[devices.printer]` unless given.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PaperArgs {
-    /// Length of a full paper roll in metres.
-    #[arg(long, default_value_t = 50.0)]
-    paper_roll_m: f64,
-    /// Paper left when the printer's near-end sensor fires, in metres.
-    #[arg(long, default_value_t = 1.5)]
-    paper_near_end_m: f64,
+    /// Length of a full paper roll in metres (default: roll_length_m).
+    #[arg(long)]
+    paper_roll_m: Option<f64>,
+    /// Paper left when the printer's near-end sensor fires, in metres
+    /// (default: near_end_remaining_m).
+    #[arg(long)]
+    paper_near_end_m: Option<f64>,
 }
 
 impl PaperArgs {
-    fn settings(&self) -> PaperSettings {
-        PaperSettings {
-            roll_length_mm: self.paper_roll_m * 1000.0,
-            near_end_remaining_mm: self.paper_near_end_m * 1000.0,
-            ..PaperSettings::default()
+    fn settings(&self, cfg: &crate::config::KioskConfig) -> PaperSettings {
+        let mut s = cfg.devices.paper;
+        if let Some(m) = self.paper_roll_m {
+            s.roll_length_mm = m * 1000.0;
         }
+        if let Some(m) = self.paper_near_end_m {
+            s.near_end_remaining_mm = m * 1000.0;
+        }
+        s
     }
 }
 
@@ -148,7 +153,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             let Ok((cfg, outbox)) = kiosk.open() else {
                 return ExitCode::from(3);
             };
-            let Ok(desk) = desk(&cfg, paper.settings()) else {
+            let Ok(desk) = desk(&cfg, paper.settings(&cfg)) else {
                 return ExitCode::from(3);
             };
             match desk.overview(None, &outbox, None, catalog_version()) {
@@ -169,7 +174,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             let Ok(cfg) = kiosk.load() else {
                 return ExitCode::from(2);
             };
-            let Ok(desk) = desk(&cfg, PaperSettings::default()) else {
+            let Ok(desk) = desk(&cfg, cfg.devices.paper) else {
                 return ExitCode::from(3);
             };
             match desk.audit().recent(last) {
@@ -186,7 +191,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             let Ok(cfg) = kiosk.load() else {
                 return ExitCode::from(2);
             };
-            let Ok(desk) = desk(&cfg, paper.settings()) else {
+            let Ok(desk) = desk(&cfg, paper.settings(&cfg)) else {
                 return ExitCode::from(3);
             };
             match desk.paper_restocked() {
@@ -204,14 +209,14 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             let Ok(cfg) = kiosk.load() else {
                 return ExitCode::from(2);
             };
-            let Ok(desk) = desk(&cfg, PaperSettings::default()) else {
+            let Ok(desk) = desk(&cfg, cfg.devices.paper) else {
                 return ExitCode::from(3);
             };
             let r = if off {
                 desk.clear_out_of_service()
                     .map(|_| "已恢复服务".to_string())
             } else {
-                desk.set_out_of_service(window.as_deref().unwrap_or(""))
+                desk.set_out_of_service(window.as_deref().unwrap_or(&cfg.staff_window))
                     .map(|o| o.message)
             };
             match r {
@@ -234,7 +239,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             let Ok((cfg, outbox)) = kiosk.open() else {
                 return ExitCode::from(3);
             };
-            let Ok(desk) = desk(&cfg, paper.settings()) else {
+            let Ok(desk) = desk(&cfg, paper.settings(&cfg)) else {
                 return ExitCode::from(3);
             };
             let logs = if logs.is_empty() {
@@ -251,6 +256,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
                 logs,
                 audit_entries: 500,
             };
+            let out = out.unwrap_or_else(|| cfg.diagnostics_dir.clone());
             match crate::staff::diagnostics::export(&desk, &out, &input) {
                 Ok(r) => {
                     println!("{}", r.dir.display());
@@ -280,11 +286,7 @@ pub fn progress(args: ProgressArgs) -> ExitCode {
         .map(|c| crate::progress::item_names(&c))
         .unwrap_or_default();
     let q = ProgressQuery::new(Arc::new(outbox), client, names, Arc::new(SystemClock));
-    let q = match StaffDesk::open(
-        &cfg.data_dir,
-        PaperSettings::default(),
-        Arc::new(SystemClock),
-    ) {
+    let q = match StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock)) {
         Ok(d) => q.with_audit(d.audit().clone()),
         Err(_) => q,
     };

@@ -10,11 +10,13 @@ pub mod audit;
 pub mod diagnostics;
 pub mod mask;
 pub mod paper;
+pub mod recorder;
 pub mod status;
 
 pub use access::{GateOutcome, StaffGate, hash_pin};
 pub use audit::{AuditEntry, AuditLog};
 pub use paper::{PaperForecast, PaperLevel, PaperSettings, PaperTracker};
+pub use recorder::DeviceRecorder;
 pub use status::{DeviceCondition, DeviceView, StaffDesk, StaffOverview};
 
 use rusqlite::{Connection, OptionalExtension};

@@ -258,6 +258,20 @@ pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
     })
 }
 
+/// Where to go instead, as applicants read it after "请": a window
+/// number ("3", "A2") reads "到 3 号窗口"; a name reads "到综合受理窗口
+/// 办理" ("窗口" added when the name lacks it).
+pub fn go_to_window(window: &str) -> String {
+    let w = window.trim();
+    if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        format!("到 {w} 号窗口")
+    } else if w.ends_with("窗口") {
+        format!("到{w}办理")
+    } else {
+        format!("到{w}窗口办理")
+    }
+}
+
 /// The out-of-service flag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutOfService {
@@ -396,7 +410,7 @@ impl StaffDesk {
             return Err(StaffError::Invalid("请填写窗口号（最多 8 个字）".into()));
         }
         let oos = OutOfService {
-            message: format!("暂停服务，请到 {window} 号窗口"),
+            message: format!("暂停服务，请{}", go_to_window(window)),
             since_ms: self.clock.now_ms(),
         };
         self.store.put(OOS_KEY, &oos)?;
@@ -420,12 +434,17 @@ impl StaffDesk {
     /// screen, and with what message: staff took the kiosk out of service,
     /// or the outbox cannot store submissions (disk full, database error;
     /// the overview's alerts say which).
-    pub fn service_block(&self, outbox: &Outbox) -> Result<Option<String>, StaffError> {
+    /// `window` is where applicants go instead (kiosk.toml's `staff_window`).
+    pub fn service_block(
+        &self,
+        outbox: &Outbox,
+        window: &str,
+    ) -> Result<Option<String>, StaffError> {
         if let Some(o) = self.out_of_service()? {
             return Ok(Some(o.message));
         }
         Ok((!outbox.accepting())
-            .then(|| "本机暂停服务，请携带材料到综合受理窗口办理。".to_string()))
+            .then(|| format!("本机暂停服务，请携带材料{}", go_to_window(window))))
     }
 
     /// The kiosk saves the device manager's health on each change, for
@@ -487,7 +506,9 @@ impl StaffDesk {
             ));
         }
         for d in &devices {
-            if d.condition != DeviceCondition::Online {
+            // A device the kiosk does not have is no alarm.
+            if d.condition != DeviceCondition::Online && d.reason != super::recorder::NOT_CONFIGURED
+            {
                 alerts.push(format!("{}：{}", d.label, d.condition_label));
             }
         }

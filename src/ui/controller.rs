@@ -14,6 +14,8 @@ use crate::print::{
     CommitmentData, Delivery, DocumentKind, ReceiptData, StoredJob, commitment_document,
     notice_document, receipt_document,
 };
+use onevisit_drivers::manager::Health;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -139,6 +141,9 @@ pub struct SessionController {
     notice_key: Vec<u8>,
     /// Staff mode, out of service and 办件查询 (`super::staff_mode`).
     pub(super) staff: StaffMode,
+    /// Every device's health as the device manager last reported it
+    /// (empty until devices run); not personal, kept across visits.
+    pub(super) devices: BTreeMap<String, Health>,
 }
 
 impl SessionController {
@@ -167,6 +172,7 @@ impl SessionController {
             offline: false,
             notice_key: DEVELOPMENT_NOTICE_KEY.to_vec(),
             staff: StaffMode::default(),
+            devices: BTreeMap::new(),
         }
     }
 
@@ -253,6 +259,24 @@ impl SessionController {
     /// The platform went away or came back (from the uplink's state).
     pub fn set_offline(&mut self, offline: bool) {
         self.offline = offline;
+    }
+
+    /// The devices' health after a change (from the device manager).
+    pub fn set_device_health(&mut self, health: BTreeMap<String, Health>) {
+        self.devices = health;
+    }
+
+    pub fn device_health(&self) -> &BTreeMap<String, Health> {
+        &self.devices
+    }
+
+    /// Whether the scanner can read codes now: false when it is reported
+    /// missing, failing or not configured (pages then ask for typing).
+    pub fn scanner_ready(&self) -> bool {
+        !matches!(
+            self.devices.get("scanner"),
+            Some(Health::Missing(_) | Health::Degraded(_))
+        )
     }
 
     /// 长者模式 on or off (the next visitor starts in the standard size).

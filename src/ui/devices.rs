@@ -5,7 +5,8 @@
 //! to the event loop.
 
 use crate::fonts::cjk_font;
-use crate::print::{JobStore, SqliteJobStore, StoredJob, to_escpos};
+use crate::print::{DocumentKind, JobStore, SqliteJobStore, StoredJob, to_escpos};
+use crate::staff::DeviceRecorder;
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::printer::supervised::{PrintOutcome, PrintRequest};
 use onevisit_drivers::printer::{PrinterError, Problem};
@@ -15,11 +16,7 @@ use std::sync::mpsc::{Sender, channel};
 /// What the applicant reads when a document did not print. The receipt
 /// number stays on screen, so the visit is never lost to the printer.
 pub fn print_problem(e: &PrinterError) -> String {
-    let problems = match e {
-        PrinterError::NotReady(p) => p.as_slice(),
-        PrinterError::Interrupted { problems, .. } => problems.as_slice(),
-        _ => &[],
-    };
+    let problems = e.problems();
     if problems.contains(&Problem::PaperOut) {
         "打印机缺纸，暂时无法打印".into()
     } else if problems.contains(&Problem::CoverOpen) {
@@ -37,17 +34,19 @@ pub fn print_handler(
     printer: Sender<PrintRequest>,
     store: Option<PathBuf>,
     paper: PaperWidth,
+    recorder: DeviceRecorder,
     done: impl Fn(Result<(), String>) + Send + Clone + 'static,
 ) -> impl Fn(Vec<StoredJob>) + 'static {
     move |jobs: Vec<StoredJob>| {
         let printer = printer.clone();
         let store = store.clone();
         let done = done.clone();
+        let recorder = recorder.clone();
         // Rendering and waiting for the printer take seconds: not on the
         // UI thread.
         let spawned = std::thread::Builder::new()
             .name("print-batch".into())
-            .spawn(move || done(print_batch(&printer, store, paper, jobs)));
+            .spawn(move || done(print_batch(&printer, store, paper, &recorder, jobs)));
         if let Err(e) = spawned {
             log::error!("cannot start a print thread: {e}");
         }
@@ -58,12 +57,14 @@ fn print_batch(
     printer: &Sender<PrintRequest>,
     store: Option<PathBuf>,
     paper: PaperWidth,
+    recorder: &DeviceRecorder,
     jobs: Vec<StoredJob>,
 ) -> Result<(), String> {
     if let Some(path) = store {
         match SqliteJobStore::open(&path) {
             Ok(mut s) => {
-                for job in &jobs {
+                // Test pages are not kept: nobody reprints them by number.
+                for job in jobs.iter().filter(|j| j.kind != DocumentKind::TestPage) {
                     if let Err(e) = s.put(job.clone()) {
                         log::error!("reprint store: {e}");
                     }
@@ -91,8 +92,11 @@ fn print_batch(
             return Err("本机没有连接打印机".into());
         }
         match rx.recv() {
-            Ok(PrintOutcome { result: Ok(_), .. }) => {}
+            Ok(PrintOutcome {
+                result: Ok(report), ..
+            }) => recorder.printed(&job, paper, &report),
             Ok(PrintOutcome { result: Err(e), .. }) => {
+                recorder.print_failed(&e);
                 log::warn!("{:?} {} not printed: {e}", job.kind, job.key);
                 // The rest of the batch waits for staff (reprint by number).
                 return Err(print_problem(&e));

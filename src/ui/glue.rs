@@ -144,6 +144,21 @@ impl Kiosk {
         self.update(|c| c.set_offline(offline));
     }
 
+    /// The devices' health after a change (on the UI thread): the staff
+    /// screen shows it live; pages that offer scanning say to type when
+    /// the scanner is gone.
+    pub fn device_health(
+        &self,
+        health: std::collections::BTreeMap<String, onevisit_drivers::manager::Health>,
+    ) {
+        self.update(|c| {
+            c.set_device_health(health);
+            if c.page() == super::controller::Page::Staff {
+                c.refresh_overview();
+            }
+        });
+    }
+
     /// A code read by the scanner (on the UI thread).
     pub fn scanned(&self, data: &str) {
         self.update(|c| {

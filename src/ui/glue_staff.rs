@@ -261,6 +261,14 @@ impl Kiosk {
             Some(TextField::QueryLast4) => "last4".into(),
             _ => SharedString::new(),
         });
+        p.set_instruction(
+            if c.scanner_ready() {
+                "请扫描回执上的二维码，或点击下方输入受理编号"
+            } else {
+                "扫码器暂时不能使用，请点击下方输入受理编号"
+            }
+            .into(),
+        );
         p.set_waiting(on_query && q.waiting);
         p.set_message(text(q.message.as_deref().unwrap_or_default()));
         let view = match (&q.answer, c.page()) {

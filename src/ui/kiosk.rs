@@ -6,8 +6,7 @@
 //! business licence and takes the printer's paper out.
 
 use super::services::{
-    DeviceOpeners, DeviceSinks, RunningDevices, Services, serial, set_posted_kiosk, start_devices,
-    watchdog_timer,
+    DeviceOpeners, DeviceRig, DeviceSinks, Services, serial, set_posted_kiosk, watchdog_timer,
 };
 use super::{AppWindow, Kiosk, SessionController, fonts};
 use crate::config::KioskConfig;
@@ -18,6 +17,7 @@ use onevisit_drivers::sim::sam::{SamSimulator, SimOptions, TestCard};
 use onevisit_drivers::sim::scanner::{Framing, ScannerSim};
 use slint::ComponentHandle;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -150,21 +150,28 @@ impl DevServices {
 
     /// Starts the simulated reader, scanner and printer under one device
     /// manager and connects them to `kiosk`.
-    pub fn wire(&self, kiosk: &Kiosk) -> std::io::Result<DevDevices> {
+    pub fn wire(&self, kiosk: &Rc<Kiosk>) -> std::io::Result<DevDevices> {
         let sam = SamSimulator::start(SimOptions::default())?;
         let scanner = ScannerSim::start()?;
         let printer = PrinterSim::start(PaperWidth::Mm80)?;
-        let devices = start_devices(
-            DeviceOpeners {
-                reader: Some(serial(sam.path(), 115_200)),
-                scanner: Some(serial(scanner.path().to_path_buf(), 9_600)),
-                printer: Some(serial(printer.path().to_path_buf(), 115_200)),
+        let paths = (
+            sam.path(),
+            scanner.path().to_path_buf(),
+            printer.path().to_path_buf(),
+        );
+        let devices = DeviceRig::start(
+            move || DeviceOpeners {
+                reader: Some(serial(paths.0.clone(), 115_200)),
+                scanner: Some(serial(paths.1.clone(), 9_600)),
+                printer: Some(serial(paths.2.clone(), 115_200)),
                 paper: PaperWidth::Mm80,
                 reader_poll: Duration::from_millis(300),
             },
             DeviceSinks::kiosk(),
+            self.services.recorder.clone(),
+            self.data_dir.clone(),
         )?;
-        devices.connect_printer(kiosk, &self.data_dir);
+        devices.connect(kiosk);
 
         let cards = sam.control().clone();
         let paper = printer.control();
@@ -194,7 +201,7 @@ impl DevServices {
 
 /// Keeps the simulated devices and their supervision alive.
 pub struct DevDevices {
-    _devices: RunningDevices,
+    _devices: Rc<DeviceRig>,
     _sam: SamSimulator,
     _printer: PrinterSim,
 }

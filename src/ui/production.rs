@@ -9,8 +9,7 @@
 
 use super::controller::Page;
 use super::services::{
-    DeviceOpeners, DeviceSinks, RunningDevices, Services, set_posted_kiosk, start_devices,
-    watchdog_timer,
+    DeviceOpeners, DeviceRig, DeviceSinks, Services, set_posted_kiosk, watchdog_timer,
 };
 use super::{AppWindow, Kiosk, SessionController};
 use crate::catalog::Catalog;
@@ -54,21 +53,28 @@ pub fn check(cfg: &KioskConfig) -> Result<(StartupReport, Catalog), String> {
 /// before it opens the window (and what tests build with simulators).
 pub struct Production {
     pub services: Services,
-    pub devices: RunningDevices,
+    pub devices: Rc<DeviceRig>,
 }
 
 impl Production {
     /// Opens the outbox, starts the uplink and the configured devices;
-    /// device events go to `sinks`.
+    /// device events go to `sinks` (after 重置终端: to the kiosk), their
+    /// health is recorded for staff and heartbeats.
     pub fn start(cfg: &KioskConfig, sinks: DeviceSinks) -> std::io::Result<Production> {
         let services = Services::start(cfg)?;
-        let devices = start_devices(DeviceOpeners::from_config(cfg), sinks)?;
+        let for_devices = cfg.clone();
+        let devices = DeviceRig::start(
+            move || DeviceOpeners::from_config(&for_devices),
+            sinks,
+            services.recorder.clone(),
+            cfg.data_dir.clone(),
+        )?;
         Ok(Production { services, devices })
     }
 
-    /// Connects the printer and the offline banner to `kiosk`.
-    pub fn connect(&self, kiosk: &Kiosk) -> std::io::Result<()> {
-        self.devices.connect_printer(kiosk, &self.services.data_dir);
+    /// Connects the printer, 重置终端 and the offline banner to `kiosk`.
+    pub fn connect(&self, kiosk: &Rc<Kiosk>) -> std::io::Result<()> {
+        self.devices.connect(kiosk);
         self.services.show_banner()
     }
 }

@@ -8,9 +8,11 @@ use super::Kiosk;
 use super::devices::print_handler;
 use crate::config::{DeviceSetting, KioskConfig};
 use crate::outbox::Outbox;
+use crate::staff::recorder::NOT_CONFIGURED;
+use crate::staff::{DeviceRecorder, StaffDesk, SystemClock};
 use crate::uplink::{Uplink, UplinkConfig};
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::{Backoff, DeviceManager};
+use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
 use onevisit_drivers::printer::PrinterConfig;
 use onevisit_drivers::printer::supervised::{PrintRequest, SupervisedPrinter};
 use onevisit_drivers::sam::ReaderEvent;
@@ -20,6 +22,7 @@ use onevisit_drivers::scanner::supervised::{ScannerEvent, SupervisedScanner};
 use onevisit_drivers::transport::usb::libusb::open_printer;
 use onevisit_drivers::transport::{DeviceAddress, SerialTransport, Transport, TransportError};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc::Sender;
@@ -62,11 +65,15 @@ pub fn watchdog_timer() -> Option<slint::Timer> {
     Some(timer)
 }
 
-/// The outbox in the configured data directory and the uplink sending it
-/// to the configured platform (its TLS and CA as configured).
+/// The outbox in the configured data directory, the uplink sending it to
+/// the configured platform (its TLS and CA as configured), and the
+/// recorder keeping device health and printed paper for staff mode and
+/// heartbeats.
 pub struct Services {
     pub data_dir: PathBuf,
     pub outbox: Arc<Outbox>,
+    /// Device health and paper into `staff.sqlite3` and heartbeats.
+    pub recorder: DeviceRecorder,
     _uplink: std::thread::JoinHandle<()>,
     uplink_state: Arc<Mutex<Option<bool>>>,
 }
@@ -82,7 +89,7 @@ impl Services {
         let client = cfg
             .platform_client(Duration::from_secs(5))
             .map_err(std::io::Error::other)?;
-        let up = Uplink::new(
+        let mut up = Uplink::new(
             outbox.clone(),
             client,
             UplinkConfig {
@@ -90,6 +97,20 @@ impl Services {
                 ..UplinkConfig::default()
             },
         );
+        // Without the staff database the kiosk still serves applicants;
+        // heartbeats then carry no device data.
+        let recorder =
+            match StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock)) {
+                Ok(desk) => {
+                    let (recorder, snapshots) = DeviceRecorder::new(desk);
+                    up = up.with_device_snapshot(snapshots);
+                    recorder
+                }
+                Err(e) => {
+                    log::error!("staff database: {e}; device health is not recorded");
+                    DeviceRecorder::none()
+                }
+            };
         let uplink_state = Arc::new(Mutex::new(None));
         let seen = uplink_state.clone();
         let handle = std::thread::Builder::new()
@@ -98,6 +119,7 @@ impl Services {
         Ok(Services {
             data_dir: cfg.data_dir.clone(),
             outbox,
+            recorder,
             _uplink: handle,
             uplink_state,
         })
@@ -201,11 +223,17 @@ pub fn serial(path: PathBuf, baud: u32) -> Opener {
     Box::new(move || Ok(Box::new(SerialTransport::open(&path, baud)?) as Box<dyn Transport>))
 }
 
+/// Takes every device's health after a change; false once nobody listens.
+pub type HealthSink = Box<dyn Fn(&BTreeMap<String, Health>) -> bool + Send>;
+
 /// Where device events go (the UI thread in the kiosk, a channel in
 /// tests). Each returns false once nobody listens any more.
 pub struct DeviceSinks {
     pub reader: Box<dyn Fn(ReaderEvent) -> bool + Send>,
     pub scanned: Box<dyn Fn(String) -> bool + Send>,
+    /// Every device's health, after each change (devices kiosk.toml
+    /// disables are `Missing(NOT_CONFIGURED)`).
+    pub health: HealthSink,
 }
 
 impl DeviceSinks {
@@ -214,6 +242,23 @@ impl DeviceSinks {
         DeviceSinks {
             reader: Box::new(|e| post(move |k| k.reader_event(e))),
             scanned: Box::new(|text| post(move |k| k.scanned(&text))),
+            health: Box::new(|h| {
+                let h = h.clone();
+                post(move |k| k.device_health(h))
+            }),
+        }
+    }
+
+    /// The same, with each health change first recorded by `recorder`
+    /// (staff database, paper forecast, heartbeats), off the UI thread.
+    pub fn recorded_by(self, recorder: DeviceRecorder) -> DeviceSinks {
+        let health = self.health;
+        DeviceSinks {
+            health: Box::new(move |h| {
+                recorder.health(h);
+                health(h)
+            }),
+            ..self
         }
     }
 }
@@ -232,13 +277,36 @@ pub fn start_devices(
     openers: DeviceOpeners,
     sinks: DeviceSinks,
 ) -> std::io::Result<RunningDevices> {
-    let (mut manager, _health) = DeviceManager::new();
+    let (mut manager, changes) = DeviceManager::new();
     let backoff = Backoff {
         initial: Duration::from_millis(200),
         max: Duration::from_secs(5),
         reopen_after_failures: 3,
     };
-    let DeviceSinks { reader, scanned } = sinks;
+    let DeviceSinks {
+        reader,
+        scanned,
+        health,
+    } = sinks;
+    // Devices the kiosk does not have are reported once, as such; the
+    // others as the manager sees them, after each change.
+    let mut map = BTreeMap::new();
+    for (name, configured) in [
+        ("idreader", openers.reader.is_some()),
+        ("scanner", openers.scanner.is_some()),
+        ("printer", openers.printer.is_some()),
+    ] {
+        if !configured {
+            map.insert(name.to_string(), Health::Missing(NOT_CONFIGURED.into()));
+        }
+    }
+    if !health(&map) {
+        log::warn!("device health has no listener");
+    }
+    forward("device-health", changes, move |change| {
+        map.insert(change.device, change.health);
+        health(&map)
+    })?;
     if let Some(open) = openers.reader {
         let (tx, rx) = std::sync::mpsc::channel::<ReaderEvent>();
         manager.supervise(
@@ -283,14 +351,21 @@ pub fn start_devices(
 
 impl RunningDevices {
     /// Prints the kiosk's documents on this printer, keeping them for
-    /// reprints in `<data_dir>/print-jobs.sqlite3`. Without a printer the
-    /// kiosk says so and shows the receipt number instead.
-    pub fn connect_printer(&self, kiosk: &Kiosk, data_dir: &std::path::Path) {
+    /// reprints in `<data_dir>/print-jobs.sqlite3` and counting their paper
+    /// with `recorder`. Without a printer the kiosk says so and shows the
+    /// receipt number instead.
+    pub fn connect_printer(
+        &self,
+        kiosk: &Kiosk,
+        data_dir: &std::path::Path,
+        recorder: &DeviceRecorder,
+    ) {
         if let Some(jobs) = &self.printer {
             kiosk.set_print_handler(print_handler(
                 jobs.clone(),
                 Some(data_dir.join("print-jobs.sqlite3")),
                 self.paper,
+                recorder.clone(),
                 |result| {
                     post(move |k| k.print_finished(result));
                 },
@@ -304,7 +379,7 @@ impl RunningDevices {
 fn forward<E: Send + 'static>(
     name: &str,
     rx: std::sync::mpsc::Receiver<E>,
-    deliver: impl Fn(E) -> bool + Send + 'static,
+    mut deliver: impl FnMut(E) -> bool + Send + 'static,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name(name.into())
@@ -356,9 +431,9 @@ pub fn staff_services(
     outbox: Arc<Outbox>,
     catalog: &crate::catalog::Catalog,
 ) -> Result<super::staff_mode::StaffServices, String> {
-    use crate::staff::{Clock, PaperSettings, StaffDesk, SystemClock};
+    use crate::staff::Clock;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let desk = StaffDesk::open(&cfg.data_dir, PaperSettings::default(), clock.clone())
+    let desk = StaffDesk::open(&cfg.data_dir, cfg.devices.paper, clock.clone())
         .map_err(|e| format!("staff desk: {e}"))?;
     let gate = desk
         .gate(cfg.staff_pin_hash.as_deref())
@@ -375,5 +450,89 @@ pub fn staff_services(
         .with_catalog_version(Some(catalog.version.declared.clone()))
         .with_reprint_store(cfg.data_dir.join("print-jobs.sqlite3"))
         .with_paper(cfg.devices.paper_width)
+        .with_export_dir(cfg.diagnostics_dir.clone())
+        .with_logs(
+            Some(cfg.data_dir.join("logs"))
+                .filter(|d| d.is_dir())
+                .into_iter()
+                .collect(),
+        )
         .with_query(Arc::new(query)))
+}
+
+/// The kiosk's running devices, restartable: 重置终端 on the staff screen
+/// stops them (on a thread: each worker first finishes its current unit of
+/// work) and starts them again from the same openers, reconnecting the
+/// printer, so a wedged device gets a fresh open without a reboot.
+pub struct DeviceRig {
+    openers: Box<dyn Fn() -> DeviceOpeners>,
+    recorder: DeviceRecorder,
+    data_dir: PathBuf,
+    running: RefCell<Option<RunningDevices>>,
+}
+
+impl DeviceRig {
+    /// Starts the devices from `openers`, their events to `sinks` (after a
+    /// restart: to the kiosk on the UI thread), health recorded by
+    /// `recorder`.
+    pub fn start(
+        openers: impl Fn() -> DeviceOpeners + 'static,
+        sinks: DeviceSinks,
+        recorder: DeviceRecorder,
+        data_dir: PathBuf,
+    ) -> std::io::Result<Rc<DeviceRig>> {
+        let running = start_devices(openers(), sinks.recorded_by(recorder.clone()))?;
+        Ok(Rc::new(DeviceRig {
+            openers: Box::new(openers),
+            recorder,
+            data_dir,
+            running: RefCell::new(Some(running)),
+        }))
+    }
+
+    /// Connects the printer to `kiosk` and makes 重置终端 restart the
+    /// devices.
+    pub fn connect(self: &Rc<Self>, kiosk: &Rc<Kiosk>) {
+        if let Some(r) = self.running.borrow().as_ref() {
+            r.connect_printer(kiosk, &self.data_dir, &self.recorder);
+        }
+        let rig = Rc::downgrade(self);
+        let weak = Rc::downgrade(kiosk);
+        kiosk.set_staff_reset_handler(move || {
+            if let (Some(rig), Some(k)) = (rig.upgrade(), weak.upgrade()) {
+                rig.restart(&k);
+            }
+        });
+    }
+
+    /// Stops the devices and starts them again.
+    pub fn restart(&self, kiosk: &Kiosk) {
+        if let Some(old) = self.running.borrow_mut().take() {
+            // Joining the workers can take a second or two: not on the UI
+            // thread. The new workers retry their opens until the old
+            // ones have let go of the ports.
+            let stopped = std::thread::Builder::new()
+                .name("devices-stop".into())
+                .spawn(move || drop(old));
+            if let Err(e) = stopped {
+                log::error!("cannot stop the devices on a thread: {e}");
+            }
+        }
+        match start_devices(
+            (self.openers)(),
+            DeviceSinks::kiosk().recorded_by(self.recorder.clone()),
+        ) {
+            Ok(running) => {
+                running.connect_printer(kiosk, &self.data_dir, &self.recorder);
+                *self.running.borrow_mut() = Some(running);
+                log::info!("devices restarted (重置终端)");
+            }
+            Err(e) => log::error!("devices not restarted: {e}"),
+        }
+    }
+
+    /// The printer's job queue (None: no printer configured).
+    pub fn printer(&self) -> Option<Sender<PrintRequest>> {
+        self.running.borrow().as_ref()?.printer.clone()
+    }
 }

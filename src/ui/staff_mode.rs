@@ -68,7 +68,7 @@ impl StaffServices {
             desk,
             gate,
             outbox,
-            staff_window: "综合受理".into(),
+            staff_window: "综合受理窗口".into(),
             export_dir: PathBuf::from(DEFAULT_EXPORT_DIR),
             logs: Vec::new(),
             catalog_version: None,
@@ -371,7 +371,7 @@ impl SessionController {
         if !matches!(self.page, Page::Welcome | Page::OutOfService) {
             return;
         }
-        let block = match s.desk.service_block(&s.outbox) {
+        let block = match s.desk.service_block(&s.outbox, &s.staff_window) {
             Ok(b) => b,
             Err(e) => {
                 log::error!("STAFF ALERT: service check: {e}");
@@ -465,9 +465,12 @@ impl SessionController {
         let Some(s) = self.staff.services.as_ref() else {
             return;
         };
+        // The device manager's live health once devices run; before that
+        // (tests, a kiosk without devices) what was last saved.
+        let live = (!self.devices.is_empty()).then_some(&self.devices);
         match s
             .desk
-            .overview(None, &s.outbox, None, s.catalog_version.clone())
+            .overview(live, &s.outbox, None, s.catalog_version.clone())
         {
             Ok(o) => self.staff.overview = Some(o),
             Err(e) => {

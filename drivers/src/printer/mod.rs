@@ -65,6 +65,18 @@ pub enum PrinterError {
     },
 }
 
+impl PrinterError {
+    /// What the printer reported as wrong (paper out, cover open…), when
+    /// the error came from its status.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            PrinterError::NotReady(p) => p,
+            PrinterError::Interrupted { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
 fn join(problems: &[Problem]) -> String {
     problems
         .iter()
