@@ -73,6 +73,25 @@ fn idle_prompt_then_wipe_leaves_no_personal_data_anywhere() {
     assert!(!app.get_idle_prompt());
     assert_eq!(app.get_page(), Page::Notice);
 
+    // A tap that no control takes (here the page header's title) also
+    // means someone is there: 50 s + 20 s later there is still no prompt.
+    seconds(50);
+    let at = slint::LogicalPosition::new(960.0, 48.0);
+    let button = slint::platform::PointerEventButton::Left;
+    let w = window.window();
+    w.dispatch_event(slint::platform::WindowEvent::PointerPressed {
+        position: at,
+        button,
+    });
+    w.dispatch_event(slint::platform::WindowEvent::PointerReleased {
+        position: at,
+        button,
+    });
+    seconds(20);
+    assert!(!app.get_idle_prompt(), "a bare tap resets the idle clock");
+    assert_eq!(app.get_page(), Page::Notice, "and does nothing else");
+    app.invoke_still_here();
+
     // Now nobody answers: 60 s + 15 s.
     seconds(74);
     assert!(app.get_idle_prompt());
