@@ -1,6 +1,9 @@
 //! Headless Slint: every bundle's visit through the UI's own callbacks
-//! (the ones its buttons call) from the card to the done page, values put
-//! in through the controller as the keyboard and pickers would; asserts
+//! (the ones its buttons call) from the card to the done page: the card
+//! is placed on the simulated SAM reader and read by the kiosk's own
+//! device wiring (`start_devices`; its events handed to the kiosk on this
+//! thread, as `post` does on a kiosk), values put in through the
+//! controller as the keyboard and pickers would; asserts
 //! the outbox entry, the printed receipt, what the screen shows, and that
 //! nothing personal stays in any global once the visit is over. One
 //! event-loop test per file (the backend is process-wide).
@@ -13,19 +16,39 @@ use onevisit::outbox::Outbox;
 use onevisit::print::{DocumentKind, StoredJob};
 use onevisit::ui::controller::Page as CPage;
 use onevisit::ui::screenshots::sample_card;
+use onevisit::ui::services::{DeviceOpeners, DeviceSinks, serial, start_devices};
 use onevisit::ui::{
     AppState, AppWindow, ApplyState, BundleState, CardState, DoneState, FormState, KeyboardState,
     Kiosk, OutcomeState, Page, QuestionState, SessionController,
 };
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::sam::ReaderEvent;
+use onevisit_drivers::sim::sam::{SamSimulator, SimOptions, TestCard};
 use slint::{ComponentHandle, Model};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
 
 /// Time passes second by second, as the kiosk's 1 s idle timer sees it.
 fn seconds(n: u64) {
     for _ in 0..n {
         i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    }
+}
+
+/// Hands the reader's events to the kiosk until one matches `wanted`.
+fn deliver_until(kiosk: &Kiosk, events: &Receiver<ReaderEvent>, wanted: fn(&ReaderEvent) -> bool) {
+    loop {
+        let e = events
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the reader reports within 20 s");
+        let done = wanted(&e);
+        kiosk.reader_event(e);
+        if done {
+            return;
+        }
     }
 }
 
@@ -82,13 +105,36 @@ fn every_bundle_through_the_ui_to_a_printed_receipt_then_nothing_stays() {
     kiosk.set_print_handler(move |jobs| sink.borrow_mut().extend(jobs));
     let app = window.global::<AppState>();
 
+    // The simulated SAM reader, supervised as on a kiosk.
+    let sam = SamSimulator::start(SimOptions::default()).unwrap();
+    let (reader_tx, reader_rx) = std::sync::mpsc::channel();
+    let _devices = start_devices(
+        DeviceOpeners {
+            reader: Some(serial(sam.path(), 115_200)),
+            scanner: None,
+            printer: None,
+            paper: PaperWidth::Mm80,
+            reader_poll: Duration::from_millis(100),
+        },
+        DeviceSinks {
+            reader: Box::new(move |e| reader_tx.send(e).is_ok()),
+            scanned: Box::new(|_| true),
+            health: Box::new(|_| true),
+        },
+    )
+    .unwrap();
+
     // The platform is down: the banner says the case waits on this kiosk.
     kiosk.set_offline(true);
     assert!(app.get_offline());
 
     for code in &codes {
         printed.borrow_mut().clear();
-        kiosk.update(|c| c.card_placed(sample_card()));
+        sam.control().place(TestCard::Resident);
+        deliver_until(&kiosk, &reader_rx, |e| {
+            matches!(e, ReaderEvent::CardPlaced(_))
+        });
+        assert_eq!(app.get_page(), Page::CardRead, "{code}");
         window.global::<CardState>().invoke_consent();
         window.global::<BundleState>().invoke_choose(code.into());
         let q = window.global::<QuestionState>();
@@ -181,6 +227,10 @@ fn every_bundle_through_the_ui_to_a_printed_receipt_then_nothing_stays() {
 
         // 45 s later the kiosk is back on the welcome page, empty.
         seconds(46);
+        sam.control().remove();
+        deliver_until(&kiosk, &reader_rx, |e| {
+            matches!(e, ReaderEvent::CardRemoved)
+        });
         assert_eq!(kiosk.controller().page(), CPage::Welcome, "{code}");
         assert_eq!(app.get_page(), Page::Welcome);
         let left = personal_strings(&window);
