@@ -14,7 +14,8 @@
 //!    the offline banner shows; it is sent once the platform is back;
 //! 4. the printer runs out of paper mid-visit → the visit finishes, the
 //!    receipt number stays large with "补打"; the paper forecast and the
-//!    staff screen say 缺纸; paper back in → the test page prints;
+//!    staff screen say 缺纸; paper back in → the test page prints, and
+//!    prints again after 重置终端 restarted the devices;
 //! 5. the disk is full → the welcome page gives way to the out-of-service
 //!    screen naming the staff window, and staff see the storage alert.
 
@@ -293,6 +294,21 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     let forecast = desk.paper().forecast().unwrap();
     assert!(forecast.printed_since_restock_m > 0.0, "{forecast:?}");
     assert_eq!(forecast.level, PaperLevel::Ok);
+
+    // 重置终端: the devices are stopped and opened again; the printer
+    // works through the new ones.
+    staff.invoke_action("reset".into());
+    assert_eq!(running.devices.restarts(), 1);
+    wait_until(&kiosk, 20, "the printer online after the reset", |k| {
+        health_of(k, "printer") == Some(Health::Ok)
+    });
+    staff.invoke_action("test-print".into());
+    assert_eq!(staff.get_message(), "测试页已发送到打印机");
+    wait_until(&kiosk, 30, "the test page printed after the reset", |k| {
+        k.window().global::<StaffState>().get_message() == "打印完成"
+    });
+    let after_reset = desk.paper().forecast().unwrap();
+    assert!(after_reset.printed_since_restock_m > forecast.printed_since_restock_m);
 
     // 3, continued: the platform is back; 重试上传 sends the queued visit
     // now rather than at the end of its backoff.

@@ -469,6 +469,7 @@ pub struct DeviceRig {
     recorder: DeviceRecorder,
     data_dir: PathBuf,
     running: RefCell<Option<RunningDevices>>,
+    restarts: std::cell::Cell<u32>,
 }
 
 impl DeviceRig {
@@ -487,6 +488,7 @@ impl DeviceRig {
             recorder,
             data_dir,
             running: RefCell::new(Some(running)),
+            restarts: std::cell::Cell::new(0),
         }))
     }
 
@@ -525,10 +527,16 @@ impl DeviceRig {
             Ok(running) => {
                 running.connect_printer(kiosk, &self.data_dir, &self.recorder);
                 *self.running.borrow_mut() = Some(running);
+                self.restarts.set(self.restarts.get() + 1);
                 log::info!("devices restarted (重置终端)");
             }
             Err(e) => log::error!("devices not restarted: {e}"),
         }
+    }
+
+    /// How many times the devices were restarted.
+    pub fn restarts(&self) -> u32 {
+        self.restarts.get()
     }
 
     /// The printer's job queue (None: no printer configured).
