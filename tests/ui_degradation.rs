@@ -107,6 +107,22 @@ fn staff_rows(window: &AppWindow) -> Vec<String> {
         .collect()
 }
 
+/// A button on the staff screen; what the screen says afterwards.
+fn act(window: &AppWindow, action: &str) -> String {
+    let staff = window.global::<StaffState>();
+    staff.invoke_action(action.into());
+    staff.get_message().to_string()
+}
+
+fn staff_alerts(window: &AppWindow) -> Vec<String> {
+    window
+        .global::<StaffState>()
+        .get_alerts()
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+}
+
 fn enter_staff(window: &AppWindow) {
     let staff = window.global::<StaffState>();
     for _ in 0..5 {
@@ -261,12 +277,7 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
             .any(|r| r.starts_with("扫码器") && r.contains("未连接")),
         "{rows:?}"
     );
-    let alerts: Vec<String> = window
-        .global::<StaffState>()
-        .get_alerts()
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
+    let alerts = staff_alerts(&window);
     assert!(alerts.iter().any(|a| a.contains("打印机")), "{alerts:?}");
     // The saved health is what `onevisit staff status` shows.
     let saved = desk.saved_devices().unwrap().expect("saved");
@@ -281,12 +292,8 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
         health_of(k, "printer") == Some(Health::Ok)
     });
     let staff = window.global::<StaffState>();
-    staff.invoke_action("paper".into());
-    assert!(
-        staff.get_message().contains("更换纸卷"),
-        "{}",
-        staff.get_message()
-    );
+    let said = act(&window, "paper");
+    assert!(said.contains("更换纸卷"), "{said}");
     staff.invoke_action("test-print".into());
     wait_until(&kiosk, 30, "the test page printed", |k| {
         k.window().global::<StaffState>().get_message() == "打印完成"
@@ -313,12 +320,8 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     // 3, continued: the platform is back; 重试上传 sends the queued visit
     // now rather than at the end of its backoff.
     srv.faults.set(FaultSettings::default());
-    staff.invoke_action("retry".into());
-    assert!(
-        staff.get_message().contains("重新上传"),
-        "{}",
-        staff.get_message()
-    );
+    let said = act(&window, "retry");
+    assert!(said.contains("重新上传"), "{said}");
     staff.invoke_action("leave".into());
     assert_eq!(app.get_page(), Page::Welcome);
     let r = receipt.clone();
@@ -360,12 +363,7 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
         "no way in for applicants"
     );
     enter_staff(&window);
-    let alerts: Vec<String> = window
-        .global::<StaffState>()
-        .get_alerts()
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
+    let alerts = staff_alerts(&window);
     assert!(alerts.iter().any(|a| a.contains("存储故障")), "{alerts:?}");
 
     set_posted_kiosk(None);
