@@ -6,8 +6,8 @@
 //! business licence and takes the printer's paper out.
 
 use super::services::{
-    DeviceOpeners, DeviceSinks, RunningDevices, Services, serial, set_posted_kiosk, start_devices,
-    watchdog_timer,
+    DeviceOpeners, DeviceSinks, RunningDevices, ScannerOpener, Services, serial, set_posted_kiosk,
+    start_devices, watchdog_timer,
 };
 use super::{AppWindow, Kiosk, SessionController, fonts};
 use crate::config::KioskConfig;
@@ -157,7 +157,10 @@ impl DevServices {
         let devices = start_devices(
             DeviceOpeners {
                 reader: Some(serial(sam.path(), 115_200)),
-                scanner: Some(serial(scanner.path().to_path_buf(), 9_600)),
+                scanner: Some(ScannerOpener::Line(serial(
+                    scanner.path().to_path_buf(),
+                    9_600,
+                ))),
                 printer: Some(serial(printer.path().to_path_buf(), 115_200)),
                 paper: PaperWidth::Mm80,
                 reader_poll: Duration::from_millis(300),
