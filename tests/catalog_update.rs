@@ -47,6 +47,8 @@ struct Setup {
     secret: PathBuf,
     public: PathBuf,
     store: CatalogStore,
+    /// The publisher's last sequence number (see `Setup::package`).
+    published: std::cell::Cell<u64>,
 }
 
 fn setup() -> Setup {
@@ -61,16 +63,26 @@ fn setup() -> Setup {
         secret,
         public,
         store,
+        published: std::cell::Cell::new(0),
     }
 }
 
 impl Setup {
+    /// The next release, as a publisher numbers them: one above the last.
     fn package(&self, version: &str) -> PathBuf {
+        let sequence = self.published.get() + 1;
+        self.published.set(sequence);
+        self.package_numbered(version, sequence)
+    }
+
+    /// A release with the given sequence number.
+    fn package_numbered(&self, version: &str, sequence: u64) -> PathBuf {
         let dir = catalog_version(&self.root, version);
-        let out = self.root.join(format!("{version}.ovcat"));
+        let out = self.root.join(format!("{version}-{sequence}.ovcat"));
         let key = SigningKeys::read_secret(&self.secret).unwrap();
-        let m = pack(&dir, &key, &out).unwrap();
+        let m = pack(&dir, &key, sequence, &out).unwrap();
         assert_eq!(m.catalog_version, version);
+        assert_eq!(m.sequence, sequence);
         out
     }
 
@@ -184,6 +196,16 @@ fn a_package_signed_with_another_key_is_refused() {
 
 /// A package built by hand: any entries, signed with `key`.
 fn craft(out: &Path, key: &SigningKey, entries: &[(&[u8], &[u8], tar::EntryType)]) {
+    craft_edited(out, key, entries, |m| m);
+}
+
+/// Like `craft`, with the manifest's text edited by `edit` before signing.
+fn craft_edited(
+    out: &Path,
+    key: &SigningKey,
+    entries: &[(&[u8], &[u8], tar::EntryType)],
+    edit: impl FnOnce(String) -> String,
+) {
     let files = entries
         .iter()
         .filter_map(|(name, data, _)| {
@@ -197,12 +219,13 @@ fn craft(out: &Path, key: &SigningKey, entries: &[(&[u8], &[u8], tar::EntryType)
         .collect();
     let manifest = Manifest {
         format: FORMAT.into(),
+        sequence: 99,
         catalog_version: "2026.12-1".into(),
         content_hash: "0".repeat(16),
         created: "2026-11-29T08:00:00Z".into(),
         files,
     };
-    let manifest = toml::to_string(&manifest).unwrap();
+    let manifest = edit(toml::to_string(&manifest).unwrap());
     let sig = format!(
         "{}\n",
         hex::encode(key.sign(manifest.as_bytes()).to_bytes())
@@ -251,7 +274,7 @@ fn valid_signature_but_invalid_catalog_is_refused_and_the_old_one_still_loads() 
         ),
     )
     .unwrap();
-    let err = pack(&bad, &key, &s.root.join("bad.ovcat")).unwrap_err();
+    let err = pack(&bad, &key, 2, &s.root.join("bad.ovcat")).unwrap_err();
     assert!(err.to_string().contains("no_such_item"), "{err}");
     assert!(!s.root.join("bad.ovcat").exists());
 
@@ -428,18 +451,34 @@ fn the_command_line_keygen_pack_install_status_rollback() {
 
     let src = catalog_version(d, "2026.12-7");
     let src = src.to_str().unwrap();
-    let (code, out, err) = run(&[
-        "catalog",
-        "pack",
-        "--catalog",
-        src,
-        "--key",
-        &p("k.key"),
-        "--out",
-        &p("c.ovcat"),
-    ]);
+    let pack_args = |sequence: Option<&'static str>, out: &str| {
+        let mut args = vec![
+            "catalog".to_string(),
+            "pack".into(),
+            "--catalog".into(),
+            src.into(),
+            "--key".into(),
+            p("k.key"),
+            "--out".into(),
+            p(out),
+        ];
+        if let Some(n) = sequence {
+            args.extend(["--sequence".to_string(), n.to_string()]);
+        }
+        args
+    };
+    let run_owned = |args: Vec<String>| run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // The sequence is the publisher's explicit decision: never defaulted.
+    let (code, _, err) = run_owned(pack_args(None, "none.ovcat"));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--sequence"), "{err}");
+    let (code, _, err) = run_owned(pack_args(Some("0"), "zero.ovcat"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("1 or more"), "{err}");
+    assert!(!d.join("zero.ovcat").exists() && !d.join("none.ovcat").exists());
+    let (code, out, err) = run_owned(pack_args(Some("3"), "c.ovcat"));
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("2026.12-7"), "{out}");
+    assert!(out.contains("2026.12-7") && out.contains("序号 3"), "{out}");
 
     let root = p("store");
     let (code, out, err) = run(&[
@@ -458,8 +497,26 @@ fn the_command_line_keygen_pack_install_status_rollback() {
     );
     let (_, out, _) = run(&["catalog", "status", "--catalog-root", &root]);
     assert!(
-        out.contains("generation: 1") && out.contains("current: 2026.12-7"),
+        out.contains("generation: 1")
+            && out.contains("highest sequence installed: 3")
+            && out.contains("current: 2026.12-7")
+            && out.contains("sequence 3,"),
         "{out}"
+    );
+    // The same package again: a replay, refused with the reason.
+    let (code, _, err) = run(&[
+        "catalog",
+        "install",
+        &p("c.ovcat"),
+        "--pubkey",
+        &p("k.pub"),
+        "--catalog-root",
+        &root,
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("catalog NOT installed") && err.contains("sequence 3 is not above 3"),
+        "{err}"
     );
 
     // A flipped byte: refused, with the reason, exit 1.
@@ -491,9 +548,205 @@ fn the_command_line_keygen_pack_install_status_rollback() {
     );
     let (_, out, _) = run(&["catalog", "status", "--catalog-root", &root]);
     assert!(
-        out.contains("generation: 2") && out.contains("current: the packaged catalog"),
+        out.contains("generation: 2")
+            && out.contains("current: the packaged catalog")
+            && out.contains("highest sequence installed: 3"),
         "{out}"
     );
+}
+
+#[test]
+fn an_older_or_equal_sequence_is_refused_and_the_current_catalog_keeps_working() {
+    let s = setup();
+    // Packed in the order the publisher released them: 3 (with a known
+    // mistake, say), then 5.
+    let old = s.package_numbered("2026.12-3", 3);
+    let current = s.package_numbered("2026.12-5", 5);
+    let installed = s.install(&current).unwrap();
+    assert_eq!(installed.sequence, 5);
+    assert_eq!(s.store.state().unwrap().highest_sequence, 5);
+
+    // The old, validly signed package, and the current one replayed, and
+    // a different catalog that reuses the number: all refused.
+    let same_number = s.package_numbered("2026.12-9", 5);
+    for (package, offered) in [(&old, 3), (&current, 5), (&same_number, 5)] {
+        let err = s.install(package).unwrap_err();
+        match err {
+            StoreError::Replay {
+                offered: o,
+                highest: 5,
+            } => assert_eq!(o, offered),
+            ref other => panic!("{other}"),
+        }
+        let msg = err.to_string();
+        assert!(msg.contains("最高序号5"), "{msg}");
+        assert!(
+            msg.contains(&format!("sequence {offered} is not above 5"))
+                && msg.contains("old catalog stays in use"),
+            "{msg}"
+        );
+    }
+    // Nothing moved: same generation, same catalog, nothing to reload,
+    // only the installed version on disk.
+    assert_eq!(s.store.generation().unwrap(), 1);
+    assert_eq!(s.active_version(), "2026.12-5");
+    assert!(
+        s.store
+            .load_if_changed(1, &source_catalog())
+            .unwrap()
+            .is_none()
+    );
+    let versions: Vec<_> = std::fs::read_dir(s.store.root().join("versions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(versions, vec!["g000001".to_string()]);
+
+    // A newer one installs; numbers may skip.
+    let newer = s.install(&s.package_numbered("2026.12-6", 8)).unwrap();
+    assert_eq!(
+        (newer.sequence, newer.catalog_version.as_str()),
+        (8, "2026.12-6")
+    );
+    assert_eq!(s.active_version(), "2026.12-6");
+    assert_eq!(s.store.state().unwrap().highest_sequence, 8);
+}
+
+#[test]
+fn rollback_never_lowers_the_highest_sequence_so_the_rolled_back_from_package_is_refused() {
+    let s = setup();
+    let first = s.package("2026.12-1"); // sequence 1
+    let second = s.package("2026.12-2"); // sequence 2
+    s.install(&first).unwrap();
+    s.install(&second).unwrap();
+
+    let back = s.store.rollback().unwrap().unwrap();
+    assert_eq!(
+        (back.sequence, back.catalog_version.as_str()),
+        (1, "2026.12-1")
+    );
+    // Persisted, not just in memory: a fresh store on the same root sees it.
+    let reopened = CatalogStore::new(s.store.root());
+    assert_eq!(reopened.state().unwrap().highest_sequence, 2);
+
+    // The package rolled back from is not reinstallable, and neither is
+    // the one in use.
+    for (package, offered) in [(&second, 2), (&first, 1)] {
+        assert!(
+            matches!(
+                s.install(package).unwrap_err(),
+                StoreError::Replay { offered: o, highest: 2 } if o == offered
+            ),
+            "sequence {offered}"
+        );
+    }
+    assert_eq!(s.active_version(), "2026.12-1");
+    assert_eq!(s.store.generation().unwrap(), 3);
+
+    // The documented ways forward: roll back again (undoes the rollback)…
+    let again = s.store.rollback().unwrap().unwrap();
+    assert_eq!(again.sequence, 2);
+    assert_eq!(s.active_version(), "2026.12-2");
+    assert_eq!(s.store.state().unwrap().highest_sequence, 2);
+    // …or a newer package.
+    assert_eq!(s.install(&s.package("2026.12-3")).unwrap().sequence, 3);
+
+    // Rolled all the way back to the packaged catalog, the number holds.
+    let t = setup();
+    let p = t.package("2026.12-1");
+    t.install(&p).unwrap();
+    assert_eq!(t.store.rollback().unwrap(), None);
+    assert_eq!(t.store.state().unwrap().highest_sequence, 1);
+    assert!(matches!(
+        t.install(&p).unwrap_err(),
+        StoreError::Replay {
+            offered: 1,
+            highest: 1
+        }
+    ));
+    assert_eq!(t.active_version(), "2026.11-1");
+}
+
+#[test]
+fn the_sequence_is_signed_and_unsequenced_packages_are_refused() {
+    let s = setup();
+    // Raising the number by hand breaks the signature.
+    let p = s.package_numbered("2026.12-1", 4);
+    patch(&p, b"sequence = 4\n", b"sequence = 9\n");
+    let err = s.install(&p).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Package(PackageError::BadSignature)),
+        "{err}"
+    );
+
+    let key = SigningKeys::read_secret(&s.secret).unwrap();
+    let file: (&[u8], &[u8], tar::EntryType) =
+        (b"catalog/catalog.toml", b"x = 1\n", tar::EntryType::Regular);
+    // A format /1 package (before sequences), validly signed: refused with
+    // "repack", not accepted as an unnumbered (hence replayable) package.
+    let v1 = s.root.join("v1.ovcat");
+    craft_edited(&v1, &key, &[file], |m| {
+        let m = m.replace(FORMAT, "onevisit-catalog-package/1");
+        let m = m.replace("sequence = 99\n", "");
+        assert!(!m.contains("sequence"), "{m}");
+        m
+    });
+    let err = s.install(&v1).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Package(PackageError::Sequence(_))),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("--sequence") && msg.contains("has no sequence number"),
+        "{msg}"
+    );
+    // A /2 manifest without the field, or numbered 0: malformed / refused.
+    let missing = s.root.join("missing.ovcat");
+    craft_edited(&missing, &key, &[file], |m| {
+        m.replace("sequence = 99\n", "")
+    });
+    let err = s.install(&missing).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Package(PackageError::Malformed(_)))
+            && err.to_string().contains("sequence"),
+        "{err}"
+    );
+    let zero = s.root.join("zero.ovcat");
+    craft_edited(&zero, &key, &[file], |m| {
+        m.replace("sequence = 99\n", "sequence = 0\n")
+    });
+    let err = s.install(&zero).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Package(PackageError::Sequence(_))),
+        "{err}"
+    );
+    // And `pack` never makes one numbered 0.
+    let err = pack(&source_catalog(), &key, 0, &s.root.join("z.ovcat")).unwrap_err();
+    assert!(matches!(err, PackageError::Sequence(_)), "{err}");
+    assert!(!s.root.join("z.ovcat").exists());
+    assert_eq!(s.store.generation().unwrap(), 0);
+}
+
+#[test]
+fn a_store_from_before_sequences_loads_and_accepts_a_numbered_package() {
+    let s = setup();
+    std::fs::create_dir_all(s.store.root().join("versions/g000001")).unwrap();
+    copy_dir(&source_catalog(), &s.store.root().join("versions/g000001"));
+    std::fs::write(
+        s.store.root().join("state.toml"),
+        "generation = 1\n[current]\ndir = \"g000001\"\ncatalog_version = \"2026.11-1\"\n\
+         content_hash = \"0\"\ninstalled_at = \"2026-11-29T08:00:00Z\"\n",
+    )
+    .unwrap();
+    let state = s.store.state().unwrap();
+    assert_eq!(state.highest_sequence, 0);
+    assert_eq!(state.current.as_ref().unwrap().sequence, 0);
+    let installed = s.install(&s.package("2026.12-1")).unwrap();
+    assert_eq!(installed.sequence, 1);
+    let state = s.store.state().unwrap();
+    assert_eq!(state.highest_sequence, 1);
+    assert_eq!(state.previous.unwrap().dir, "g000001");
 }
 
 /// A kiosk configuration reading the packaged catalog and `root`'s store.

@@ -267,3 +267,55 @@ fn onevisit_run_refuses_without_a_config_and_on_fatal_start_up_problems() {
         "{err}"
     );
 }
+
+#[test]
+fn a_usb_scanner_address_is_read_as_hid_and_its_scans_reach_the_kiosk() {
+    use onevisit::ui::services::{DeviceOpeners, ScannerOpener, start_devices};
+    use onevisit_drivers::scanner::HidReportFormat;
+    use onevisit_drivers::sim::scanner::wedge_reports;
+    use onevisit_drivers::transport::{MemoryTransport, Transport, TransportError};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = ConfigFile {
+        data_dir: dir.path().join("data"),
+        catalog_dir: Some(source_catalog()),
+        ..ConfigFile::default()
+    };
+    f.devices.id_reader.enabled = false;
+    f.devices.printer.enabled = false;
+    f.devices.scanner.address = Some("0C2E:0B61".into());
+    let cfg = KioskConfig::from_file(f).unwrap();
+    let mut openers = DeviceOpeners::from_config(&cfg);
+    // A USB address is read through HID now, not ignored. No such device
+    // here: opening fails (the manager would report Missing and retry).
+    match openers.scanner.as_mut() {
+        Some(ScannerOpener::Hid(open)) => assert!(open().is_err()),
+        Some(ScannerOpener::Line(_)) => panic!("a USB scanner opened as a serial line"),
+        None => panic!("the USB scanner was dropped"),
+    }
+
+    // The same wiring with the USB endpoint replaced by an in-memory one: a
+    // keyboard-mode scanner's boot reports come out as scanned text.
+    let (mut device, host) = MemoryTransport::pair();
+    let mut host = Some(host);
+    openers.scanner = Some(ScannerOpener::Hid(Box::new(move || {
+        host.take()
+            .map(|t| (Box::new(t) as Box<dyn Transport>, HidReportFormat::Keyboard))
+            .ok_or_else(|| TransportError::Disconnected("unplugged".into()))
+    })));
+    let (scan_tx, scan_rx) = std::sync::mpsc::channel();
+    let _running = start_devices(
+        openers,
+        DeviceSinks {
+            reader: Box::new(|_| true),
+            scanned: Box::new(move |s| scan_tx.send(s).is_ok()),
+            health: Box::new(|_| true),
+        },
+    )
+    .unwrap();
+    let code = "OV1:R:HL01-20261129-0007-K";
+    device
+        .write_all(&wedge_reports(code).unwrap().concat())
+        .unwrap();
+    assert_eq!(scan_rx.recv_timeout(Duration::from_secs(5)).unwrap(), code);
+}

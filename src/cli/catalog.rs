@@ -35,6 +35,12 @@ pub enum CatalogCommand {
         /// The package file to write.
         #[arg(long)]
         out: PathBuf,
+        /// This release's number, 1 or more and higher than every package
+        /// published before: kiosks refuse a package not above the highest
+        /// they have installed (replay protection). Required, not derived
+        /// from the clock, so that a mis-set clock cannot lock kiosks out.
+        #[arg(long)]
+        sequence: u64,
     },
     /// Verify, validate and switch to a signed catalog package; the
     /// previous catalog is kept for rollback.
@@ -133,13 +139,20 @@ pub fn run(command: CatalogCommand) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        CatalogCommand::Pack { catalog, key, out } => {
-            let result = SigningKeys::read_secret(&key).and_then(|k| pack(&catalog, &k, &out));
+        CatalogCommand::Pack {
+            catalog,
+            key,
+            out,
+            sequence,
+        } => {
+            let result =
+                SigningKeys::read_secret(&key).and_then(|k| pack(&catalog, &k, sequence, &out));
             match result {
                 Ok(m) => {
                     println!(
-                        "目录包已生成 (package written): {} — 版本 {} ({})，{} 个文件",
+                        "目录包已生成 (package written): {} — 序号 {}，版本 {} ({})，{} 个文件",
                         out.display(),
+                        m.sequence,
                         m.catalog_version,
                         m.content_hash,
                         m.files.len()
@@ -168,8 +181,9 @@ pub fn run(command: CatalogCommand) -> ExitCode {
             match store.install(&package, &key) {
                 Ok(v) => {
                     println!(
-                        "目录已更新 (catalog installed): 版本 {} ({}) in {}; generation {}. \
+                        "目录已更新 (catalog installed): 序号 {}，版本 {} ({}) in {}; generation {}. \
                          The kiosk switches to it between visits; `onevisit catalog rollback` returns to the previous one.",
+                        v.sequence,
                         v.catalog_version,
                         v.content_hash,
                         store.root().join("versions").join(&v.dir).display(),
@@ -191,8 +205,8 @@ pub fn run(command: CatalogCommand) -> ExitCode {
             match store.rollback() {
                 Ok(Some(v)) => {
                     println!(
-                        "已回退 (rolled back) to 版本 {} ({}), installed {}",
-                        v.catalog_version, v.content_hash, v.installed_at
+                        "已回退 (rolled back) to 序号 {}，版本 {} ({}), installed {}",
+                        v.sequence, v.catalog_version, v.content_hash, v.installed_at
                     );
                     ExitCode::SUCCESS
                 }
@@ -221,9 +235,10 @@ pub fn run(command: CatalogCommand) -> ExitCode {
             };
             let show = |v: &Option<crate::firmware::Installed>| match v {
                 Some(v) => format!(
-                    "{} ({}) in {}, installed {}",
+                    "{} ({}), sequence {}, in {}, installed {}",
                     v.catalog_version,
                     v.content_hash,
+                    sequence(v.sequence),
                     store.root().join("versions").join(&v.dir).display(),
                     v.installed_at
                 ),
@@ -236,12 +251,26 @@ pub fn run(command: CatalogCommand) -> ExitCode {
             };
             println!("catalog root: {}", store.root().display());
             println!("generation: {}", state.generation);
+            // The number the publisher's next package must exceed.
+            println!(
+                "highest sequence installed: {} (a package must be above it)",
+                state.highest_sequence
+            );
             println!("current: {}", show(&state.current));
             if state.current.is_some() {
                 println!("previous: {}", show(&state.previous));
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// A version's sequence; 0 only in state from before sequences existed.
+fn sequence(n: u64) -> String {
+    if n == 0 {
+        "none (installed before sequence numbers)".into()
+    } else {
+        n.to_string()
     }
 }
 

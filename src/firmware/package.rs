@@ -3,9 +3,10 @@
 //! A package is a plain tar file (inspect it with `tar tvf`) holding, in
 //! this order:
 //!
-//! - `manifest.toml` — the format tag, the catalog's declared version and
-//!   content hash, when it was packed, and every file: its path under the
-//!   catalog directory, size and SHA-256;
+//! - `manifest.toml` — the format tag, the publisher's sequence number,
+//!   the catalog's declared version and content hash, when it was packed,
+//!   and every file: its path under the catalog directory, size and
+//!   SHA-256;
 //! - `manifest.sig` — the ed25519 signature of `manifest.toml`'s exact
 //!   bytes, as 128 hex digits;
 //! - `catalog/<path>` — each file the manifest lists, nothing else.
@@ -15,6 +16,14 @@
 //! links or devices), sizes are bounded, the signature is checked with the
 //! kiosk's public key, then every file against the manifest. Only then are
 //! the files handed out, as bytes; the store writes them itself.
+//!
+//! The sequence number is what stops replays: a package that was validly
+//! signed once stays valid for ever, so the signature alone cannot stop
+//! an old package (say one with a known mistake) from being installed
+//! again. The store remembers the highest sequence it ever installed and
+//! refuses anything not above it ([`super::store`]). Format /1 had no
+//! sequence; such packages are refused with a request to repack, since
+//! accepting them would reopen the very replay the sequence closes.
 
 use crate::catalog::load_dir;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -24,7 +33,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-pub const FORMAT: &str = "onevisit-catalog-package/1";
+pub const FORMAT: &str = "onevisit-catalog-package/2";
+/// The format before sequence numbers: recognised only to say "repack".
+pub const FORMAT_V1: &str = "onevisit-catalog-package/1";
 /// A catalog is ~100 KB; refuse anything absurd before reading it.
 pub const MAX_PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_FILES: usize = 10_000;
@@ -45,6 +56,8 @@ pub enum PackageError {
     Key(String),
     #[error("{0}")]
     InvalidCatalog(String),
+    #[error("目录包序号错误 (package sequence): {0}")]
+    Sequence(String),
 }
 
 /// `manifest.toml`.
@@ -52,6 +65,9 @@ pub enum PackageError {
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub format: String,
+    /// The publisher's release number, ≥ 1, higher for every package
+    /// published; signed with the rest, so it cannot be edited.
+    pub sequence: u64,
     /// The catalog's declared version (`catalog.toml`).
     pub catalog_version: String,
     /// The catalog's content hash, as notices and submissions carry it.
@@ -182,9 +198,23 @@ fn catalog_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, PackageError> {
     Ok(out)
 }
 
-/// Packs and signs the catalog in `dir` into `out`. The catalog is fully
-/// validated first: an invalid catalog is never packed.
-pub fn pack(dir: &Path, key: &SigningKey, out: &Path) -> Result<Manifest, PackageError> {
+/// Packs and signs the catalog in `dir` into `out` as release `sequence`
+/// (≥ 1; kiosks install only sequences above every one they have had).
+/// The catalog is fully validated first: an invalid catalog is never
+/// packed.
+pub fn pack(
+    dir: &Path,
+    key: &SigningKey,
+    sequence: u64,
+    out: &Path,
+) -> Result<Manifest, PackageError> {
+    if sequence == 0 {
+        // 0 is the store's "nothing installed yet": a package numbered 0
+        // could never be installed anywhere.
+        return Err(PackageError::Sequence(
+            "序号必须从1开始 (the sequence must be 1 or more)".into(),
+        ));
+    }
     let catalog = load_dir(dir).map_err(|e| PackageError::InvalidCatalog(e.to_string()))?;
     let mut files = Vec::new();
     let mut contents = Vec::new();
@@ -200,6 +230,7 @@ pub fn pack(dir: &Path, key: &SigningKey, out: &Path) -> Result<Manifest, Packag
     }
     let manifest = Manifest {
         format: FORMAT.into(),
+        sequence,
         catalog_version: catalog.version.declared.clone(),
         content_hash: catalog.version.content_hash.clone(),
         created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -261,6 +292,30 @@ fn safe_relative(raw: &[u8]) -> Result<PathBuf, PackageError> {
         )));
     }
     Ok(clean)
+}
+
+/// The format tag alone, read before the whole manifest so that an older
+/// package gets "repack it" rather than a complaint about a missing field.
+fn check_format(manifest: &str) -> Result<(), PackageError> {
+    #[derive(Deserialize)]
+    struct Tag {
+        format: String,
+    }
+    let tag: Tag = toml::from_str(manifest)
+        .map_err(|e| PackageError::Malformed(format!("manifest.toml: {e}")))?;
+    if tag.format == FORMAT_V1 {
+        return Err(PackageError::Sequence(format!(
+            "旧格式目录包没有序号，防重放检查无法进行，请用 `onevisit catalog pack --sequence N` 重新打包 \
+             (format {FORMAT_V1:?} has no sequence number, so replays cannot be refused; repack it)"
+        )));
+    }
+    if tag.format != FORMAT {
+        return Err(PackageError::Malformed(format!(
+            "format {:?}; this kiosk reads {FORMAT:?}",
+            tag.format
+        )));
+    }
+    Ok(())
 }
 
 /// Reads and verifies a package: structure, signature, then every file
@@ -343,15 +398,15 @@ pub fn read_package(path: &Path, key: &VerifyingKey) -> Result<VerifiedPackage, 
         .map_err(|_| PackageError::BadSignature)?;
 
     // From here on the manifest is the publisher's word.
-    let manifest: Manifest = std::str::from_utf8(&manifest_bytes)
-        .map_err(|e| e.to_string())
-        .and_then(|t| toml::from_str(t).map_err(|e| e.to_string()))
+    let manifest_text = std::str::from_utf8(&manifest_bytes)
         .map_err(|e| PackageError::Malformed(format!("manifest.toml: {e}")))?;
-    if manifest.format != FORMAT {
-        return Err(PackageError::Malformed(format!(
-            "format {:?}; this kiosk reads {FORMAT:?}",
-            manifest.format
-        )));
+    check_format(manifest_text)?;
+    let manifest: Manifest = toml::from_str(manifest_text)
+        .map_err(|e| PackageError::Malformed(format!("manifest.toml: {e}")))?;
+    if manifest.sequence == 0 {
+        return Err(PackageError::Sequence(
+            "序号为0，无法安装 (sequence 0 is never installable)".into(),
+        ));
     }
     let mut listed = std::collections::BTreeSet::new();
     for f in &manifest.files {

@@ -14,6 +14,16 @@
 //! the directory). A crash at any point leaves the old pointer, hence the
 //! old catalog. Versions other than current and previous are removed.
 //!
+//! Replays are refused: `highest_sequence` is the highest package
+//! sequence ever installed here, and `install` takes only a package whose
+//! signed sequence is above it. A rollback switches directories but never
+//! lowers it, so after rolling back from sequence N the package N itself
+//! is refused too: the way forward is to roll back again (which undoes
+//! the rollback) or a new package numbered above N. That keeps one simple
+//! rule ("never anything not newer than the newest ever installed") with
+//! no exception an attacker could aim at; the kept previous version is
+//! already on the kiosk and needs no package.
+//!
 //! `current = None` means the packaged catalog (`catalog_dir`); rolling
 //! back the first update returns to it. The generation grows with every
 //! switch, so the kiosk can ask between visits whether to reload
@@ -34,6 +44,12 @@ pub enum StoreError {
         "目录包已签名但内容无效，未安装，原目录继续使用 (signed, but the catalog is invalid; not installed, the old catalog stays in use):\n{0}"
     )]
     InvalidCatalog(String),
+    #[error(
+        "目录包序号{offered}不大于本机已安装过的最高序号{highest}，拒绝安装旧包或重放包，原目录继续使用 \
+         (package sequence {offered} is not above {highest}, the highest ever installed here: \
+         an old or replayed package; not installed, the old catalog stays in use)"
+    )]
+    Replay { offered: u64, highest: u64 },
     #[error("没有可回退的目录版本 (nothing to roll back to): {0}")]
     NothingToRollBack(String),
     #[error("另一个目录安装正在进行 (another install or rollback is running on {0})")]
@@ -52,6 +68,10 @@ fn io(path: &Path, e: impl std::fmt::Display) -> StoreError {
 pub struct Installed {
     /// Its directory under `versions/`.
     pub dir: String,
+    /// The package's signed sequence number (0 in a state file written
+    /// before sequences existed).
+    #[serde(default)]
+    pub sequence: u64,
     /// The declared version and content hash from the signed manifest.
     pub catalog_version: String,
     pub content_hash: String,
@@ -65,6 +85,11 @@ pub struct Installed {
 pub struct StoreState {
     /// 0 = nothing ever installed; +1 at every install and rollback.
     pub generation: u64,
+    /// The highest package sequence ever installed (0: none). Only an
+    /// install raises it; nothing lowers it, rollback included. Absent in
+    /// state files from before sequences, hence the default.
+    #[serde(default)]
+    pub highest_sequence: u64,
     /// None: the packaged catalog.
     pub current: Option<Installed>,
     /// What a rollback returns to (None: the packaged catalog).
@@ -187,6 +212,13 @@ impl CatalogStore {
         let _lock = self.lock()?;
         self.remove_incoming();
         let mut state = self.state()?;
+        // Read under the lock: two installs cannot both pass this check.
+        if verified.manifest.sequence <= state.highest_sequence {
+            return Err(StoreError::Replay {
+                offered: verified.manifest.sequence,
+                highest: state.highest_sequence,
+            });
+        }
         let generation = state.generation + 1;
         let incoming = self
             .versions()
@@ -239,6 +271,7 @@ impl CatalogStore {
         sync_dir(&self.versions())?;
         let installed = Installed {
             dir: name,
+            sequence: verified.manifest.sequence,
             catalog_version: verified.manifest.catalog_version.clone(),
             content_hash: verified.manifest.content_hash.clone(),
             installed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -246,6 +279,7 @@ impl CatalogStore {
         state.previous = state.current.take();
         state.current = Some(installed.clone());
         state.generation = generation;
+        state.highest_sequence = verified.manifest.sequence;
         self.write_state(&state)?;
         self.prune(&state);
         Ok(installed)
@@ -254,6 +288,7 @@ impl CatalogStore {
     /// Switches back to the previous version (or the packaged catalog when
     /// the current one is the first update). Rolling back twice returns to
     /// where it started. Returns the new current (None: packaged).
+    /// `highest_sequence` stays as it is (see the module doc).
     pub fn rollback(&self) -> Result<Option<Installed>, StoreError> {
         let _lock = self.lock()?;
         let mut state = self.state()?;

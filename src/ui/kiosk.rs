@@ -6,7 +6,8 @@
 //! business licence and takes the printer's paper out.
 
 use super::services::{
-    DeviceOpeners, DeviceRig, DeviceSinks, Services, serial, set_posted_kiosk, watchdog_timer,
+    DeviceOpeners, DeviceRig, DeviceSinks, ScannerOpener, Services, serial, set_posted_kiosk,
+    watchdog_timer,
 };
 use super::{AppWindow, Kiosk, SessionController, fonts};
 use crate::config::KioskConfig;
@@ -162,7 +163,7 @@ impl DevServices {
         let devices = DeviceRig::start(
             move || DeviceOpeners {
                 reader: Some(serial(paths.0.clone(), 115_200)),
-                scanner: Some(serial(paths.1.clone(), 9_600)),
+                scanner: Some(ScannerOpener::Line(serial(paths.1.clone(), 9_600))),
                 printer: Some(serial(paths.2.clone(), 115_200)),
                 paper: PaperWidth::Mm80,
                 reader_poll: Duration::from_millis(300),

@@ -17,9 +17,11 @@ use onevisit_drivers::printer::PrinterConfig;
 use onevisit_drivers::printer::supervised::{PrintRequest, SupervisedPrinter};
 use onevisit_drivers::sam::ReaderEvent;
 use onevisit_drivers::sam::supervised::SupervisedReader;
-use onevisit_drivers::scanner::LineConfig;
-use onevisit_drivers::scanner::supervised::{ScannerEvent, SupervisedScanner};
-use onevisit_drivers::transport::usb::libusb::open_printer;
+use onevisit_drivers::scanner::supervised::{
+    ScannerEvent, SupervisedHidScanner, SupervisedScanner,
+};
+use onevisit_drivers::scanner::{HidReportFormat, LineConfig};
+use onevisit_drivers::transport::usb::libusb::{open_hid_scanner, open_printer};
 use onevisit_drivers::transport::{DeviceAddress, SerialTransport, Transport, TransportError};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -164,12 +166,25 @@ impl Services {
 /// Opens a device's transport each time it is (re)connected.
 pub type Opener = Box<dyn FnMut() -> Result<Box<dyn Transport>, TransportError> + Send>;
 
+/// Opens a USB HID scanner each time it is (re)connected: its report
+/// transport and the report format its interface declares.
+pub type HidOpener =
+    Box<dyn FnMut() -> Result<(Box<dyn Transport>, HidReportFormat), TransportError> + Send>;
+
+/// How the scanner is read: lines on a serial/CDC port, or HID reports
+/// (HID POS or keyboard mode) from a USB interrupt endpoint. Both give the
+/// kiosk the same scanned text.
+pub enum ScannerOpener {
+    Line(Opener),
+    Hid(HidOpener),
+}
+
 /// The kiosk's devices as openers; `None` means not there (disabled in the
 /// configuration): the kiosk degrades (no reader → the manual path, no
 /// printer → the receipt number on screen).
 pub struct DeviceOpeners {
     pub reader: Option<Opener>,
-    pub scanner: Option<Opener>,
+    pub scanner: Option<ScannerOpener>,
     pub printer: Option<Opener>,
     pub paper: PaperWidth,
     /// Time between the reader's find-card polls.
@@ -179,9 +194,8 @@ pub struct DeviceOpeners {
 impl DeviceOpeners {
     /// The configured devices: serial paths at their baud rate, or USB by
     /// `VID:PID` (the SAM reader's bulk variant, the printer's bulk
-    /// endpoints). A USB scanner is a keyboard wedge or HID POS device the
-    /// serial line protocol does not cover: it is left to the touch screen
-    /// input and logged.
+    /// endpoints, the scanner's HID interrupt endpoint, decoded as the
+    /// interface declares: boot keyboard → keyboard mode, else HID POS).
     pub fn from_config(cfg: &KioskConfig) -> DeviceOpeners {
         let d = &cfg.devices;
         let reader = enabled(&d.id_reader).map(|s| -> Opener {
@@ -190,12 +204,9 @@ impl DeviceOpeners {
                 s.baud,
             ))
         });
-        let scanner = enabled(&d.scanner).and_then(|s| match &s.address {
-            DeviceAddress::Path(p) => Some(serial(p.clone(), s.baud)),
-            DeviceAddress::Usb { .. } => {
-                log::warn!("devices.scanner: a USB (HID) scanner is not read by the kiosk; use a serial/CDC address");
-                None
-            }
+        let scanner = enabled(&d.scanner).map(|s| match &s.address {
+            DeviceAddress::Path(p) => ScannerOpener::Line(serial(p.clone(), s.baud)),
+            DeviceAddress::Usb { vid, pid } => ScannerOpener::Hid(usb_hid_scanner(*vid, *pid)),
         });
         let printer = enabled(&d.printer).map(|s| match &s.address {
             DeviceAddress::Path(p) => serial(p.clone(), s.baud),
@@ -212,6 +223,16 @@ impl DeviceOpeners {
             reader_poll: Duration::from_millis(500),
         }
     }
+}
+
+/// A HID scanner at `vid:pid`, its format read from the device at each
+/// open (it may have been switched between modes while unplugged).
+pub fn usb_hid_scanner(vid: u16, pid: u16) -> HidOpener {
+    Box::new(move || {
+        let (reader, interface) = open_hid_scanner(vid, pid)?;
+        let format = HidReportFormat::of_interface(&interface);
+        Ok((Box::new(reader) as Box<dyn Transport>, format))
+    })
 }
 
 fn enabled(s: &DeviceSetting) -> Option<&DeviceSetting> {
@@ -322,10 +343,16 @@ pub fn start_devices(
     }
     if let Some(open) = openers.scanner {
         let (tx, rx) = std::sync::mpsc::channel::<ScannerEvent>();
-        manager.supervise(
-            SupervisedScanner::new("scanner", open, LineConfig::default(), tx),
-            backoff,
-        );
+        // One device name and one event channel whichever way it is read.
+        match open {
+            ScannerOpener::Line(open) => manager.supervise(
+                SupervisedScanner::new("scanner", open, LineConfig::default(), tx),
+                backoff,
+            ),
+            ScannerOpener::Hid(open) => {
+                manager.supervise(SupervisedHidScanner::new("scanner", open, tx), backoff)
+            }
+        }
         forward("scanner-events", rx, move |e| match e {
             ScannerEvent::Scanned { scan, .. } => scanned(scan.text),
             ScannerEvent::Rejected(err) => {

@@ -4,6 +4,7 @@
 
 use super::{HID_POS_REPORT_LEN, HidPosAssembler, Scan, ScanError, WEDGE_REPORT_LEN, WedgeDecoder};
 use crate::transport::Transport;
+use crate::transport::usb::{UsbInterfaceInfo, is_boot_keyboard};
 use std::time::{Duration, Instant};
 
 /// A decoder of fixed-size input reports.
@@ -32,12 +33,85 @@ impl ReportDecoder for WedgeDecoder {
     }
 }
 
+/// Which reports a USB HID scanner sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum HidReportFormat {
+    /// HID POS (usage page 0x8C): 64-byte reports, any text, AIM ids.
+    Pos,
+    /// Keyboard ("wedge") mode: 8-byte boot keyboard reports, ASCII only.
+    Keyboard,
+}
+
+impl HidReportFormat {
+    /// The format of the interface the scanner is read on: a boot
+    /// keyboard interface types (keyboard mode); any other HID interface
+    /// is taken for HID POS, the mode scanners are set to for a POS host.
+    /// (A keyboard-mode scanner that does not declare the boot keyboard
+    /// protocol would be misread as HID POS: its reports are then
+    /// rejected, never mistaken for codes, and the log says why.)
+    pub fn of_interface(interface: &UsbInterfaceInfo) -> Self {
+        if is_boot_keyboard(interface) {
+            HidReportFormat::Keyboard
+        } else {
+            HidReportFormat::Pos
+        }
+    }
+
+    /// Chinese name for logs and listings.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            HidReportFormat::Pos => "HID POS 模式",
+            HidReportFormat::Keyboard => "键盘模式",
+        }
+    }
+}
+
+/// The decoder for a format chosen at run time (the scanner's format is
+/// known only once it is plugged in and its interface read).
+#[derive(Debug)]
+pub enum HidDecoder {
+    Pos(HidPosAssembler),
+    Keyboard(WedgeDecoder),
+}
+
+impl HidDecoder {
+    pub fn new(format: HidReportFormat) -> Self {
+        match format {
+            HidReportFormat::Pos => HidDecoder::Pos(HidPosAssembler::default()),
+            HidReportFormat::Keyboard => HidDecoder::Keyboard(WedgeDecoder::default()),
+        }
+    }
+}
+
+impl ReportDecoder for HidDecoder {
+    fn report_len(&self) -> usize {
+        match self {
+            HidDecoder::Pos(d) => d.report_len(),
+            HidDecoder::Keyboard(d) => d.report_len(),
+        }
+    }
+    fn push_report(&mut self, report: &[u8]) -> Result<Option<Scan>, ScanError> {
+        match self {
+            HidDecoder::Pos(d) => d.push_report(report),
+            HidDecoder::Keyboard(d) => d.push_report(report),
+        }
+    }
+}
+
 /// Reads scans from a HID scanner (HID POS or keyboard mode).
 pub struct HidScanner<T: Transport, D: ReportDecoder> {
     transport: T,
     decoder: D,
     partial: Vec<u8>,
+    /// When the last bytes of `partial` arrived.
+    last_bytes: Instant,
 }
+
+/// A report is sent in one go (one USB packet, one hidraw read): part of
+/// one with nothing more for this long is a short, broken report. It is
+/// dropped, so that one bad packet costs a code rather than shifting every
+/// later report out of line until the scanner is replugged.
+const STALE_PARTIAL: Duration = Duration::from_millis(100);
 
 impl<T: Transport, D: ReportDecoder> HidScanner<T, D> {
     pub fn new(transport: T, decoder: D) -> Self {
@@ -45,6 +119,7 @@ impl<T: Transport, D: ReportDecoder> HidScanner<T, D> {
             transport,
             decoder,
             partial: Vec::new(),
+            last_bytes: Instant::now(),
         }
     }
 
@@ -62,8 +137,15 @@ impl<T: Transport, D: ReportDecoder> HidScanner<T, D> {
             let want = len - self.partial.len();
             let n = self.transport.read(&mut buf[..want], left)?;
             if n == 0 {
+                if !self.partial.is_empty() && self.last_bytes.elapsed() >= STALE_PARTIAL {
+                    // The decoder refuses it for its length (and drops any
+                    // code in progress): the caller sees why a code went.
+                    let short = std::mem::take(&mut self.partial);
+                    return self.decoder.push_report(&short);
+                }
                 return Ok(None);
             }
+            self.last_bytes = Instant::now();
             self.partial.extend_from_slice(&buf[..n]);
             if self.partial.len() == len {
                 let report = std::mem::take(&mut self.partial);

@@ -1,6 +1,8 @@
 //! Barcode / QR scanners: serial line records, USB HID POS reports and
 //! keyboard-wedge reports, all turned into the same [`Scan`], which
-//! [`classify`] then sorts into what the kiosk cares about.
+//! [`classify`] then sorts into what the kiosk cares about. Under the
+//! device manager, [`supervised`] runs either kind and publishes the same
+//! [`supervised::ScannerEvent`]s.
 //!
 //! Every parser here takes bytes from outside the kiosk, so none of them
 //! panics and none of them keeps more than a configured number of bytes.
@@ -20,7 +22,7 @@ pub use classify::{KioskCode, ScanKind, classify};
 pub use hid_pos::{
     HID_POS_DATA_MAX, HID_POS_REPORT_ID, HID_POS_REPORT_LEN, HidPosAssembler, HidPosReport,
 };
-pub use hid_reader::{HidScanner, ReportDecoder};
+pub use hid_reader::{HidDecoder, HidReportFormat, HidScanner, ReportDecoder};
 pub use lines::{LineAssembler, LineConfig};
 pub use serial::SerialScanner;
 pub use text::{TextEncoding, decode_scan_bytes};

@@ -122,9 +122,17 @@ impl WedgeDecoder {
     /// containing a key that cannot be decoded is refused as a whole when
     /// its Enter arrives, never passed on partly.
     pub fn push(&mut self, report: &[u8]) -> Result<Option<Scan>, ScanError> {
-        let report: &[u8; WEDGE_REPORT_LEN] = report
-            .try_into()
-            .map_err(|_| ScanError::WedgeReportLength(report.len()))?;
+        let Ok(report) = <&[u8; WEDGE_REPORT_LEN]>::try_from(report) else {
+            let err = ScanError::WedgeReportLength(report.len());
+            if !self.text.is_empty() && self.broken.is_none() {
+                // A key of the code being typed may be in the lost report:
+                // the rest of the code must not come out as if whole.
+                // Refused at its Enter, reported once.
+                self.broken = Some(err);
+                return Ok(None);
+            }
+            return Err(err);
+        };
         let keys: [u8; 6] = report[2..8].try_into().unwrap_or([0; 6]);
         if keys.contains(&ROLLOVER) {
             // Phantom state: ignore it and keep the last real one.
@@ -226,6 +234,23 @@ mod tests {
             d.push(&[0u8; 3]),
             Err(ScanError::WedgeReportLength(3))
         ));
+    }
+
+    #[test]
+    fn a_short_report_mid_code_refuses_that_code_not_the_next() {
+        let mut d = WedgeDecoder::default();
+        d.push(&report(0, &[0x04])).unwrap();
+        d.push(&report(0, &[])).unwrap();
+        // Lost in the middle of "a?c": must not come out as "ac".
+        assert!(d.push(&[0u8; 5]).unwrap().is_none());
+        d.push(&report(0, &[0x06])).unwrap();
+        assert!(matches!(
+            d.push(&report(0, &[ENTER])),
+            Err(ScanError::WedgeReportLength(5))
+        ));
+        d.push(&report(0, &[])).unwrap();
+        d.push(&report(0, &[0x05])).unwrap();
+        assert_eq!(d.push(&report(0, &[ENTER])).unwrap().unwrap().text, "b");
     }
 
     #[test]

@@ -52,10 +52,18 @@ impl<P: UsbPipe> Transport for BulkTransport<P> {
 }
 
 /// Reads whole input reports from an interrupt IN endpoint.
+///
+/// It is also a read-only [`Transport`], so the scanner's report decoding
+/// ([`crate::scanner::HidScanner`]) is the same code over USB, hidraw or a
+/// test pipe. An interrupt transfer must be read whole (a shorter buffer
+/// is a libusb overflow error), so a packet larger than the caller's
+/// buffer is kept and handed out over the next reads.
 pub struct InterruptReader<P: UsbPipe> {
     pipe: P,
     endpoint: u8,
     report_size: usize,
+    /// Bytes of the last packet not yet handed out by `read`.
+    pending: std::collections::VecDeque<u8>,
 }
 
 impl<P: UsbPipe> InterruptReader<P> {
@@ -66,11 +74,16 @@ impl<P: UsbPipe> InterruptReader<P> {
             pipe,
             endpoint,
             report_size: report_size.max(1),
+            pending: std::collections::VecDeque::new(),
         }
     }
 
-    /// The next raw report, `None` when none came within `timeout`.
+    /// The next raw report, `None` when none came within `timeout`. (What
+    /// a partial [`Transport::read`] left over comes first.)
     pub fn read_report(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, TransportError> {
+        if !self.pending.is_empty() {
+            return Ok(Some(self.pending.drain(..).collect()));
+        }
         let mut report = vec![0; self.report_size];
         let n = self.pipe.read(self.endpoint, &mut report, timeout)?;
         if n == 0 {
@@ -78,6 +91,33 @@ impl<P: UsbPipe> InterruptReader<P> {
         }
         report.truncate(n);
         Ok(Some(report))
+    }
+}
+
+impl<P: UsbPipe> Transport for InterruptReader<P> {
+    /// A scanner's interrupt endpoint only sends.
+    fn write_all(&mut self, _bytes: &[u8]) -> Result<(), TransportError> {
+        Err(TransportError::Io(
+            "HID中断端点只能读取 (interrupt IN endpoint: read only)".into(),
+        ))
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TransportError> {
+        if self.pending.is_empty() {
+            match self.read_report(timeout)? {
+                Some(report) => self.pending.extend(report),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.pending.len());
+        for (slot, byte) in buf.iter_mut().zip(self.pending.drain(..n)) {
+            *slot = byte;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), TransportError> {
+        Ok(())
     }
 }
 
@@ -118,5 +158,30 @@ mod tests {
             Some(vec![2; 64])
         );
         assert_eq!(scanner.read_report(Duration::ZERO).unwrap(), None);
+    }
+
+    #[test]
+    fn as_a_transport_packets_are_read_whole_and_handed_out_in_pieces() {
+        let mut pipe = FakePipe::default();
+        let packet: Vec<u8> = (0..64).collect();
+        pipe.queue(0x83, &packet);
+        pipe.queue(0x83, &[0xAA; 8]);
+        let mut reader = InterruptReader::new(pipe, 0x83, 64);
+        let mut buf = [0u8; 40];
+        assert_eq!(reader.read(&mut buf, Duration::ZERO).unwrap(), 40);
+        assert_eq!(&buf[..], &packet[..40]);
+        // The rest of the first packet before the next packet.
+        assert_eq!(reader.read(&mut buf, Duration::ZERO).unwrap(), 24);
+        assert_eq!(&buf[..24], &packet[40..]);
+        assert_eq!(reader.read(&mut buf, Duration::ZERO).unwrap(), 8);
+        assert_eq!(&buf[..8], &[0xAA; 8]);
+        assert_eq!(reader.read(&mut buf, Duration::ZERO).unwrap(), 0);
+        assert!(reader.write_all(b"x").is_err());
+        // The pipe reports an unplug as Disconnected, which stays one.
+        reader.pipe.gone = true;
+        assert!(matches!(
+            reader.read(&mut buf, Duration::ZERO),
+            Err(TransportError::Disconnected(_))
+        ));
     }
 }

@@ -138,6 +138,14 @@ pub fn find_interrupt_in(info: &UsbDeviceInfo, class: u8) -> Option<(u8, u8, u16
         })
 }
 
+/// A HID interface of the boot subclass (1) with the keyboard protocol
+/// (1): it sends 8-byte boot keyboard reports once put in boot protocol.
+/// A scanner in keyboard ("wedge") mode presents itself so, because that
+/// is what makes it type into any PC's BIOS and OS.
+pub fn is_boot_keyboard(interface: &UsbInterfaceInfo) -> bool {
+    interface.class == class::HID && interface.subclass == 1 && interface.protocol == 1
+}
+
 /// The interface that carries all four SAM endpoints (0x02, 0x06, 0x81,
 /// 0x85).
 pub fn find_sam_interface(info: &UsbDeviceInfo) -> Option<u8> {
@@ -246,5 +254,25 @@ mod tests {
             )],
         );
         assert_eq!(find_sam_interface(&reader), Some(0));
+    }
+
+    #[test]
+    fn a_boot_keyboard_is_hid_subclass_1_protocol_1() {
+        let mut keyboard = iface(0, class::HID, vec![]);
+        keyboard.subclass = 1;
+        keyboard.protocol = 1;
+        assert!(is_boot_keyboard(&keyboard));
+        // A boot mouse, a plain HID (HID POS), another class: not one.
+        let mouse = UsbInterfaceInfo {
+            protocol: 2,
+            ..keyboard.clone()
+        };
+        assert!(!is_boot_keyboard(&mouse));
+        assert!(!is_boot_keyboard(&iface(0, class::HID, vec![])));
+        let vendor = UsbInterfaceInfo {
+            class: class::VENDOR,
+            ..keyboard
+        };
+        assert!(!is_boot_keyboard(&vendor));
     }
 }

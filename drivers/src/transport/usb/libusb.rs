@@ -2,7 +2,7 @@
 
 use super::descriptors::{
     TransferKind, UsbDeviceInfo, UsbEndpointInfo, UsbInterfaceInfo, class, find_bulk_pair,
-    find_interrupt_in, find_sam_interface,
+    find_interrupt_in, find_sam_interface, is_boot_keyboard,
 };
 use super::{BulkTransport, InterruptReader, SamUsbTransport, UsbPipe};
 use crate::transport::TransportError;
@@ -119,6 +119,25 @@ impl RusbPipe {
         &self.info
     }
 
+    /// HID SET_PROTOCOL(boot) on `interface`: a keyboard then sends plain
+    /// 8-byte boot reports whatever its report descriptor says (the
+    /// kernel's usbhid, now detached, may have left it in report
+    /// protocol).
+    pub fn set_boot_protocol(&self, interface: u8) -> Result<(), TransportError> {
+        // Class request, host to interface; bRequest 0x0B, wValue 0 = boot.
+        self.handle
+            .write_control(
+                0x21,
+                0x0B,
+                0,
+                u16::from(interface),
+                &[],
+                Duration::from_secs(1),
+            )
+            .map(|_| ())
+            .map_err(|e| usb_error("HID SET_PROTOCOL", e))
+    }
+
     fn transfer_kind(&self, endpoint: u8) -> TransferKind {
         self.info
             .interfaces
@@ -184,12 +203,41 @@ pub fn open_printer(vid: u16, pid: u16) -> Result<BulkTransport<RusbPipe>, Trans
 
 /// Opens a HID scanner's interrupt IN endpoint for raw reports.
 pub fn open_hid_reports(vid: u16, pid: u16) -> Result<InterruptReader<RusbPipe>, TransportError> {
+    open_hid_scanner(vid, pid).map(|(reader, _)| reader)
+}
+
+/// Opens a HID scanner for reading: the first HID interface with an
+/// interrupt IN endpoint, claimed (so the kernel no longer turns a
+/// keyboard-mode scanner's codes into key presses on the kiosk's screen),
+/// and that interface's descriptor, from which the caller picks the report
+/// decoder. A boot keyboard interface is put in boot protocol.
+pub fn open_hid_scanner(
+    vid: u16,
+    pid: u16,
+) -> Result<(InterruptReader<RusbPipe>, UsbInterfaceInfo), TransportError> {
     let pipe = RusbPipe::open(vid, pid, |info| {
         find_interrupt_in(info, class::HID).map(|p| p.0)
     })?;
-    let (_, endpoint, size) = find_interrupt_in(pipe.info(), class::HID)
+    let (number, endpoint, size) = find_interrupt_in(pipe.info(), class::HID)
         .ok_or_else(|| TransportError::Io("HID接口没有中断端点 (no interrupt endpoint)".into()))?;
-    Ok(InterruptReader::new(pipe, endpoint, usize::from(size)))
+    let interface = pipe
+        .info()
+        .interfaces
+        .iter()
+        .find(|i| i.number == number)
+        .cloned()
+        .ok_or_else(|| TransportError::Io("HID接口描述符缺失 (no interface descriptor)".into()))?;
+    if is_boot_keyboard(&interface) {
+        // Many scanners' report protocol is the boot layout anyway: not
+        // being able to switch is worth a warning, not a refusal.
+        if let Err(e) = pipe.set_boot_protocol(number) {
+            log::warn!("USB扫码枪{vid:04X}:{pid:04X}: {e}");
+        }
+    }
+    Ok((
+        InterruptReader::new(pipe, endpoint, usize::from(size)),
+        interface,
+    ))
 }
 
 #[cfg(test)]
@@ -204,6 +252,7 @@ mod tests {
         // Compile-time: the manager moves transports to worker threads.
         is_transport::<SamUsbTransport<RusbPipe>>();
         is_transport::<BulkTransport<RusbPipe>>();
+        is_transport::<InterruptReader<RusbPipe>>();
         fn is_send<T: Send>() {}
         is_send::<InterruptReader<RusbPipe>>();
     }

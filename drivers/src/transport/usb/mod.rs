@@ -13,6 +13,7 @@ pub mod sam;
 pub use bulk::{BulkTransport, InterruptReader};
 pub use descriptors::{
     DeviceKind, TransferKind, UsbDeviceInfo, UsbEndpointInfo, UsbInterfaceInfo, classify,
+    is_boot_keyboard,
 };
 pub use sam::SamUsbTransport;
 
