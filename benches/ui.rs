@@ -8,7 +8,8 @@
 
 use onevisit::catalog::Catalog;
 use onevisit::ui::screenshots::{HEIGHT, Scratch, WIDTH, fill_all, headless, sample_card};
-use onevisit::ui::{Kiosk, SessionController};
+use onevisit::ui::{FormState, KeyboardState, Kiosk, SessionController};
+use slint::ComponentHandle;
 use slint::platform::software_renderer::MinimalSoftwareWindow;
 use std::time::{Duration, Instant};
 
@@ -42,11 +43,35 @@ fn repaint_times(
     )
 }
 
+/// A memory figure of this process from /proc/self/status, in MB.
+fn status_mb(key: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resident memory now, split: heap and other anonymous memory vs pages
+/// mapped from files (the binary's code and data, fonts); and the peak.
+fn rss_line(stage: &str) {
+    println!(
+        "  RSS after {stage:<22} {:6.1} MB  (anon {:6.1}, file {:6.1}; peak {:6.1})",
+        status_mb("VmRSS:"),
+        status_mb("RssAnon:"),
+        status_mb("RssFile:"),
+        peak_rss_mb()
+    );
+}
+
+/// The process's peak resident memory (VmHWM). Not getrusage's
+/// ru_maxrss: Linux carries that across execve, so under `cargo bench` it
+/// reports cargo's own peak (~145 MB) instead of this program's.
 fn peak_rss_mb() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    usage.ru_maxrss as f64 / 1024.0
+    status_mb("VmHWM:")
 }
 
 fn main() {
@@ -54,6 +79,7 @@ fn main() {
         eprintln!("{e}");
         return;
     }
+    rss_line("process start");
     let t0 = Instant::now();
     let catalog = Catalog::load_default().expect("catalog");
     let (window, app) = headless().expect("headless window");
@@ -67,6 +93,7 @@ fn main() {
         "cold start to first frame   {:.1} ms  (target < 300 ms, release)",
         cold.as_secs_f64() * 1e3
     );
+    rss_line("first frame");
 
     println!(
         "full repaint, welcome       {}",
@@ -84,11 +111,48 @@ fn main() {
         "full repaint, notice        {}",
         repaint_times(&window, &mut pixels, 30)
     );
+    rss_line("notice");
     kiosk.update(SessionController::apply);
     println!(
         "full repaint, form          {}",
         repaint_times(&window, &mut pixels, 30)
     );
+    rss_line("form");
+    // A name typed in pinyin on the on-screen keyboard (the dictionary
+    // loads on first use).
+    let name_field = {
+        let c = kiosk.controller();
+        let a = c.application().expect("applying");
+        a.form().sections[a.section_index()]
+            .fields
+            .iter()
+            .find(|f| {
+                use onevisit::form::kind::FieldKind as K;
+                matches!(
+                    &f.shape,
+                    onevisit::form::merged::ShapeView::Kind(
+                        K::PersonName | K::EntityName | K::Address | K::Text { .. }
+                    )
+                )
+            })
+            .map(|f| f.id.clone())
+            .expect("a field")
+    };
+    let app = kiosk.window();
+    app.global::<FormState>().invoke_edit(name_field.into());
+    let keys = app.global::<KeyboardState>();
+    for k in "zhangsan".chars() {
+        keys.invoke_key(k.to_string().into());
+        frame(&window, &mut pixels);
+    }
+    println!(
+        "full repaint, keyboard      {}",
+        repaint_times(&window, &mut pixels, 30)
+    );
+    keys.invoke_candidate(0);
+    keys.invoke_done();
+    frame(&window, &mut pixels);
+    rss_line("pinyin typing");
     kiosk.update(fill_all);
     kiosk.update(|c| {
         c.materials_next();
@@ -96,6 +160,25 @@ fn main() {
         c.submit();
     });
     frame(&window, &mut pixels);
+    rss_line("submitted");
+    // The receipt as the printer gets it (the print font loads here).
+    let mut jobs = Vec::new();
+    kiosk.update(|c| jobs = c.take_print_jobs());
+    let font = onevisit::fonts::cjk_font().expect("print font");
+    let bytes: usize = jobs
+        .iter()
+        .map(|j| {
+            onevisit::print::to_escpos(
+                &j.document,
+                onevisit_drivers::escpos::PaperWidth::Mm80,
+                font,
+            )
+            .expect("receipt renders")
+            .len()
+        })
+        .sum();
+    assert!(bytes > 0, "the visit printed nothing");
+    rss_line("receipt printed");
     println!("  (target < 16 ms per full 1920×1080 repaint)");
     println!(
         "peak RSS over a visit       {:.1} MB  (target < 80 MB)",
