@@ -58,6 +58,8 @@ pub struct ConfigFile {
     pub kiosk_key_file: Option<PathBuf>,
     pub data_key_hex: Option<String>,
     pub data_key_file: Option<PathBuf>,
+    pub notice_key_hex: Option<String>,
+    pub notice_key_file: Option<PathBuf>,
     pub staff_pin_hash: Option<String>,
     pub diagnostics_dir: PathBuf,
     pub catalog_dir: Option<PathBuf>,
@@ -83,6 +85,8 @@ impl Default for ConfigFile {
             kiosk_key_file: None,
             data_key_hex: None,
             data_key_file: None,
+            notice_key_hex: None,
+            notice_key_file: None,
             staff_pin_hash: None,
             diagnostics_dir: PathBuf::from(DEFAULT_DIAGNOSTICS_DIR),
             catalog_dir: None,
@@ -249,6 +253,11 @@ pub struct KioskConfig {
     pub kiosk_key_source: SecretSource,
     pub data_key: [u8; 32],
     pub data_key_source: SecretSource,
+    /// Signs the printed notice's QR code (一次告知单), so a window can
+    /// reopen a notice and trust it was not edited: hall-wide, the same
+    /// on every kiosk and at the windows that check notices.
+    pub notice_key: Vec<u8>,
+    pub notice_key_source: SecretSource,
     pub retention_days: u32,
     pub production: bool,
     /// True when a built-in development key is in use (said loudly).
@@ -566,10 +575,27 @@ impl KioskConfig {
                 (dev_data_key(), SecretSource::Development)
             }
         };
+        let (notice_key, notice_key_source) = match secret(
+            &file.notice_key_hex,
+            &file.notice_key_file,
+            "notice_key",
+            &mut errors,
+            &mut warnings,
+        ) {
+            Some((k, src)) => (k.to_vec(), src),
+            None => {
+                dev_keys = true;
+                (
+                    crate::print::qr_payload::DEVELOPMENT_NOTICE_KEY.to_vec(),
+                    SecretSource::Development,
+                )
+            }
+        };
         if production && dev_keys && errors.is_empty() {
             errors.push(
-                "production mode refuses to start without its own kiosk key and data key \
-                 (kiosk_key_hex or kiosk_key_file, data_key_hex or data_key_file)"
+                "production mode refuses to start without its own kiosk key, data key and \
+                 notice key (kiosk_key_hex or kiosk_key_file, data_key_hex or data_key_file, \
+                 notice_key_hex or notice_key_file)"
                     .into(),
             );
         }
@@ -670,6 +696,8 @@ impl KioskConfig {
             kiosk_key_source,
             data_key,
             data_key_source,
+            notice_key,
+            notice_key_source,
             retention_days: file.retention_days,
             production,
             dev_keys,
@@ -739,6 +767,10 @@ impl KioskConfig {
         line(
             "data_key",
             secret(self.data_key.len(), &self.data_key_source),
+        );
+        line(
+            "notice_key",
+            secret(self.notice_key.len(), &self.notice_key_source),
         );
         line(
             "staff_pin_hash",
@@ -839,7 +871,19 @@ mod tests {
             format!("production = true\nkiosk_id = \"K01\"\nkiosk_key_hex = \"{key}\"\ndata_key_hex = \"{key}\"\n"),
         )
         .unwrap();
+        let err = KioskConfig::load(Some(&p)).unwrap_err();
+        assert!(err.contains("notice_key"), "notices need a key too: {err}");
+        std::fs::write(
+            &p,
+            format!(
+                "production = true\nkiosk_id = \"K01\"\nkiosk_key_hex = \"{key}\"\n\
+                 data_key_hex = \"{key}\"\nnotice_key_hex = \"{}\"\n",
+                "cd".repeat(32)
+            ),
+        )
+        .unwrap();
         let c = KioskConfig::load(Some(&p)).unwrap();
+        assert_eq!(c.notice_key, vec![0xcd; 32]);
         assert!(!c.dev_keys);
         assert_eq!(c.kiosk_key, vec![0xab; 32]);
         assert!(!format!("{c:?}").contains("abab"));
@@ -919,6 +963,7 @@ mod tests {
         for (name, slot) in [
             ("kiosk.key", &mut file.kiosk_key_file),
             ("data.key", &mut file.data_key_file),
+            ("notice.key", &mut file.notice_key_file),
         ] {
             let p = dir.path().join(name);
             std::fs::write(&p, format!("{}\n", "5a".repeat(32))).unwrap();

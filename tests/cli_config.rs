@@ -36,6 +36,7 @@ fn a_valid_file_prints_the_effective_configuration_without_secrets() {
         format!(
             "catalog_pubkey_file = {pubkey:?}\nkiosk_id = \"K0102\"\nproduction = true\nplatform_url = \"https://platform.example/\"\nkiosk_key_file = {key:?}\n\
              data_key_hex = \"{secret}\"\n\
+             notice_key_hex = \"{secret}\"\n\
              staff_pin_hash = \"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\"\n\
              [screen]\norientation = \"portrait\"\n[idle]\ntimeout_secs = 90\n\
              [devices.printer]\npaper_width_mm = 58\naddress = \"0416:5011\"\n"
@@ -55,6 +56,7 @@ fn a_valid_file_prints_the_effective_configuration_without_secrets() {
         "{stdout}"
     );
     assert!(stdout.contains("data_key = <set, 32 bytes>"), "{stdout}");
+    assert!(stdout.contains("notice_key = <set, 32 bytes>"), "{stdout}");
     assert!(
         stdout.contains("staff_pin_hash = <set, argon2id>"),
         "{stdout}"
@@ -112,6 +114,18 @@ fn production_without_keys_is_refused_and_development_is_announced() {
     let out = config_check(&["--config", cfg.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("production mode refuses"));
+    // A kiosk key and a data key are not enough: notices need theirs.
+    std::fs::write(
+        &cfg,
+        format!(
+            "production = true\nkiosk_key_hex = \"{k}\"\ndata_key_hex = \"{k}\"\n",
+            k = "ab".repeat(32)
+        ),
+    )
+    .unwrap();
+    let out = config_check(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("notice_key_file"), "{}", text(&out).1);
 
     let out = config_check(&[]);
     let (stdout, _) = text(&out);

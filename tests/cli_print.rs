@@ -14,6 +14,7 @@ fn print(args: &[&str]) -> Output {
             "ONEVISIT_CATALOG",
             concat!(env!("CARGO_MANIFEST_DIR"), "/catalog"),
         )
+        .env_remove("ONEVISIT_CONFIG")
         .output()
         .unwrap()
 }
@@ -55,12 +56,8 @@ fn notice_files_at_58_mm_and_a_reopened_qr() {
     let img = image::open(&png).unwrap();
     assert_eq!(img.width(), PaperWidth::Mm58.dots());
     // The QR in the job reopens the same notice.
-    let start = bytes
-        .windows(6)
-        .position(|w| w == b"OV1:N:")
-        .expect("notice QR in the job");
-    let end = start + bytes[start..].iter().position(|b| *b == 0x1D).unwrap();
-    let payload = std::str::from_utf8(&bytes[start..end]).unwrap();
+    let payload = notice_payload(&bytes);
+    let payload = payload.as_str();
     let out = print(&["reopen", payload]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -72,6 +69,49 @@ fn notice_files_at_58_mm_and_a_reopened_qr() {
     let out = print(&["reopen", &tampered]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("校验失败") || stderr(&out).contains("损坏"));
+}
+
+/// The notice QR payload inside an ESC/POS job.
+fn notice_payload(job: &[u8]) -> String {
+    let start = job
+        .windows(6)
+        .position(|w| w == b"OV1:N:")
+        .expect("notice QR in the job");
+    let end = start + job[start..].iter().position(|b| *b == 0x1D).unwrap();
+    String::from_utf8(job[start..end].to_vec()).unwrap()
+}
+
+#[test]
+fn the_halls_notice_key_from_kiosk_toml_signs_and_checks_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(&cfg, format!("notice_key_hex = \"{}\"\n", "5a".repeat(32))).unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let bin = dir.path().join("n.bin");
+    let mut args = vec![
+        "notice",
+        "B01",
+        "--config",
+        cfg,
+        "--escpos",
+        bin.to_str().unwrap(),
+    ];
+    args.extend_from_slice(B01);
+    let out = print(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("DEVELOPMENT_NOTICE_KEY"),
+        "no development warning with the hall's key: {}",
+        stderr(&out)
+    );
+    let payload = notice_payload(&std::fs::read(&bin).unwrap());
+    // The windows' check with the same key reopens it…
+    let out = print(&["reopen", &payload, "--config", cfg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("一次告知单：B01"));
+    // …a check with another key (here the development one) refuses it.
+    let out = print(&["reopen", &payload]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::applicant::Applicant;
 use crate::catalog::Catalog;
 use crate::fonts;
 use crate::guide::{self, Notice, Outcome};
-use crate::print::qr_payload::{self, DEVELOPMENT_NOTICE_KEY};
+use crate::print::qr_payload;
 use crate::print::{self, Delivery, Document, ReceiptData};
 use chrono::NaiveDateTime;
 use onevisit_drivers::escpos::PaperWidth;
@@ -24,6 +24,29 @@ pub struct PrintArgs {
     document: PrintCommand,
 }
 
+/// Where the notice key comes from: kiosk.toml's notice_key_hex /
+/// notice_key_file (the hall's key, as the kiosks sign with it).
+#[derive(clap::Args)]
+struct NoticeKeyArgs {
+    /// kiosk.toml to take the notice key from (default: $ONEVISIT_CONFIG,
+    /// else the development key, said loudly).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl NoticeKeyArgs {
+    fn key(&self) -> Result<Vec<u8>, ExitCode> {
+        let cfg = crate::config::KioskConfig::load(self.config.as_deref()).map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::from(USAGE)
+        })?;
+        if cfg.notice_key_source == crate::config::SecretSource::Development {
+            warn_development_key();
+        }
+        Ok(cfg.notice_key)
+    }
+}
+
 #[derive(clap::Subcommand)]
 enum PrintCommand {
     /// The notice checklist (一次告知单) of a bundle and answers.
@@ -31,6 +54,8 @@ enum PrintCommand {
         bundle: String,
         #[arg(long = "answer", value_name = "QUESTION=OPTION")]
         answers: Vec<String>,
+        #[command(flatten)]
+        key: NoticeKeyArgs,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -67,7 +92,11 @@ enum PrintCommand {
         out: OutArgs,
     },
     /// Checks a scanned notice QR payload and prints the notice it reopens.
-    Reopen { payload: String },
+    Reopen {
+        payload: String,
+        #[command(flatten)]
+        key: NoticeKeyArgs,
+    },
     /// Prints again what was kept for a receipt number (receipt, 容缺
     /// commitment), e.g. after the printer ran out of paper.
     Reprint {
@@ -167,13 +196,14 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
         PrintCommand::Notice {
             bundle,
             answers,
+            key,
             out,
         } => {
             let catalog = load_catalog()?;
             let notice = notice_of(&catalog, &bundle, &answers)?;
-            warn_development_key();
-            let payload = qr_payload::encode_notice(&catalog, &notice, DEVELOPMENT_NOTICE_KEY)
-                .map_err(|e| fail(USAGE, e))?;
+            let key = key.key()?;
+            let payload =
+                qr_payload::encode_notice(&catalog, &notice, &key).map_err(|e| fail(USAGE, e))?;
             let today = chrono::Local::now()
                 .date_naive()
                 .format("%Y-%m-%d")
@@ -282,10 +312,10 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
                 .unwrap_or(&jobs[0]);
             emit(&job.document, &out)
         }
-        PrintCommand::Reopen { payload } => {
+        PrintCommand::Reopen { payload, key } => {
             let catalog = load_catalog()?;
-            warn_development_key();
-            let notice = qr_payload::decode_notice(&catalog, &payload, DEVELOPMENT_NOTICE_KEY)
+            let key = key.key()?;
+            let notice = qr_payload::decode_notice(&catalog, &payload, &key)
                 .map_err(|e| fail(PROBLEM, e))?;
             print!("{}", notice.to_text());
             Ok(())

@@ -62,6 +62,7 @@ pub fn run() -> ExitCode {
         }
     };
     let (idle, countdown) = (cfg.idle_timeout, cfg.idle_countdown);
+    let notice_key = cfg.notice_key.clone();
     let portrait = cfg.screen.orientation == crate::config::Orientation::Portrait;
     let window = match AppWindow::new() {
         Ok(w) => w,
@@ -84,7 +85,8 @@ pub fn run() -> ExitCode {
     let staff = super::services::staff_services(&cfg_for_staff, services.outbox.clone(), &catalog);
     let controller = SessionController::new(catalog)
         .with_outbox(services.outbox.clone())
-        .with_idle(idle, countdown);
+        .with_idle(idle, countdown)
+        .with_notice_key(&notice_key);
     let kiosk = Kiosk::new(window, controller);
     kiosk.set_portrait(portrait);
     match staff {

@@ -79,11 +79,12 @@ impl Production {
     }
 }
 
-/// The controller for this configuration: outbox, idle times.
+/// The controller for this configuration: outbox, idle times, notice key.
 pub fn controller(cfg: &KioskConfig, catalog: Catalog, services: &Services) -> SessionController {
     SessionController::new(catalog)
         .with_outbox(services.outbox.clone())
         .with_idle(cfg.idle_timeout, cfg.idle_countdown)
+        .with_notice_key(&cfg.notice_key)
 }
 
 /// Installed catalog updates (`onevisit catalog install`), taken between
