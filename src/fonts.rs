@@ -91,16 +91,20 @@ impl CjkFont {
     }
 }
 
+/// `ONEVISIT_FONT`'s value as a file and a face index: `path` or
+/// `path#index` for a collection.
+pub fn font_env_value(value: &str) -> (PathBuf, u32) {
+    match value.rsplit_once('#') {
+        Some((p, i)) if i.parse::<u32>().is_ok() => (PathBuf::from(p), i.parse().unwrap_or(0)),
+        _ => (PathBuf::from(value), 0),
+    }
+}
+
 /// Where the font comes from: `ONEVISIT_FONT` if set, else the first
 /// Debian path that exists.
 pub fn locate() -> Result<(PathBuf, u32), FontError> {
     if let Some(value) = std::env::var_os(FONT_ENV) {
-        let value = value.to_string_lossy().into_owned();
-        let (path, index) = match value.rsplit_once('#') {
-            Some((p, i)) if i.parse::<u32>().is_ok() => (p.to_string(), i.parse().unwrap_or(0)),
-            _ => (value.clone(), 0),
-        };
-        return Ok((PathBuf::from(path), index));
+        return Ok(font_env_value(&value.to_string_lossy()));
     }
     DEBIAN_FONTS
         .iter()
@@ -129,6 +133,20 @@ pub fn cjk_font() -> Result<&'static CjkFont, FontError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_font_variable_names_a_file_and_maybe_a_face() {
+        assert_eq!(
+            font_env_value("/f/NotoSansCJK.ttc#2"),
+            (PathBuf::from("/f/NotoSansCJK.ttc"), 2)
+        );
+        assert_eq!(font_env_value("/f/x.ttf"), (PathBuf::from("/f/x.ttf"), 0));
+        // A '#' that is not a face index is part of the name.
+        assert_eq!(
+            font_env_value("/f/a#b.ttf"),
+            (PathBuf::from("/f/a#b.ttf"), 0)
+        );
+    }
 
     #[test]
     fn the_kiosk_font_draws_rare_name_characters() {

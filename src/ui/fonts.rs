@@ -5,15 +5,15 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-/// CJK fonts of the Debian packages the kiosk is tested with, preferred
-/// first (packaging/install-build-deps.sh installs fonts-wqy-zenhei, the
-/// font the printouts use too, so screen and paper look alike).
-pub const KNOWN_CJK_FONTS: &[&str] = &[
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-];
+/// The CJK font files the screen looks for: the printouts' own list
+/// (`crate::fonts::DEBIAN_FONTS`, fonts-wqy-zenhei first), so screen and
+/// paper draw with the same font.
+pub fn known_cjk_fonts() -> Vec<&'static Path> {
+    crate::fonts::DEBIAN_FONTS
+        .iter()
+        .map(|(p, _)| Path::new(*p))
+        .collect()
+}
 
 /// Why no CJK font was found, in words for whoever installs the kiosk.
 pub fn missing_font_message(detail: &str) -> String {
@@ -44,12 +44,24 @@ pub fn find_cjk_font_in(env: Option<&OsStr>, candidates: &[&Path]) -> Result<Pat
         .iter()
         .find(|p| p.is_file())
         .map(|p| p.to_path_buf())
-        .ok_or_else(|| missing_font_message(&format!("looked for {}", KNOWN_CJK_FONTS.join(", "))))
+        .ok_or_else(|| {
+            let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+            missing_font_message(&format!("looked for {}", tried.join(", ")))
+        })
 }
 
-/// The font the kiosk will use, from the real environment.
+/// The font the kiosk will use, from the real environment:
+/// `SLINT_DEFAULT_FONT`, else the printouts' font (`ONEVISIT_FONT`, else
+/// the first of the known files).
 pub fn find_cjk_font() -> Result<PathBuf, String> {
-    let candidates: Vec<&Path> = KNOWN_CJK_FONTS.iter().map(Path::new).collect();
+    // The printing variable may name a face (`path#index`); Slint takes
+    // the file.
+    let printing = std::env::var_os(crate::fonts::FONT_ENV)
+        .map(|v| crate::fonts::font_env_value(&v.to_string_lossy()).0);
+    let candidates = match &printing {
+        Some(p) => vec![p.as_path()],
+        None => known_cjk_fonts(),
+    };
     find_cjk_font_in(
         std::env::var_os("SLINT_DEFAULT_FONT").as_deref(),
         &candidates,
