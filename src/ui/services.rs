@@ -27,6 +27,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -270,6 +271,29 @@ impl DeviceSinks {
         }
     }
 
+    /// The same, delivering only while `current` holds `mine`: once a
+    /// restart replaced these devices, their late events are dropped (so
+    /// a stale health map cannot overwrite the new devices') and their
+    /// forwarding threads end.
+    pub fn while_current(self, current: &Arc<AtomicU32>, mine: u32) -> DeviceSinks {
+        let live = |c: Arc<AtomicU32>| move || c.load(Ordering::SeqCst) == mine;
+        let (r, s, h) = (
+            live(current.clone()),
+            live(current.clone()),
+            live(current.clone()),
+        );
+        let DeviceSinks {
+            reader,
+            scanned,
+            health,
+        } = self;
+        DeviceSinks {
+            reader: Box::new(move |e| r() && reader(e)),
+            scanned: Box::new(move |t| s() && scanned(t)),
+            health: Box::new(move |m| h() && health(m)),
+        }
+    }
+
     /// The same, with each health change first recorded by `recorder`
     /// (staff database, paper forecast, heartbeats), off the UI thread.
     pub fn recorded_by(self, recorder: DeviceRecorder) -> DeviceSinks {
@@ -496,7 +520,9 @@ pub struct DeviceRig {
     recorder: DeviceRecorder,
     data_dir: PathBuf,
     running: RefCell<Option<RunningDevices>>,
-    restarts: std::cell::Cell<u32>,
+    /// Which start the running devices are (0 first, +1 per restart);
+    /// older devices' events are dropped.
+    generation: Arc<AtomicU32>,
 }
 
 impl DeviceRig {
@@ -509,13 +535,19 @@ impl DeviceRig {
         recorder: DeviceRecorder,
         data_dir: PathBuf,
     ) -> std::io::Result<Rc<DeviceRig>> {
-        let running = start_devices(openers(), sinks.recorded_by(recorder.clone()))?;
+        let generation = Arc::new(AtomicU32::new(0));
+        let running = start_devices(
+            openers(),
+            sinks
+                .recorded_by(recorder.clone())
+                .while_current(&generation, 0),
+        )?;
         Ok(Rc::new(DeviceRig {
             openers: Box::new(openers),
             recorder,
             data_dir,
             running: RefCell::new(Some(running)),
-            restarts: std::cell::Cell::new(0),
+            generation,
         }))
     }
 
@@ -536,6 +568,7 @@ impl DeviceRig {
 
     /// Stops the devices and starts them again.
     pub fn restart(&self, kiosk: &Kiosk) {
+        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(old) = self.running.borrow_mut().take() {
             // Joining the workers can take a second or two: not on the UI
             // thread. The new workers retry their opens until the old
@@ -549,12 +582,13 @@ impl DeviceRig {
         }
         match start_devices(
             (self.openers)(),
-            DeviceSinks::kiosk().recorded_by(self.recorder.clone()),
+            DeviceSinks::kiosk()
+                .recorded_by(self.recorder.clone())
+                .while_current(&self.generation, mine),
         ) {
             Ok(running) => {
                 running.connect_printer(kiosk, &self.data_dir, &self.recorder);
                 *self.running.borrow_mut() = Some(running);
-                self.restarts.set(self.restarts.get() + 1);
                 log::info!("devices restarted (重置终端)");
             }
             Err(e) => log::error!("devices not restarted: {e}"),
@@ -563,11 +597,38 @@ impl DeviceRig {
 
     /// How many times the devices were restarted.
     pub fn restarts(&self) -> u32 {
-        self.restarts.get()
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// The printer's job queue (None: no printer configured).
     pub fn printer(&self) -> Option<Sender<PrintRequest>> {
         self.running.borrow().as_ref()?.printer.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_of_replaced_devices_are_dropped_and_end_their_forwarding() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (reader_tx, scan_tx) = (tx.clone(), tx.clone());
+        let current = Arc::new(AtomicU32::new(0));
+        let sinks = DeviceSinks {
+            reader: Box::new(move |_| reader_tx.send("reader").is_ok()),
+            scanned: Box::new(move |_| scan_tx.send("scan").is_ok()),
+            health: Box::new(move |_| tx.send("health").is_ok()),
+        }
+        .while_current(&current, 0);
+        assert!((sinks.scanned)("code".into()));
+        assert!((sinks.health)(&BTreeMap::new()));
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), ["scan", "health"]);
+        // A restart: these devices are the old ones now.
+        current.store(1, Ordering::SeqCst);
+        assert!(!(sinks.health)(&BTreeMap::new()));
+        assert!(!(sinks.reader)(ReaderEvent::CardRemoved));
+        assert!(!(sinks.scanned)("late".into()));
+        assert!(rx.try_iter().next().is_none(), "nothing delivered");
     }
 }
