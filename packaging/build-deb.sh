@@ -75,7 +75,9 @@ echo "/etc/onevisit/kiosk.toml" > "$STAGE/DEBIAN/conffiles"
 # libfontconfig is loaded at run time (fontconfig-dlopen): named by hand.
 DEPENDS="fonts-wqy-zenhei, libfontconfig1"
 for lib in $(readelf -d "$BINARY" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
-  path="$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')"
+  # awk reads to the end: an early exit would SIGPIPE ldconfig, and under
+  # pipefail that fails the build now and then, silently.
+  path="$(ldconfig -p | awk -v l="$lib" '$1 == l && !found { print $NF; found = 1 }')"
   [ -n "$path" ] || continue
   pkg="$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null || true)"
   pkg="${pkg%%:*}"
