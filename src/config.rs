@@ -824,9 +824,9 @@ impl KioskConfig {
     pub fn warn_if_dev(&self) {
         if self.dev_keys {
             eprintln!(
-                "WARNING: using the built-in DEVELOPMENT keys (no kiosk_key_hex/data_key_hex \
-                 configured). Requests are signed and personal data encrypted with public keys. \
-                 Never run a real kiosk like this."
+                "WARNING: using built-in DEVELOPMENT keys (a kiosk, data or notice key is not \
+                 configured). Requests are signed, personal data encrypted and notices signed \
+                 with public keys. Never run a real kiosk like this."
             );
         }
     }
