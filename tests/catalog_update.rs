@@ -504,15 +504,18 @@ fn the_command_line_keygen_pack_install_status_rollback() {
         "{out}"
     );
     // The same package again: a replay, refused with the reason.
-    let (code, _, err) = run(&[
-        "catalog",
-        "install",
-        &p("c.ovcat"),
-        "--pubkey",
-        &p("k.pub"),
-        "--catalog-root",
-        &root,
-    ]);
+    let install_c = || {
+        run(&[
+            "catalog",
+            "install",
+            &p("c.ovcat"),
+            "--pubkey",
+            &p("k.pub"),
+            "--catalog-root",
+            &root,
+        ])
+    };
+    let (code, _, err) = install_c();
     assert_eq!(code, Some(1));
     assert!(
         err.contains("catalog NOT installed") && err.contains("sequence 3 is not above 3"),
@@ -525,15 +528,7 @@ fn the_command_line_keygen_pack_install_status_rollback() {
         b"2026.12-7\"\ntitle",
         b"2026.12-8\"\ntitle",
     );
-    let (code, _, err) = run(&[
-        "catalog",
-        "install",
-        &p("c.ovcat"),
-        "--pubkey",
-        &p("k.pub"),
-        "--catalog-root",
-        &root,
-    ]);
+    let (code, _, err) = install_c();
     assert_eq!(code, Some(1));
     assert!(
         err.contains("catalog NOT installed") && err.contains("does not match its signed manifest"),
