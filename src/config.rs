@@ -548,49 +548,25 @@ impl KioskConfig {
                 file.platform_url
             ));
         }
-        let mut dev_keys = false;
-        let (kiosk_key, kiosk_key_source) = match secret(
-            &file.kiosk_key_hex,
-            &file.kiosk_key_file,
-            "kiosk_key",
-            &mut errors,
-            &mut warnings,
-        ) {
-            Some((k, src)) => (k.to_vec(), src),
-            None => {
-                dev_keys = true;
-                (DEV_KIOSK_KEY.to_vec(), SecretSource::Development)
-            }
+        // Each key from the file, else its development stand-in.
+        let mut key = |hex: &Option<String>, file: &Option<PathBuf>, name: &str| {
+            secret(hex, file, name, &mut errors, &mut warnings)
         };
-        let (data_key, data_key_source) = match secret(
-            &file.data_key_hex,
-            &file.data_key_file,
-            "data_key",
-            &mut errors,
-            &mut warnings,
-        ) {
-            Some(k) => k,
-            None => {
-                dev_keys = true;
-                (dev_data_key(), SecretSource::Development)
-            }
-        };
-        let (notice_key, notice_key_source) = match secret(
-            &file.notice_key_hex,
-            &file.notice_key_file,
-            "notice_key",
-            &mut errors,
-            &mut warnings,
-        ) {
-            Some((k, src)) => (k.to_vec(), src),
-            None => {
-                dev_keys = true;
-                (
-                    crate::print::qr_payload::DEVELOPMENT_NOTICE_KEY.to_vec(),
-                    SecretSource::Development,
-                )
-            }
-        };
+        let dev = SecretSource::Development;
+        let (kiosk_key, kiosk_key_source) =
+            key(&file.kiosk_key_hex, &file.kiosk_key_file, "kiosk_key")
+                .map(|(k, src)| (k.to_vec(), src))
+                .unwrap_or_else(|| (DEV_KIOSK_KEY.to_vec(), dev.clone()));
+        let (data_key, data_key_source) = key(&file.data_key_hex, &file.data_key_file, "data_key")
+            .unwrap_or_else(|| (dev_data_key(), dev.clone()));
+        let (notice_key, notice_key_source) =
+            key(&file.notice_key_hex, &file.notice_key_file, "notice_key")
+                .map(|(k, src)| (k.to_vec(), src))
+                .unwrap_or_else(|| {
+                    let k = crate::print::qr_payload::DEVELOPMENT_NOTICE_KEY;
+                    (k.to_vec(), dev.clone())
+                });
+        let dev_keys = [&kiosk_key_source, &data_key_source, &notice_key_source].contains(&&dev);
         if production && dev_keys && errors.is_empty() {
             errors.push(
                 "production mode refuses to start without its own kiosk key, data key and \
@@ -715,6 +691,13 @@ impl KioskConfig {
             devices,
             warnings,
         })
+    }
+
+    /// Log directories a diagnostics bundle takes by default:
+    /// `<data_dir>/logs` when it exists (journald otherwise).
+    pub fn log_dirs(&self) -> Vec<PathBuf> {
+        let d = self.data_dir.join("logs");
+        if d.is_dir() { vec![d] } else { Vec::new() }
     }
 
     /// The catalog the kiosk should run on now: the current signed update

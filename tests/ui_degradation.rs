@@ -155,7 +155,7 @@ fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     let running = Production::start(&cfg, DeviceSinks::kiosk()).unwrap();
     let window = AppWindow::new().unwrap();
     window.show().unwrap();
-    let staff_svc = staff_services(&cfg, running.services.outbox.clone(), &catalog).unwrap();
+    let staff_svc = staff_services(&cfg, &running.services, &catalog).unwrap();
     let kiosk = Kiosk::new(
         window.clone_strong(),
         production::controller(&cfg, catalog, &running.services),

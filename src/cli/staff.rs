@@ -243,8 +243,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
                 return ExitCode::from(3);
             };
             let logs = if logs.is_empty() {
-                let d = cfg.data_dir.join("logs");
-                if d.is_dir() { vec![d] } else { Vec::new() }
+                cfg.log_dirs()
             } else {
                 logs
             };

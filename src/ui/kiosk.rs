@@ -9,7 +9,7 @@ use super::services::{
     DeviceOpeners, DeviceRig, DeviceSinks, ScannerOpener, Services, serial, set_posted_kiosk,
     watchdog_timer,
 };
-use super::{AppWindow, Kiosk, SessionController, fonts};
+use super::{AppWindow, Kiosk, fonts};
 use crate::config::KioskConfig;
 use crate::platform::server::{self, Running, ServerConfig};
 use onevisit_drivers::escpos::PaperWidth;
@@ -61,9 +61,6 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let (idle, countdown) = (cfg.idle_timeout, cfg.idle_countdown);
-    let notice_key = cfg.notice_key.clone();
-    let portrait = cfg.screen.orientation == crate::config::Orientation::Portrait;
     let window = match AppWindow::new() {
         Ok(w) => w,
         Err(e) => {
@@ -71,7 +68,6 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cfg_for_staff = cfg.clone();
     let services = match DevServices::start(cfg) {
         Ok(s) => s,
         Err(e) => {
@@ -79,16 +75,14 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The query asks the local reference platform the services started.
-    let mut cfg_for_staff = cfg_for_staff;
-    cfg_for_staff.platform_url = services.platform.url();
-    let staff = super::services::staff_services(&cfg_for_staff, services.outbox.clone(), &catalog);
-    let controller = SessionController::new(catalog)
-        .with_outbox(services.outbox.clone())
-        .with_idle(idle, countdown)
-        .with_notice_key(&notice_key);
-    let kiosk = Kiosk::new(window, controller);
-    kiosk.set_portrait(portrait);
+    // As `onevisit run` builds them, against the local platform.
+    let cfg = &services.cfg;
+    let staff = super::services::staff_services(cfg, &services.services, &catalog);
+    let kiosk = Kiosk::new(
+        window,
+        super::production::controller(cfg, catalog, &services.services),
+    );
+    kiosk.set_portrait(cfg.screen.orientation == crate::config::Orientation::Portrait);
     match staff {
         Ok(s) => kiosk.with_staff(s),
         Err(e) => log::error!("staff mode unavailable: {e}"),
@@ -105,7 +99,7 @@ pub fn run() -> ExitCode {
         "onevisit kiosk: data in {}, reference platform at {}.\n\
          Use the panel at the bottom right to place a test ID card, scan a\n\
          business licence, or take the printer's paper out.",
-        services.data_dir.display(),
+        services.cfg.data_dir.display(),
         services.platform.url()
     );
     // Under systemd (Type=notify): ready now, and keep-alives from the UI
@@ -128,10 +122,10 @@ pub fn run() -> ExitCode {
 /// The developer setup: local data, a reference platform on loopback, and
 /// the shared outbox and uplink ([`Services`]) pointed at it.
 pub struct DevServices {
-    pub data_dir: std::path::PathBuf,
-    pub outbox: Arc<crate::outbox::Outbox>,
     pub platform: Running,
-    services: Services,
+    /// The configuration as run: `platform_url` is the local platform.
+    pub cfg: KioskConfig,
+    pub services: Services,
 }
 
 impl DevServices {
@@ -144,9 +138,8 @@ impl DevServices {
         cfg.platform_url = platform.url();
         let services = Services::start(&cfg)?;
         Ok(DevServices {
-            data_dir: services.data_dir.clone(),
-            outbox: services.outbox.clone(),
             platform,
+            cfg,
             services,
         })
     }
@@ -172,7 +165,7 @@ impl DevServices {
             },
             DeviceSinks::kiosk(),
             self.services.recorder.clone(),
-            self.data_dir.clone(),
+            self.cfg.data_dir.clone(),
         )?;
         devices.connect(kiosk);
 

@@ -206,7 +206,7 @@ pub fn run(config: Option<&Path>) -> ExitCode {
         cfg.screen.height,
     ));
     window.window().set_fullscreen(true);
-    let staff = super::services::staff_services(&cfg, production.services.outbox.clone(), &catalog);
+    let staff = super::services::staff_services(&cfg, &production.services, &catalog);
     let kiosk = Kiosk::new(window, controller(&cfg, catalog, &production.services));
     match staff {
         Ok(s) => kiosk.with_staff(s),

@@ -473,27 +473,31 @@ fn run_uplink(up: Uplink, offline: Arc<Mutex<Option<bool>>>) {
     });
 }
 
-/// Staff mode and the progress query for a kiosk: the staff desk in the
-/// data directory, the PIN gate from `staff_pin_hash` (none: staff mode
-/// says 未设置维护密码), and a query that asks the platform with a short
-/// timeout and answers from the outbox when it cannot.
+/// Staff mode and the progress query for a kiosk: the staff desk the
+/// services already opened (`staff.sqlite3` in the data directory), the
+/// PIN gate from `staff_pin_hash` (none: staff mode says 未设置维护密码),
+/// and a query that asks the platform with a short timeout and answers
+/// from the outbox when it cannot.
 pub fn staff_services(
     cfg: &KioskConfig,
-    outbox: Arc<Outbox>,
+    services: &Services,
     catalog: &crate::catalog::Catalog,
 ) -> Result<super::staff_mode::StaffServices, String> {
-    use crate::staff::Clock;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let desk = StaffDesk::open(&cfg.data_dir, cfg.devices.paper, clock.clone())
-        .map_err(|e| format!("staff desk: {e}"))?;
+    let desk = match services.recorder.desk() {
+        Some(d) => d.clone(),
+        // The services could not open it; try once more for the reason.
+        None => StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock))
+            .map_err(|e| format!("staff desk: {e}"))?,
+    };
     let gate = desk
         .gate(cfg.staff_pin_hash.as_deref())
         .map_err(|e| format!("staff_pin_hash: {e}"))?;
+    let outbox = services.outbox.clone();
     let query = crate::progress::ProgressQuery::new(
         outbox.clone(),
         cfg.platform_client(Duration::from_secs(4)).ok(),
         crate::progress::item_names(catalog),
-        clock,
+        desk.clock().clone(),
     )
     .with_audit(desk.audit().clone());
     Ok(super::staff_mode::StaffServices::new(desk, gate, outbox)
@@ -502,12 +506,7 @@ pub fn staff_services(
         .with_reprint_store(cfg.data_dir.join("print-jobs.sqlite3"))
         .with_paper(cfg.devices.paper_width)
         .with_export_dir(cfg.diagnostics_dir.clone())
-        .with_logs(
-            Some(cfg.data_dir.join("logs"))
-                .filter(|d| d.is_dir())
-                .into_iter()
-                .collect(),
-        )
+        .with_logs(cfg.log_dirs())
         .with_query(Arc::new(query)))
 }
 
