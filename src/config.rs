@@ -19,10 +19,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The signing key used when no configuration gives one. Public by design:
-/// it exists so that a developer can run both sides without setup, and the
-/// reference platform accepts it only when it also runs without keys.
-pub const DEV_KIOSK_KEY: &[u8] = b"onevisit-development-kiosk-key-NOT-FOR-PRODUCTION";
+pub use onevisit_core::platform::sign::DEV_KIOSK_KEY;
 
 /// The development data key, derived so that it is not all zeroes.
 pub fn dev_data_key() -> [u8; 32] {
@@ -224,7 +221,7 @@ pub struct Devices {
     /// The paper loaded in the receipt printer.
     pub paper_width: PaperWidth,
     /// The roll, for the paper forecast on the staff screen.
-    pub paper: crate::staff::PaperSettings,
+    pub paper: onevisit_core::staff::PaperSettings,
 }
 
 /// Where a secret came from (for `config check`; never the secret).
@@ -303,13 +300,7 @@ impl std::fmt::Debug for KioskConfig {
     }
 }
 
-/// Whether a kiosk id can appear in a receipt number.
-pub fn valid_kiosk_id(id: &str) -> bool {
-    (1..=16).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
+pub use onevisit_core::outbox::receipt::valid_kiosk_id;
 
 fn key32(hex_text: &str, what: &str) -> Result<[u8; 32], String> {
     // The hex text is a secret: never quote it in an error.
@@ -451,7 +442,10 @@ fn device(file: &DeviceFile, key: &str, default: &str, errors: &mut Vec<String>)
 }
 
 /// The paper forecast's settings from `[devices.printer]`.
-fn paper_settings(p: &PrinterFile, errors: &mut Vec<String>) -> crate::staff::PaperSettings {
+fn paper_settings(
+    p: &PrinterFile,
+    errors: &mut Vec<String>,
+) -> onevisit_core::staff::PaperSettings {
     if !(p.roll_length_m.is_finite() && (5.0..=500.0).contains(&p.roll_length_m)) {
         errors.push(format!(
             "devices.printer.roll_length_m = {}: must be 5 … 500 metres (a kiosk roll is usually 50 or 80)",
@@ -473,10 +467,36 @@ fn paper_settings(p: &PrinterFile, errors: &mut Vec<String>) -> crate::staff::Pa
             p.low_visits
         ));
     }
-    crate::staff::PaperSettings {
+    onevisit_core::staff::PaperSettings {
         roll_length_mm: p.roll_length_m * 1000.0,
         near_end_remaining_mm: p.near_end_remaining_m * 1000.0,
         low_visits: p.low_visits,
+    }
+}
+
+/// Why the kiosk cannot reach for the platform at all (as opposed to the
+/// platform being down, which the uplink handles by retrying).
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("platform_ca_file {}: {source}; check the path in kiosk.toml", path.display())]
+    CaFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Client(#[from] onevisit_uplink::ClientError),
+    #[error("the uplink's runtime could not start ({0})")]
+    Runtime(std::io::Error),
+}
+
+impl LinkError {
+    /// A stable code for logs and diagnostics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LinkError::CaFile { .. } => "platform_ca_unreadable",
+            LinkError::Client(e) => e.code(),
+            LinkError::Runtime(_) => "uplink_runtime_failed",
+        }
     }
 }
 
@@ -563,7 +583,7 @@ impl KioskConfig {
             key(&file.notice_key_hex, &file.notice_key_file, "notice_key")
                 .map(|(k, src)| (k.to_vec(), src))
                 .unwrap_or_else(|| {
-                    let k = crate::print::qr_payload::DEVELOPMENT_NOTICE_KEY;
+                    let k = onevisit_core::print::qr_payload::DEVELOPMENT_NOTICE_KEY;
                     (k.to_vec(), dev.clone())
                 });
         let dev_keys = [&kiosk_key_source, &data_key_source, &notice_key_source].contains(&&dev);
@@ -682,7 +702,7 @@ impl KioskConfig {
             diagnostics_dir: file.diagnostics_dir,
             catalog_dir: file
                 .catalog_dir
-                .unwrap_or_else(crate::catalog::Catalog::default_dir),
+                .unwrap_or_else(onevisit_core::catalog::Catalog::default_dir),
             catalog_root,
             catalog_pubkey_file: file.catalog_pubkey_file,
             screen,
@@ -818,18 +838,27 @@ impl KioskConfig {
     pub fn platform_client(
         &self,
         timeout: std::time::Duration,
-    ) -> Result<crate::platform::PlatformClient, String> {
+    ) -> Result<onevisit_uplink::PlatformClient, LinkError> {
         let ca = match &self.platform_ca_file {
-            Some(p) => Some(std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?),
+            Some(p) => Some(std::fs::read(p).map_err(|source| LinkError::CaFile {
+                path: p.clone(),
+                source,
+            })?),
             None => None,
         };
-        crate::platform::PlatformClient::with_root_ca(
+        Ok(onevisit_uplink::PlatformClient::with_root_ca(
             &self.platform_url,
             &self.kiosk_id,
             &self.kiosk_key,
             timeout,
             ca.as_deref(),
-        )
+        )?)
+    }
+
+    /// The kiosk's one link to the platform (one runtime, one client),
+    /// each request cut off after `timeout`.
+    pub fn link(&self, timeout: std::time::Duration) -> Result<onevisit_uplink::Link, LinkError> {
+        onevisit_uplink::Link::new(self.platform_client(timeout)?).map_err(LinkError::Runtime)
     }
 
     pub fn outbox_path(&self) -> PathBuf {
@@ -975,8 +1004,11 @@ mod tests {
     #[test]
     fn defaults_match_the_controller_and_the_old_keys_keep_working() {
         let c = KioskConfig::from_file(ConfigFile::default()).unwrap();
-        assert_eq!(c.idle_timeout, crate::ui::controller::DEFAULT_IDLE);
-        assert_eq!(c.idle_countdown, crate::ui::controller::DEFAULT_COUNTDOWN);
+        assert_eq!(c.idle_timeout, onevisit_core::visit::session::DEFAULT_IDLE);
+        assert_eq!(
+            c.idle_countdown,
+            onevisit_core::visit::session::DEFAULT_COUNTDOWN
+        );
         assert_eq!(c.catalog_root, PathBuf::from("onevisit-data/catalog"));
         // A file of the outbox's era, unchanged.
         let old = "kiosk_id = \"K0101\"\ndata_dir = \"/srv/k\"\nplatform_url = \"https://p.example/\"\n\

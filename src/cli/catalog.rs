@@ -1,8 +1,8 @@
 //! `onevisit catalog check|keygen|pack|install|rollback|status`.
 
-use crate::catalog::{Catalog, load_dir};
 use crate::config::KioskConfig;
 use crate::firmware::{CatalogStore, SigningKeys, pack};
+use onevisit_core::catalog::{Catalog, load_dir};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

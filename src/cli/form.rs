@@ -2,9 +2,9 @@
 //! applications, or every error.
 
 use super::{Format, load_catalog};
-use crate::applicant::Applicant;
-use crate::form::{self, FormValues};
-use crate::guide::{self, Answers, Outcome};
+use onevisit_core::applicant::Applicant;
+use onevisit_core::form::{self, FormValues};
+use onevisit_core::guide::{self, Answers, Outcome};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,7 +1,7 @@
 //! `onevisit guide`: walk a bundle's questionnaire from the command line.
 
 use super::{Format, load_catalog, parse_answers};
-use crate::guide::{self, Outcome};
+use onevisit_core::guide::{self, Outcome};
 use serde_json::json;
 use std::process::ExitCode;
 

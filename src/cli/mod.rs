@@ -11,8 +11,8 @@ mod print;
 mod staff;
 mod submit;
 
-use crate::catalog::Catalog;
 use clap::{Parser, Subcommand};
+use onevisit_core::catalog::Catalog;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -83,8 +83,8 @@ pub enum Format {
 
 pub fn main() -> ExitCode {
     match Cli::parse().command {
-        None => crate::ui::kiosk::run(),
-        Some(Command::Run { config }) => crate::ui::production::run(config.as_deref()),
+        None => crate::wiring::kiosk::run(),
+        Some(Command::Run { config }) => crate::wiring::production::run(config.as_deref()),
         Some(Command::Catalog(c)) => catalog::run(c),
         Some(Command::Config(c)) => config::run(c),
         Some(Command::Guide(args)) => guide::run(args),
@@ -97,8 +97,8 @@ pub fn main() -> ExitCode {
         Some(Command::Print(args)) => print::run(args),
         Some(Command::Staff(c)) => staff::run(c),
         Some(Command::Progress(args)) => staff::progress(args),
-        Some(Command::Screenshots { out }) => crate::ui::screenshots::run(&out),
-        Some(Command::Demo { out }) => crate::ui::demo::run(&out),
+        Some(Command::Screenshots { out }) => crate::wiring::screenshots::run(&out),
+        Some(Command::Demo { out }) => crate::wiring::demo::run(&out),
     }
 }
 
@@ -111,7 +111,7 @@ fn load_catalog() -> Result<Catalog, ExitCode> {
 }
 
 /// `question=option` pairs into answers.
-fn parse_answers(pairs: &[String]) -> Result<crate::guide::Answers, String> {
+fn parse_answers(pairs: &[String]) -> Result<onevisit_core::guide::Answers, String> {
     pairs
         .iter()
         .map(|p| {

@@ -2,8 +2,8 @@
 
 use super::Format;
 use super::submit::KioskArgs;
-use crate::outbox::{Outbox, now_ms};
-use crate::uplink::{Uplink, UplinkConfig};
+use onevisit_core::outbox::{Outbox, now_ms};
+use onevisit_uplink::{Uplink, UplinkConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -127,7 +127,7 @@ fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("json"));
 }
 
-fn fail(e: crate::outbox::OutboxError) -> ExitCode {
+fn fail(e: onevisit_core::outbox::OutboxError) -> ExitCode {
     eprintln!("{}\n(operator: {e})", e.user_message());
     ExitCode::from(3)
 }
@@ -149,7 +149,7 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
                         println!(
                             "uplink: {} since {}{}",
                             u.mode,
-                            crate::platform::server::store::ms_to_rfc3339(u.since_ms),
+                            onevisit_platform::store::ms_to_rfc3339(u.since_ms),
                             u.last_error
                                 .as_deref()
                                 .map(|e| format!(" (last error: {e})"))
@@ -171,7 +171,7 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
             let Ok((_, outbox)) = kiosk.open() else {
                 return ExitCode::from(3);
             };
-            let id = match id.as_deref().map(crate::outbox::receipt::normalise) {
+            let id = match id.as_deref().map(onevisit_core::outbox::receipt::normalise) {
                 Some(None) => {
                     eprintln!("受理编号格式或校验位不对，请核对后重新输入");
                     return ExitCode::from(2);
@@ -191,7 +191,7 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
             let Ok((_, outbox)) = kiosk.open() else {
                 return ExitCode::from(3);
             };
-            let Some(r) = crate::outbox::receipt::normalise(&receipt) else {
+            let Some(r) = onevisit_core::outbox::receipt::normalise(&receipt) else {
                 eprintln!("受理编号格式或校验位不对，请核对后重新输入");
                 return ExitCode::from(2);
             };
@@ -215,7 +215,7 @@ pub fn run(cmd: OutboxCommand) -> ExitCode {
             let Ok(cfg) = kiosk.load() else {
                 return ExitCode::from(2);
             };
-            let Some(r) = crate::outbox::receipt::normalise(&receipt) else {
+            let Some(r) = onevisit_core::outbox::receipt::normalise(&receipt) else {
                 eprintln!("受理编号格式或校验位不对，请核对后重新输入");
                 return ExitCode::from(2);
             };
@@ -302,25 +302,27 @@ fn uplink_for(
     }
     // Run as its own service, the uplink takes device health and the
     // paper forecast from what the kiosk saved in staff.sqlite3.
-    match crate::staff::StaffDesk::open(
+    match onevisit_core::staff::StaffDesk::open(
         &cfg.data_dir,
         cfg.devices.paper,
-        Arc::new(crate::staff::SystemClock),
+        Arc::new(onevisit_core::staff::SystemClock),
     ) {
         Ok(desk) => {
-            let (tx, rx) = tokio::sync::watch::channel(desk.saved_snapshot().unwrap_or_default());
+            let cell =
+                onevisit_core::staff::SnapshotCell::new(desk.saved_snapshot().unwrap_or_default());
+            let writer = cell.clone();
+            // Refreshed for the life of the process (the CLI runs until
+            // the drain or the service ends).
             std::thread::Builder::new()
                 .name("device-snapshot".into())
                 .spawn(move || {
                     loop {
                         std::thread::sleep(Duration::from_secs(30));
-                        if tx.send(desk.saved_snapshot().unwrap_or_default()).is_err() {
-                            break;
-                        }
+                        writer.set(desk.saved_snapshot().unwrap_or_default());
                     }
                 })
                 .expect("spawning a thread");
-            Ok(up.with_device_snapshot(rx))
+            Ok(up.with_device_snapshot(cell))
         }
         Err(e) => {
             log::warn!("heartbeats without device data: {e}");
@@ -381,7 +383,7 @@ fn soak(file: &std::path::Path, count: u32, timeout_ms: u64, kiosk: &KioskArgs) 
     let drain = rt.spawn(async move { up.run(false, stop_rx).await });
     let producer = {
         let outbox = outbox.clone();
-        std::thread::spawn(move || -> Result<(), crate::outbox::OutboxError> {
+        std::thread::spawn(move || -> Result<(), onevisit_core::outbox::OutboxError> {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             for _ in 0..count {

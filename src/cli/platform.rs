@@ -1,7 +1,7 @@
 //! `onevisit platform …`: the reference platform (serve, list, faults).
 
 use super::Format;
-use crate::platform::server::{self, FaultSettings, ServerConfig};
+use onevisit_platform::{self as server, FaultSettings, ServerConfig};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -150,16 +150,10 @@ pub fn run(cmd: PlatformCommand) -> ExitCode {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            let r = rt.block_on(async {
-                reqwest::Client::new()
-                    .put(format!("{}/v1/admin/faults", url.trim_end_matches('/')))
-                    .json(&faults.settings())
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .text()
-                    .await
-            });
+            let r = rt.block_on(onevisit_uplink::client::put_admin_faults(
+                &url,
+                &faults.settings(),
+            ));
             match r {
                 Ok(t) => {
                     println!("{t}");

@@ -5,13 +5,13 @@
 //! 2 bad input; 3 the port or font could not be reached.
 
 use super::{load_catalog, parse_answers};
-use crate::applicant::Applicant;
-use crate::catalog::Catalog;
-use crate::fonts;
-use crate::guide::{self, Notice, Outcome};
-use crate::print::qr_payload;
-use crate::print::{self, Delivery, Document, ReceiptData};
 use chrono::NaiveDateTime;
+use onevisit_core::applicant::Applicant;
+use onevisit_core::catalog::Catalog;
+use onevisit_core::fonts;
+use onevisit_core::guide::{self, Notice, Outcome};
+use onevisit_core::print::qr_payload;
+use onevisit_core::print::{self, Delivery, Document, ReceiptData};
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::printer::{Printer, PrinterConfig};
 use onevisit_drivers::transport::SerialTransport;
@@ -323,7 +323,7 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
     }
 }
 
-fn placeholder_card() -> crate::applicant::CardData {
+fn placeholder_card() -> onevisit_core::applicant::CardData {
     serde_json::from_value(serde_json::json!({
         "document_type": "resident", "name": "", "gender": "unknown",
         "birth_date": "", "id_number": "", "issuing_authority": "", "valid_from": ""

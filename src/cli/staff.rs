@@ -3,7 +3,7 @@
 
 use super::Format;
 use super::submit::KioskArgs;
-use crate::staff::{PaperSettings, StaffDesk, SystemClock};
+use onevisit_core::staff::{PaperSettings, StaffDesk, SystemClock};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -117,7 +117,7 @@ fn desk(cfg: &crate::config::KioskConfig, paper: PaperSettings) -> Result<StaffD
 }
 
 fn catalog_version() -> Option<String> {
-    crate::catalog::Catalog::load_default()
+    onevisit_core::catalog::Catalog::load_default()
         .ok()
         .map(|c| c.version.to_string())
 }
@@ -134,7 +134,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
                 eprintln!("cannot read the PIN from stdin");
                 return ExitCode::from(2);
             }
-            match crate::staff::hash_pin(line.trim_end_matches(['\r', '\n'])) {
+            match onevisit_core::staff::hash_pin(line.trim_end_matches(['\r', '\n'])) {
                 Ok(h) => {
                     println!("{h}");
                     ExitCode::SUCCESS
@@ -247,7 +247,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
             } else {
                 logs
             };
-            let input = crate::staff::diagnostics::DiagnosticsInput {
+            let input = onevisit_core::staff::diagnostics::DiagnosticsInput {
                 outbox: &outbox,
                 devices: None,
                 uplink: None,
@@ -256,7 +256,7 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
                 audit_entries: 500,
             };
             let out = out.unwrap_or_else(|| cfg.diagnostics_dir.clone());
-            match crate::staff::diagnostics::export(&desk, &out, &input) {
+            match onevisit_core::staff::diagnostics::export(&desk, &out, &input) {
                 Ok(r) => {
                     println!("{}", r.dir.display());
                     ExitCode::SUCCESS
@@ -273,27 +273,25 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
 /// `onevisit progress`: exit 0 with an answer, 1 not found, 2 invalid
 /// input, 4 rate limited.
 pub fn progress(args: ProgressArgs) -> ExitCode {
-    use crate::progress::{ProgressAnswer, ProgressQuery};
+    use onevisit_core::progress::{ProgressAnswer, ProgressQuery};
     let Ok((cfg, outbox)) = args.kiosk.open() else {
         return ExitCode::from(3);
     };
-    let client = cfg
-        .platform_client(Duration::from_millis(args.timeout_ms))
-        .map_err(|e| eprintln!("platform client: {e}; answering from this kiosk"))
-        .ok();
-    let names = crate::catalog::Catalog::load_default()
-        .map(|c| crate::progress::item_names(&c))
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let status: Option<Arc<dyn onevisit_core::progress::CaseStatusSource>> = cfg
+        .link(timeout)
+        .map_err(|e| eprintln!("platform link: {e}; answering from this kiosk"))
+        .ok()
+        .map(|link| Arc::new(link.status_lookup(timeout)) as _);
+    let names = onevisit_core::catalog::Catalog::load_default()
+        .map(|c| onevisit_core::progress::item_names(&c))
         .unwrap_or_default();
-    let q = ProgressQuery::new(Arc::new(outbox), client, names, Arc::new(SystemClock));
+    let q = ProgressQuery::new(Arc::new(outbox), status, names, Arc::new(SystemClock));
     let q = match StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock)) {
         Ok(d) => q.with_audit(d.audit().clone()),
         Err(_) => q,
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let answer = rt.block_on(q.query(&args.receipt, &args.last4));
+    let answer = q.query(&args.receipt, &args.last4);
     if args.format == Format::Json {
         print_json(&answer);
     } else if let ProgressAnswer::Found(v) = &answer {

@@ -2,8 +2,8 @@
 //! file under a new receipt number.
 
 use crate::config::KioskConfig;
-use crate::outbox::Outbox;
-use crate::submission::{Submission, SubmissionInput, example_input};
+use onevisit_core::outbox::Outbox;
+use onevisit_core::visit::submission::{Submission, SubmissionInput, example_input};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

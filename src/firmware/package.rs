@@ -25,8 +25,8 @@
 //! sequence; such packages are refused with a request to repack, since
 //! accepting them would reopen the very replay the sequence closes.
 
-use crate::catalog::load_dir;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use onevisit_core::catalog::load_dir;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -5,9 +5,9 @@
 //! there. A missing device degrades the kiosk; it never stops it.
 //! `onevisit config check --startup` prints the same report.
 
-use crate::catalog::{Catalog, load_dir};
 use crate::config::{DeviceSetting, KioskConfig};
 use crate::firmware::CatalogStore;
+use onevisit_core::catalog::{Catalog, load_dir};
 use onevisit_drivers::transport::DeviceAddress;
 use std::fmt;
 use std::path::PathBuf;
@@ -75,7 +75,7 @@ pub fn run(cfg: &KioskConfig) -> StartupReport {
     let mut r = StartupReport::default();
     check_data_dir(cfg, &mut r);
     check_catalog(cfg, &mut r);
-    match crate::fonts::locate() {
+    match onevisit_core::fonts::locate() {
         Ok((path, _)) if path.exists() => r.push("font", Outcome::Ok, path.display().to_string()),
         Ok((path, _)) => r.push(
             "font",

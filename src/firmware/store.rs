@@ -30,8 +30,8 @@
 //! ([`CatalogStore::load_if_changed`]).
 
 use super::package::{PackageError, read_package};
-use crate::catalog::{Catalog, load_dir};
 use ed25519_dalek::VerifyingKey;
+use onevisit_core::catalog::{Catalog, load_dir};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,194 @@
+//! The catalog: departments, items, materials, fields and the 13 bundles,
+//! loaded from the human-editable TOML in `catalog/` and checked thoroughly
+//! at load time, so that a hall can change it without a rebuild and a
+//! mistake is reported with file and line instead of surfacing at the
+//! kiosk.
+
+mod check;
+pub mod kind;
+mod load;
+pub mod model;
+
+pub use load::{CatalogError, CatalogErrors, load_dir};
+pub use model::*;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// The declared version and a hash of the catalog's files. Both travel with
+/// every notice and submission so a case can be traced to the exact rules
+/// it was given.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogVersion {
+    pub declared: String,
+    /// The first 16 hex digits of the SHA-256 over every file's path and
+    /// bytes, in path order.
+    pub content_hash: String,
+}
+
+impl std::fmt::Display for CatalogVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.declared, self.content_hash)
+    }
+}
+
+/// A question as a bundle asks it: global questions merged with the
+/// bundle's overrides.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub hint: Option<String>,
+    pub options: Vec<AnswerOption>,
+    pub ask_if: Condition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AnswerOption {
+    pub id: String,
+    pub label: String,
+    pub hint: String,
+    pub default: bool,
+}
+
+impl Question {
+    pub fn option(&self, id: &str) -> Option<&AnswerOption> {
+        self.options.iter().find(|o| o.id == id)
+    }
+
+    pub fn default_option(&self) -> &AnswerOption {
+        // The loader guarantees exactly one default.
+        self.options
+            .iter()
+            .find(|o| o.default)
+            .unwrap_or(&self.options[0])
+    }
+}
+
+/// A bundle with its questions resolved.
+#[derive(Debug, Clone)]
+pub struct LoadedBundle {
+    pub def: Bundle,
+    pub questions: Vec<Question>,
+}
+
+impl LoadedBundle {
+    pub fn code(&self) -> &str {
+        self.def.code.get_ref()
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// A field of the merged form with its resolved kind. Shared fields keep
+/// their id (`F01`); an item's own fields are `<item>.<id>`.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    /// Section id; an item's own fields use `item:<code>`.
+    pub section: String,
+    pub shape: FieldShape,
+    pub required: bool,
+    pub hint: Option<String>,
+    pub prefill: Option<String>,
+    /// Items whose outcome provides the value (see [`FieldDef::produced_by`]).
+    pub produced_by: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldShape {
+    Scalar(kind::FieldKind),
+    Records {
+        fields: Vec<Field>,
+        min: usize,
+        max: usize,
+    },
+}
+
+/// A loaded, validated catalog.
+#[derive(Clone)]
+pub struct Catalog {
+    pub meta: CatalogMeta,
+    pub version: CatalogVersion,
+    pub dir: PathBuf,
+    pub departments: Vec<Department>,
+    pub sections: Vec<Section>,
+    pub fields: BTreeMap<String, Field>,
+    pub materials: BTreeMap<String, MaterialDef>,
+    pub items: Vec<Item>,
+    pub bundles: Vec<LoadedBundle>,
+    item_index: HashMap<String, usize>,
+    department_index: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Catalog {
+    /// A summary: the whole model would bury any message it appears in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("dir", &self.dir)
+            .field("version", &self.version)
+            .field("items", &self.items.len())
+            .field("bundles", &self.bundles.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.item_index.get(code).map(|&i| &self.items[i])
+    }
+
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.department_index.get(id).map(|&i| &self.departments[i])
+    }
+
+    /// A department by id, by its source-table name or by an alias.
+    pub fn department_by_name(&self, name: &str) -> Option<&Department> {
+        self.department(name).or_else(|| {
+            self.departments.iter().find(|d| {
+                d.name == name || d.full_name == name || d.aliases.iter().any(|a| a == name)
+            })
+        })
+    }
+
+    pub fn bundle(&self, code: &str) -> Option<&LoadedBundle> {
+        self.bundles
+            .iter()
+            .find(|b| b.code().eq_ignore_ascii_case(code))
+    }
+
+    pub fn section_title(&self, id: &str) -> String {
+        if let Some(code) = id.strip_prefix("item:") {
+            return match self.item(code) {
+                Some(item) => format!("事项专项：{}", item.name),
+                None => id.to_string(),
+            };
+        }
+        self.sections
+            .iter()
+            .find(|s| s.id.get_ref() == id)
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The default catalog directory: `$ONEVISIT_CATALOG`, else the
+    /// installed copy, else the source tree's `catalog/` (development).
+    pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("ONEVISIT_CATALOG") {
+            return PathBuf::from(dir);
+        }
+        let installed = PathBuf::from("/usr/share/onevisit/catalog");
+        if installed.join("catalog.toml").exists() {
+            return installed;
+        }
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog")
+    }
+
+    /// Loads the default catalog.
+    pub fn load_default() -> Result<Catalog, CatalogErrors> {
+        load_dir(&Self::default_dir())
+    }
+}

@@ -1,0 +1,554 @@
+//! The catalog's data model, exactly as written in `catalog/*.toml`.
+//!
+//! References between files (an item's department, a bundle's items, a
+//! condition's question) are kept as [`Ref`]s that remember where they were
+//! written, so the loader can report a broken reference with file and line.
+//! docs/catalog.md describes every key with an example.
+
+use super::kind::FieldKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An id written in a catalog file, with its byte span in that file.
+pub type Ref = toml::Spanned<String>;
+
+/// Where a fact comes from: a source code of catalog-facts (`"S3"`,
+/// `"P7"`), `"partial"`, or `false` when it is general knowledge that the
+/// hall must still confirm locally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Verified {
+    Flag(bool),
+    Source(String),
+}
+
+impl Default for Verified {
+    fn default() -> Self {
+        Verified::Flag(false)
+    }
+}
+
+impl Verified {
+    /// True when a source confirmed the fact (fully or in substance).
+    pub fn is_verified(&self) -> bool {
+        match self {
+            Verified::Flag(b) => *b,
+            Verified::Source(s) => !s.is_empty() && s != "false",
+        }
+    }
+}
+
+/// `catalog/catalog.toml`: what this catalog is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogMeta {
+    /// The version the hall declares; travels with every notice.
+    pub version: String,
+    pub title: String,
+    pub region: String,
+    /// The service hall's name, printed on notices.
+    pub hall: String,
+    /// The cross-department window where a bundle's materials are handed in.
+    pub combined_window: String,
+    /// Joint handling cap in days (行政许可法 第二十六条) and its extension.
+    pub joint_limit_days: u32,
+    pub joint_extension_days: u32,
+}
+
+/// One department (`catalog/departments.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub id: Ref,
+    /// The name as the source table writes it (区市场监管局).
+    pub name: String,
+    /// The full official name (华龙区市场监督管理局).
+    pub full_name: String,
+    /// Other names in use for the same department (区卫健委).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The hall window where its materials are checked.
+    pub window: String,
+    #[serde(default)]
+    pub window_verified: Verified,
+}
+
+/// A form section (`[[section]]` in `catalog/fields.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: Ref,
+    pub title: String,
+}
+
+/// A form field. Shared fields (F01..) live in `catalog/fields.toml`;
+/// an item may define its own fields, which are then named
+/// `<item code>.<id>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub id: Ref,
+    pub label: String,
+    /// The section of the merged form it appears in (shared fields only;
+    /// an item's own fields appear in that item's section).
+    #[serde(default)]
+    pub section: Option<Ref>,
+    /// The value's kind. Absent for a list of records.
+    #[serde(default)]
+    pub kind: Option<KindSpec>,
+    /// For a list of records (shareholders, staff): the fields of one record.
+    #[serde(default)]
+    pub record: Vec<FieldDef>,
+    #[serde(default)]
+    pub min_records: Option<usize>,
+    #[serde(default)]
+    pub max_records: Option<usize>,
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// A one-line hint shown under the field.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Where a value can be prefilled from: `card.<field>` or
+    /// `licence.<field>` (see `crate::applicant`).
+    #[serde(default)]
+    pub prefill: Option<String>,
+    /// Items whose outcome provides this value (the registration items
+    /// assign the unified social credit code): when one of them is in the
+    /// notice, the applicant is not asked for it.
+    #[serde(default)]
+    pub produced_by: Vec<Ref>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A field kind as written: either a bare name (`"mobile"`, `"text"`) or
+/// a table (`{ money = { unit = "万元" } }`). Kept as a spanned TOML value
+/// (serde's untagged enums would lose the position) and resolved by the
+/// loader.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct KindSpec(pub toml::Spanned<toml::Value>);
+
+impl KindSpec {
+    /// The typed kind, or the reason it is not one.
+    pub fn resolve(&self) -> Result<FieldKind, String> {
+        let table = match self.0.get_ref() {
+            toml::Value::String(name) => {
+                // A bare name means "this kind with its defaults". Unit
+                // variants deserialize from a string, struct variants from
+                // an empty table, so try both.
+                if let Ok(kind) = FieldKind::deserialize(toml::Value::String(name.clone())) {
+                    return Ok(kind);
+                }
+                let mut t = toml::Table::new();
+                t.insert(name.clone(), toml::Value::Table(toml::Table::new()));
+                t
+            }
+            toml::Value::Table(t) => t.clone(),
+            other => return Err(format!("应为名称或表，实为 {}", other.type_str())),
+        };
+        FieldKind::deserialize(toml::Value::Table(table)).map_err(|e| e.message().to_string())
+    }
+
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+/// Where an applicant gets a material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialSource {
+    /// Generated by the kiosk from the merged form (the application forms).
+    Form,
+    /// Read from the ID card (identity proof, verified on the spot).
+    IdCard,
+    /// The output of another item of the catalog (e.g. the business
+    /// licence from the registration item).
+    EarlierItem,
+    /// A document the applicant prepares or already holds.
+    Own,
+    /// Issued by a third party (a testing agency, another authority).
+    ThirdParty,
+}
+
+/// A material (`catalog/materials.toml`), defined once and listed once in a
+/// notice however many items need it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialDef {
+    pub id: Ref,
+    pub name: String,
+    pub source: MaterialSource,
+    /// For `earlier_item`: the items whose output it is.
+    #[serde(default)]
+    pub produced_by: Vec<Ref>,
+    /// For `third_party`: who issues it.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// A one-line explanation for the applicant.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Original, copy or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialForm {
+    Original,
+    Copy,
+    OriginalAndCopy,
+}
+
+impl MaterialForm {
+    pub fn merge(self, other: MaterialForm) -> MaterialForm {
+        if self == other {
+            self
+        } else {
+            MaterialForm::OriginalAndCopy
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MaterialForm::Original => "原件",
+            MaterialForm::Copy => "复印件",
+            MaterialForm::OriginalAndCopy => "原件及复印件",
+        }
+    }
+}
+
+/// An item's use of a material.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialUse {
+    #[serde(rename = "ref")]
+    pub material: Ref,
+    pub form: MaterialForm,
+    #[serde(default = "one")]
+    pub copies: u32,
+    /// A key material cannot be supplied later (容缺); a non-key one can.
+    pub key: bool,
+    #[serde(default)]
+    pub key_verified: Verified,
+    /// When only some applicants need it ("委托他人办理时"), in words.
+    #[serde(default)]
+    pub only_when: Option<String>,
+    /// When the answers decide whether it is needed: the material is left
+    /// out of the notice unless this holds (empty = always needed).
+    #[serde(default)]
+    pub only_when_answers: Condition,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A time limit in working days, with the words of the source.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    /// Working days; 0 = on the spot; absent = not known.
+    #[serde(default)]
+    pub days: Option<u32>,
+    pub text: String,
+    #[serde(default)]
+    pub verified: Verified,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeLimits {
+    pub statutory: Limit,
+    #[serde(default)]
+    pub promised: Option<Limit>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basis {
+    pub law: String,
+    #[serde(default)]
+    pub articles: Option<String>,
+    #[serde(default)]
+    pub verified: Verified,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    pub text: String,
+    #[serde(default)]
+    pub verified: Verified,
+}
+
+/// An item's use of a field, under the item's own name for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldUse {
+    /// A shared field (`F01`) or one of this item's own fields.
+    #[serde(rename = "ref")]
+    pub field: Ref,
+    /// The department's own name for this field, used in its application.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Overrides the field's `required` for this item.
+    #[serde(default)]
+    pub required: Option<bool>,
+}
+
+/// One 业务办理事项 (`catalog/items/<code>.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub code: Ref,
+    pub name: String,
+    /// The name as the source table lists it.
+    pub source_name: String,
+    pub department: Ref,
+    pub level: String,
+    #[serde(default)]
+    pub level_note: Option<String>,
+    pub basis: Vec<Basis>,
+    pub conditions: Vec<Fact>,
+    pub time_limit: TimeLimits,
+    pub fee: Fact,
+    /// What the applicant receives (a certificate, a filing receipt).
+    pub output: String,
+    /// Something the applicant must know (a law change, who it applies to).
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default, rename = "material")]
+    pub materials: Vec<MaterialUse>,
+    /// This item's own fields (named `<code>.<id>` in the merged form).
+    #[serde(default, rename = "own_field")]
+    pub own_fields: Vec<FieldDef>,
+    /// The fields of this item's application, in the department's order.
+    #[serde(default, rename = "field")]
+    pub fields: Vec<FieldUse>,
+}
+
+/// A condition on answers: every named question must have one of the
+/// listed options (`{ lodging = "yes", entity_type = ["company", "branch"] }`).
+pub type Condition = BTreeMap<Ref, OneOrMany>;
+
+/// The allowed options of one question in a condition: an option id or a
+/// list of them. Kept as a spanned TOML value so errors can point at it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct OneOrMany(pub toml::Spanned<toml::Value>);
+
+impl OneOrMany {
+    /// The option ids; anything that is not a string is left out (and
+    /// reported by [`OneOrMany::is_well_formed`]).
+    pub fn options(&self) -> Vec<&str> {
+        match self.0.get_ref() {
+            toml::Value::String(s) => vec![s.as_str()],
+            toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A string, or a non-empty array of strings.
+    pub fn is_well_formed(&self) -> bool {
+        match self.0.get_ref() {
+            toml::Value::String(_) => true,
+            toml::Value::Array(a) => !a.is_empty() && a.iter().all(|v| v.is_str()),
+            _ => false,
+        }
+    }
+
+    pub fn contains(&self, option: &str) -> bool {
+        self.options().contains(&option)
+    }
+
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+/// Anything that can say which option was chosen for a question: the
+/// guide's answer map, or a borrowed list while walking paths.
+pub trait AnswerLookup {
+    fn answer(&self, question: &str) -> Option<&str>;
+}
+
+impl AnswerLookup for BTreeMap<String, String> {
+    fn answer(&self, question: &str) -> Option<&str> {
+        self.get(question).map(String::as_str)
+    }
+}
+
+impl AnswerLookup for [(&str, &str)] {
+    fn answer(&self, question: &str) -> Option<&str> {
+        self.iter().find(|(q, _)| *q == question).map(|(_, a)| *a)
+    }
+}
+
+/// Does `cond` hold for `answers`? An unanswered question never matches.
+pub fn condition_holds<A: AnswerLookup + ?Sized>(cond: &Condition, answers: &A) -> bool {
+    cond.iter().all(|(q, allowed)| {
+        answers
+            .answer(q.get_ref())
+            .is_some_and(|a| allowed.contains(a))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionOption {
+    pub id: Ref,
+    pub label: String,
+    pub hint: String,
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// A question: defined in full, or `use = "<global id>"` with optional
+/// overrides of its text and hints for this bundle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionDef {
+    #[serde(default)]
+    pub id: Option<Ref>,
+    #[serde(default, rename = "use")]
+    pub uses: Option<Ref>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub hint: Option<String>,
+    #[serde(default, rename = "option")]
+    pub options: Vec<QuestionOption>,
+    /// For `use`: this bundle's hints per option id.
+    #[serde(default)]
+    pub option_hints: BTreeMap<String, String>,
+    /// For `use`: a different default option for this bundle.
+    #[serde(default)]
+    pub default: Option<Ref>,
+    /// Ask only when these earlier answers hold.
+    #[serde(default)]
+    pub ask_if: Condition,
+}
+
+/// How a group selects items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    /// Always, when `when` holds (or always if `when` is empty).
+    Always,
+    /// Exactly one item, chosen by the answer to `decided_by`.
+    OneOf,
+    /// These items, when `when` holds (`when` required).
+    Conditional,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub kind: GroupKind,
+    #[serde(default)]
+    pub when: Condition,
+    #[serde(default)]
+    pub items: Vec<Ref>,
+    #[serde(default)]
+    pub decided_by: Option<Ref>,
+    /// For `one_of`: option id → item code.
+    #[serde(default)]
+    pub choose: BTreeMap<Ref, Ref>,
+}
+
+/// A path that leaves the catalog: "not handled here, go to ...".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    pub when: Condition,
+    pub reason: String,
+    #[serde(rename = "where")]
+    pub go_to: String,
+}
+
+/// Something the applicant still needs that this catalog does not handle.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Elsewhere {
+    pub name: String,
+    #[serde(rename = "where")]
+    pub go_to: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub when: Condition,
+}
+
+/// How the source table lists an item in this bundle, and what later law
+/// changed about it (shown in the notice instead of silently dropping it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listing {
+    pub item: Ref,
+    /// The department as the source table writes it for this bundle.
+    pub department: String,
+    /// Shown in the notice when it holds (empty = always).
+    #[serde(default)]
+    pub explain_when: Condition,
+    #[serde(default)]
+    pub explanation: Option<String>,
+}
+
+/// One 一件事 (`catalog/bundles/<code>.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub code: Ref,
+    pub name: String,
+    /// One line for the bundle's tile.
+    pub description: String,
+    pub lead_department: Ref,
+    #[serde(default, rename = "question")]
+    pub questions: Vec<QuestionDef>,
+    #[serde(default, rename = "group")]
+    pub groups: Vec<Group>,
+    #[serde(default, rename = "referral")]
+    pub referrals: Vec<Referral>,
+    #[serde(default, rename = "elsewhere")]
+    pub elsewhere: Vec<Elsewhere>,
+    /// The source table's rows for this bundle.
+    #[serde(rename = "listing")]
+    pub listings: Vec<Listing>,
+}
+
+/// `catalog/departments.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentsFile {
+    #[serde(rename = "department")]
+    pub departments: Vec<Department>,
+}
+
+/// `catalog/fields.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldsFile {
+    #[serde(rename = "section")]
+    pub sections: Vec<Section>,
+    #[serde(rename = "field")]
+    pub fields: Vec<FieldDef>,
+}
+
+/// `catalog/materials.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialsFile {
+    #[serde(rename = "material")]
+    pub materials: Vec<MaterialDef>,
+}
+
+/// `catalog/questions.toml`: the global questions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsFile {
+    #[serde(rename = "question")]
+    pub questions: Vec<QuestionDef>,
+}

@@ -1,0 +1,67 @@
+//! How a field is typed on the kiosk: which keys it gets and how long its
+//! text may be. The lengths are the validators' own limits
+//! (`super::validate`), so the keyboard never takes text the form then
+//! refuses, nor stops short of text it accepts.
+
+use super::validate::{
+    ADDRESS_MAX_CHARS, DEFAULT_TEXT_MAX_CHARS, EMAIL_MAX_CHARS, ENTITY_NAME_MAX_CHARS,
+    PERSON_NAME_MAX_CHARS,
+};
+use crate::catalog::kind::FieldKind;
+
+/// Which keys a field gets. Numeric and ID fields keep their layout; the
+/// applicant can switch a text field between 中 (pinyin) and 英 (Latin).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputLayout {
+    /// Digits, and a decimal point when `decimal` (amounts, areas).
+    Numeric { decimal: bool },
+    /// Digits and a final X: 18-character ID numbers.
+    IdNumber,
+    /// A–Z, digits and `- . @ / _`, with an upper-case toggle.
+    Latin,
+    /// Letters compose pinyin, chosen candidates give Chinese text.
+    Pinyin,
+}
+
+impl InputLayout {
+    /// The name shown on the keyboard.
+    pub fn label(self) -> &'static str {
+        match self {
+            InputLayout::Numeric { .. } => "数字",
+            InputLayout::IdNumber => "证件号码",
+            InputLayout::Latin => "英文",
+            InputLayout::Pinyin => "拼音",
+        }
+    }
+}
+
+/// The keys for a typed kind and the longest text it may have; `None` for
+/// kinds chosen with a picker (dates, choices, yes/no).
+pub fn input_for(kind: &FieldKind) -> Option<(InputLayout, Option<usize>)> {
+    use InputLayout::{IdNumber, Latin, Numeric, Pinyin};
+    Some(match kind {
+        FieldKind::Text { max_chars } => {
+            (Pinyin, Some(max_chars.unwrap_or(DEFAULT_TEXT_MAX_CHARS)))
+        }
+        FieldKind::PersonName => (Pinyin, Some(PERSON_NAME_MAX_CHARS)),
+        FieldKind::EntityName => (Pinyin, Some(ENTITY_NAME_MAX_CHARS)),
+        FieldKind::Address => (Pinyin, Some(ADDRESS_MAX_CHARS)),
+        FieldKind::ResidentId => (IdNumber, Some(18)),
+        // 18-character numbers, or 3 letters + 12 digits on a 2017
+        // foreigner's card: letters needed.
+        FieldKind::IdentityNumber => (Latin, Some(18)),
+        FieldKind::SocialCreditCode => (Latin, Some(18)),
+        FieldKind::Mobile => (Numeric { decimal: false }, Some(11)),
+        FieldKind::PostalCode => (Numeric { decimal: false }, Some(6)),
+        FieldKind::Integer { .. } => (Numeric { decimal: false }, Some(12)),
+        FieldKind::Area | FieldKind::Money { .. } => (Numeric { decimal: true }, Some(16)),
+        // Area codes and extensions need the hyphen.
+        FieldKind::Phone => (Latin, Some(60)),
+        FieldKind::Email => (Latin, Some(EMAIL_MAX_CHARS)),
+        FieldKind::Date
+        | FieldKind::DateRange
+        | FieldKind::Choice { .. }
+        | FieldKind::MultiChoice { .. }
+        | FieldKind::YesNo => return None,
+    })
+}

@@ -1,0 +1,146 @@
+//! Request and response bodies of the platform API (docs/platform-api.md).
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/cases` answers with the case and one case number per item.
+/// The body of the request is a [`crate::visit::submission::Submission`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseAccepted {
+    pub case_id: String,
+    pub receipt: String,
+    /// True when this idempotency key was seen before: nothing new was
+    /// created, this is the original answer.
+    pub duplicate: bool,
+    pub items: Vec<ItemCase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemCase {
+    pub item: String,
+    pub department: String,
+    pub case_number: String,
+    pub status: ItemStatus,
+}
+
+/// Where one item's application stands at its department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Accepted,
+    InReview,
+    Approved,
+    NeedsMaterials,
+}
+
+impl ItemStatus {
+    /// How the applicant's progress query shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Accepted => "已受理",
+            ItemStatus::InReview => "审查中",
+            ItemStatus::Approved => "已办结（准予许可）",
+            ItemStatus::NeedsMaterials => "需补正材料",
+        }
+    }
+}
+
+/// `GET /v1/cases/{receipt}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStatus {
+    pub case_id: String,
+    pub receipt: String,
+    pub items: Vec<ItemProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub item: String,
+    pub case_number: String,
+    pub status: ItemStatus,
+    pub status_label: String,
+    /// RFC 3339.
+    pub since: String,
+}
+
+/// `PUT /v1/materials/{sha256}` answers with this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialStored {
+    pub sha256: String,
+    pub size: u64,
+    pub duplicate: bool,
+}
+
+/// `POST /v1/cases/{receipt}/rating` (好差评).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    /// 1 (非常不满意) to 5 (非常满意).
+    pub score: u8,
+    #[serde(default)]
+    pub comment: String,
+    pub rated_at_ms: i64,
+}
+
+/// `POST /v1/heartbeats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub kiosk_id: String,
+    pub at_ms: i64,
+    /// Device name → `ok` or what is wrong.
+    #[serde(default)]
+    pub devices: std::collections::BTreeMap<String, String>,
+    /// Receipt paper left, 0-100, when the printer reports it.
+    #[serde(default)]
+    pub paper_level: Option<u8>,
+    /// The paper forecast behind `paper_level`, when the kiosk keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperEstimate>,
+    pub queue_depth: u64,
+    pub rejected: u64,
+    pub uplink_mode: String,
+    pub accepting_submissions: bool,
+    pub app_version: String,
+    pub catalog_version: Option<String>,
+}
+
+/// The receipt paper forecast in a heartbeat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaperEstimate {
+    pub remaining_m: f64,
+    #[serde(default)]
+    pub visits_left: Option<u32>,
+    /// `ok`, `low`, `near_end` or `out`.
+    pub level: String,
+}
+
+/// Every error answer: a stable code and a reason for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+/// One row of the operators' listing (`GET /v1/admin/cases`,
+/// `onevisit platform list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedCase {
+    pub case_id: String,
+    pub idempotency_key: String,
+    pub receipt: String,
+    pub kiosk_id: String,
+    pub bundle: String,
+    pub received_at: String,
+    /// How many later requests with the same key were answered from the
+    /// stored case instead of creating another.
+    pub duplicates_refused: u64,
+    pub items: Vec<ItemCase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub cases: Vec<ListedCase>,
+    pub materials: u64,
+    pub ratings: u64,
+    pub heartbeats: u64,
+    pub duplicates_refused: u64,
+    pub rejected_signatures: u64,
+}

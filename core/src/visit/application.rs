@@ -1,0 +1,709 @@
+//! The second half of a visit, in plain Rust: the merged form (一表申请)
+//! page by page, how each material will be provided (容缺 only where the
+//! catalog allows), and the declaration before submitting. The
+//! [`super::controller::SessionController`] owns one of these from the
+//! moment the applicant chooses to apply until the visit is wiped.
+
+use crate::applicant::{Applicant, PrefillSource};
+use crate::catalog::{Catalog, MaterialSource};
+use crate::form::kind::FieldKind;
+use crate::form::merged::ShapeView;
+use crate::form::{self, FormError, FormField, FormValues, InputValue, MergedForm};
+use crate::guide::{Answers, Notice};
+use crate::print::{DEFAULT_SUPPLY_DAYS, add_working_days};
+use crate::visit::submission::{Commitment, Submission, SubmissionError, today_cst};
+use chrono::{Datelike, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a value goes: a scalar field, or one field of one record of a
+/// list (shareholders, staff).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldPath {
+    pub field: String,
+    pub record: Option<usize>,
+    pub sub: Option<String>,
+}
+
+impl FieldPath {
+    pub fn scalar(field: &str) -> FieldPath {
+        FieldPath {
+            field: field.to_string(),
+            record: None,
+            sub: None,
+        }
+    }
+
+    pub fn in_record(field: &str, record: usize, sub: &str) -> FieldPath {
+        FieldPath {
+            field: field.to_string(),
+            record: Some(record),
+            sub: Some(sub.to_string()),
+        }
+    }
+
+    /// A compact string form, for the UI to hand back (`F01`,
+    /// `F22#0#mobile`).
+    pub fn encode(&self) -> String {
+        match (&self.record, &self.sub) {
+            (Some(n), Some(s)) => format!("{}#{n}#{s}", self.field),
+            _ => self.field.clone(),
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<FieldPath> {
+        let mut parts = text.split('#');
+        let field = parts.next().filter(|f| !f.is_empty())?;
+        match (parts.next(), parts.next(), parts.next()) {
+            (None, _, _) => Some(FieldPath::scalar(field)),
+            (Some(n), Some(sub), None) if !sub.is_empty() => {
+                Some(FieldPath::in_record(field, n.parse().ok()?, sub))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How one material of the notice reaches the department.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provision {
+    /// The kiosk makes it (application forms) or reads it (ID card), or an
+    /// earlier item of this visit produces it: nothing to bring.
+    Automatic(String),
+    /// The applicant brings it to the window.
+    Bring,
+    /// 容缺: supplied later, by the deadline, under a written promise.
+    Later(NaiveDate),
+}
+
+/// One material as the materials page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialChoice {
+    pub id: String,
+    pub name: String,
+    /// 原件 1 份 …
+    pub detail: String,
+    pub source: String,
+    pub provision: Provision,
+    /// A non-key material the catalog lets the hall accept later.
+    pub may_come_later: bool,
+}
+
+/// The form, the material choices and the declaration of one visit.
+pub struct Application {
+    notice: Notice,
+    form: MergedForm,
+    applicant: Applicant,
+    /// Only what the applicant typed or changed; prefilled values count as
+    /// given (see [`form::validate_form`]).
+    values: FormValues,
+    section: usize,
+    /// Sections whose problems are shown (the applicant tried to go on).
+    revealed: BTreeSet<usize>,
+    /// Fields edited at least once: their problems show straight away.
+    touched: BTreeSet<String>,
+    later: BTreeSet<String>,
+    declared: bool,
+    today: NaiveDate,
+}
+
+impl Application {
+    pub fn new(catalog: &Catalog, notice: Notice, applicant: Applicant) -> Application {
+        let form = form::build_form(catalog, &notice, &applicant);
+        Application {
+            notice,
+            form,
+            applicant,
+            values: FormValues::new(),
+            section: 0,
+            revealed: BTreeSet::new(),
+            touched: BTreeSet::new(),
+            later: BTreeSet::new(),
+            declared: false,
+            today: today_cst(),
+        }
+    }
+
+    pub fn notice(&self) -> &Notice {
+        &self.notice
+    }
+    pub fn form(&self) -> &MergedForm {
+        &self.form
+    }
+    pub fn applicant(&self) -> &Applicant {
+        &self.applicant
+    }
+    pub fn values(&self) -> &FormValues {
+        &self.values
+    }
+    pub fn section_index(&self) -> usize {
+        self.section
+    }
+    pub fn section_count(&self) -> usize {
+        self.form.sections.len()
+    }
+    pub fn declared(&self) -> bool {
+        self.declared
+    }
+
+    fn field(&self, path: &FieldPath) -> Option<&FormField> {
+        let top = self.form.field(&path.field)?;
+        match (&path.sub, &top.shape) {
+            (None, _) => Some(top),
+            (Some(sub), ShapeView::Records { fields, .. }) => fields.iter().find(|f| &f.id == sub),
+            (Some(_), ShapeView::Kind(_)) => None,
+        }
+    }
+
+    /// The kind of the value at `path` (for choosing a keyboard or picker).
+    pub fn kind(&self, path: &FieldPath) -> Option<&FieldKind> {
+        match &self.field(path)?.shape {
+            ShapeView::Kind(k) => Some(k),
+            ShapeView::Records { .. } => None,
+        }
+    }
+
+    /// What the field shows now: typed, else prefilled, else empty.
+    pub fn text(&self, path: &FieldPath) -> String {
+        match (self.values.get(&path.field), path.record, &path.sub) {
+            (Some(InputValue::Text(t)), None, None) => t.clone(),
+            (Some(InputValue::Records(rs)), Some(n), Some(sub)) => rs
+                .get(n)
+                .and_then(|r| r.get(sub))
+                .cloned()
+                .unwrap_or_default(),
+            (None, None, None) => self
+                .form
+                .field(&path.field)
+                .and_then(|f| f.prefilled.as_ref())
+                .map(|p| p.value.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// Where a shown value came from, when the applicant has not changed it.
+    pub fn prefilled_from(&self, path: &FieldPath) -> Option<PrefillSource> {
+        if path.record.is_some() || self.values.contains_key(&path.field) {
+            return None;
+        }
+        let p = self.form.field(&path.field)?.prefilled.as_ref()?;
+        Some(p.source)
+    }
+
+    /// Sets a value; unknown paths are ignored (the UI only offers real
+    /// ones).
+    pub fn set_text(&mut self, path: &FieldPath, text: &str) {
+        if self.field(path).is_none() {
+            return;
+        }
+        self.touched.insert(path.encode());
+        match (path.record, &path.sub) {
+            (None, None) => {
+                self.values
+                    .insert(path.field.clone(), InputValue::Text(text.to_string()));
+            }
+            (Some(n), Some(sub)) => {
+                if let Some(InputValue::Records(rs)) = self.values.get_mut(&path.field)
+                    && let Some(r) = rs.get_mut(n)
+                {
+                    r.insert(sub.clone(), text.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The records of a list field (empty when none yet).
+    pub fn records(&self, field: &str) -> &[BTreeMap<String, String>] {
+        match self.values.get(field) {
+            Some(InputValue::Records(rs)) => rs,
+            _ => &[],
+        }
+    }
+
+    /// 添加一条: a new empty record, unless the list is full.
+    pub fn add_record(&mut self, field: &str) -> bool {
+        let Some(max) = self.form.field(field).and_then(|f| match &f.shape {
+            ShapeView::Records { max, .. } => Some(*max),
+            ShapeView::Kind(_) => None,
+        }) else {
+            return false;
+        };
+        let entry = self
+            .values
+            .entry(field.to_string())
+            .or_insert_with(|| InputValue::Records(Vec::new()));
+        match entry {
+            InputValue::Records(rs) if rs.len() < max => {
+                rs.push(BTreeMap::new());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn remove_record(&mut self, field: &str, index: usize) {
+        if let Some(InputValue::Records(rs)) = self.values.get_mut(field)
+            && index < rs.len()
+        {
+            rs.remove(index);
+            // Problems of later records would now point at the wrong row.
+            self.touched
+                .retain(|t| !t.starts_with(&format!("{field}#")));
+        }
+    }
+
+    /// Every problem of the whole form.
+    pub fn all_errors(&self) -> Vec<FormError> {
+        form::validate_form(&self.form, &self.values)
+            .err()
+            .unwrap_or_default()
+    }
+
+    /// The problem to show under a field: once the field was edited, or
+    /// once the applicant tried to leave its section.
+    pub fn shown_error(&self, path: &FieldPath, errors: &[FormError]) -> Option<String> {
+        let section = self
+            .form
+            .sections
+            .iter()
+            .position(|s| s.fields.iter().any(|f| f.id == path.field));
+        let revealed = section.is_some_and(|s| self.revealed.contains(&s));
+        if !revealed && !self.touched.contains(&path.encode()) {
+            return None;
+        }
+        errors
+            .iter()
+            .find(|e| e.field == path.field && e.record == path.record && e.subfield == path.sub)
+            .map(|e| e.message.clone())
+    }
+
+    fn section_errors(&self, index: usize, errors: &[FormError]) -> usize {
+        let Some(section) = self.form.sections.get(index) else {
+            return 0;
+        };
+        errors
+            .iter()
+            .filter(|e| section.fields.iter().any(|f| f.id == e.field))
+            .count()
+    }
+
+    /// 下一步 on a form page: moves on when the section is complete, else
+    /// shows its problems and returns how many there are.
+    pub fn next_section(&mut self) -> Result<(), usize> {
+        let errors = self.all_errors();
+        let n = self.section_errors(self.section, &errors);
+        if n > 0 {
+            self.revealed.insert(self.section);
+            return Err(n);
+        }
+        if self.section + 1 < self.form.sections.len() {
+            self.section += 1;
+        }
+        Ok(())
+    }
+
+    /// 上一步 on a form page; false on the first one.
+    pub fn previous_section(&mut self) -> bool {
+        if self.section == 0 {
+            return false;
+        }
+        self.section -= 1;
+        true
+    }
+
+    pub fn at_last_section(&self) -> bool {
+        self.section + 1 >= self.form.sections.len()
+    }
+
+    /// Back to a section from the review page (修改).
+    pub fn go_to_section(&mut self, index: usize) {
+        if index < self.form.sections.len() {
+            self.section = index;
+        }
+    }
+
+    // ---- Materials ----
+
+    /// The deadline a 容缺 promise gives today.
+    pub fn later_deadline(&self) -> NaiveDate {
+        add_working_days(self.today, DEFAULT_SUPPLY_DAYS)
+    }
+
+    pub fn materials(&self) -> Vec<MaterialChoice> {
+        self.notice
+            .materials
+            .iter()
+            .map(|m| {
+                let automatic = match m.source {
+                    MaterialSource::Form => Some("本机根据您填写的表单自动生成"),
+                    MaterialSource::IdCard if self.applicant.card.is_some() => {
+                        Some("已从身份证读取，无需另交复印件")
+                    }
+                    MaterialSource::EarlierItem if m.produced_by.is_some() => {
+                        Some("由本次办理的前一事项产生，无需自备")
+                    }
+                    _ => None,
+                };
+                let may_come_later = m.rongque_eligible && !m.key && automatic.is_none();
+                let provision = match automatic {
+                    Some(how) => Provision::Automatic(how.into()),
+                    None if may_come_later && self.later.contains(&m.id) => {
+                        Provision::Later(self.later_deadline())
+                    }
+                    None => Provision::Bring,
+                };
+                MaterialChoice {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    detail: format!("{} {} 份", m.form_label, m.copies),
+                    source: m.source_label.clone(),
+                    provision,
+                    may_come_later,
+                }
+            })
+            .collect()
+    }
+
+    /// 容缺 on or off for a material; refused for key materials and for
+    /// anything the catalog does not allow.
+    pub fn toggle_later(&mut self, material: &str) -> bool {
+        let allowed = self
+            .materials()
+            .iter()
+            .any(|m| m.id == material && m.may_come_later);
+        if !allowed {
+            return false;
+        }
+        if !self.later.remove(material) {
+            self.later.insert(material.to_string());
+        }
+        true
+    }
+
+    pub fn commitments(&self) -> Vec<Commitment> {
+        let deadline = self.later_deadline().format("%Y-%m-%d").to_string();
+        self.later
+            .iter()
+            .map(|m| Commitment {
+                material: m.clone(),
+                deadline: deadline.clone(),
+            })
+            .collect()
+    }
+
+    /// Names of the materials promised for later (for the 承诺书).
+    pub fn later_names(&self) -> Vec<String> {
+        self.materials()
+            .into_iter()
+            .filter(|m| matches!(m.provision, Provision::Later(_)))
+            .map(|m| m.name)
+            .collect()
+    }
+
+    // ---- Review ----
+
+    pub fn toggle_declaration(&mut self) {
+        self.declared = !self.declared;
+    }
+
+    /// The submission, checked end to end by the same code the platform
+    /// contract relies on.
+    pub fn submission(
+        &self,
+        catalog: &Catalog,
+        bundle: &str,
+        answers: &Answers,
+    ) -> Result<Submission, SubmissionError> {
+        Submission::build(
+            catalog,
+            bundle,
+            answers,
+            &self.applicant,
+            &self.values,
+            &self.commitments(),
+        )
+    }
+}
+
+/// A value as the applicant reads it: option labels instead of ids.
+pub fn display_value(kind: &FieldKind, text: &str) -> String {
+    let label_of = |options: &[crate::form::kind::ChoiceOption], id: &str| {
+        options
+            .iter()
+            .find(|o| o.id == id.trim())
+            .map_or_else(|| id.to_string(), |o| o.label.clone())
+    };
+    match kind {
+        FieldKind::Choice { options } => label_of(options, text),
+        FieldKind::MultiChoice { options } => text
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|id| label_of(options, id))
+            .collect::<Vec<_>>()
+            .join("、"),
+        FieldKind::YesNo => match text {
+            "yes" => "是".into(),
+            "no" => "否".into(),
+            other => other.into(),
+        },
+        _ => text.to_string(),
+    }
+}
+
+/// The options a picker offers for a kind, as (id, label); `None` for
+/// kinds that are typed.
+pub fn picker_options(kind: &FieldKind) -> Option<(Vec<(String, String)>, bool)> {
+    let list = |options: &[crate::form::kind::ChoiceOption]| {
+        options
+            .iter()
+            .map(|o| (o.id.clone(), o.label.clone()))
+            .collect()
+    };
+    match kind {
+        FieldKind::Choice { options } => Some((list(options), false)),
+        FieldKind::MultiChoice { options } => Some((list(options), true)),
+        FieldKind::YesNo => Some((
+            vec![("yes".into(), "是".into()), ("no".into(), "否".into())],
+            false,
+        )),
+        _ => None,
+    }
+}
+
+/// The new value after tapping option `id` in a picker: a single choice
+/// becomes `id`; a multiple choice toggles `id`, keeping the options'
+/// order.
+pub fn pick(kind: &FieldKind, current: &str, id: &str) -> String {
+    match kind {
+        FieldKind::MultiChoice { options } => {
+            let mut chosen: BTreeSet<&str> = current
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            if !chosen.remove(id) {
+                chosen.insert(id);
+            }
+            options
+                .iter()
+                .filter(|o| chosen.contains(o.id.as_str()))
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        _ => id.to_string(),
+    }
+}
+
+/// A date or a date range being picked with steppers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatePick {
+    pub start: NaiveDate,
+    /// `None`: 长期 (a range without end).
+    pub end: Option<NaiveDate>,
+    pub range: bool,
+}
+
+impl DatePick {
+    /// From the field's text, or starting at `today` when it holds none.
+    pub fn parse(kind: &FieldKind, text: &str, today: NaiveDate) -> Option<DatePick> {
+        let date = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok();
+        match kind {
+            FieldKind::Date => Some(DatePick {
+                start: date(text).unwrap_or(today),
+                end: None,
+                range: false,
+            }),
+            FieldKind::DateRange => {
+                let (s, e) = text.split_once('/').unwrap_or((text, ""));
+                let start = date(s).unwrap_or(today);
+                let end = if e.trim() == "长期" {
+                    None
+                } else {
+                    Some(
+                        date(e)
+                            .unwrap_or_else(|| start.with_year(start.year() + 5).unwrap_or(start)),
+                    )
+                };
+                Some(DatePick {
+                    start,
+                    end,
+                    range: true,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The text the validators take.
+    pub fn text(&self) -> String {
+        let f = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        if !self.range {
+            return f(self.start);
+        }
+        match self.end {
+            Some(e) => format!("{}/{}", f(self.start), f(e)),
+            None => format!("{}/长期", f(self.start)),
+        }
+    }
+
+    /// One step of a stepper: `part` is `start-year`, `end-day`, ...; the
+    /// day is clamped to the month's length (31 January + 1 month is the
+    /// end of February).
+    pub fn step(&mut self, part: &str, delta: i32) {
+        let Some((which, unit)) = part.split_once('-') else {
+            return;
+        };
+        let target = match which {
+            "start" => &mut self.start,
+            "end" => match self.end.as_mut() {
+                Some(e) => e,
+                None => return,
+            },
+            _ => return,
+        };
+        let (mut y, mut m, mut d) = (target.year(), target.month() as i32, target.day() as i32);
+        match unit {
+            "year" => y += delta,
+            "month" => {
+                m += delta;
+                if m < 1 {
+                    m = 12;
+                    y -= 1;
+                } else if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+            "day" => d += delta,
+            _ => return,
+        }
+        let y = y.clamp(1900, 2199);
+        let last = days_in_month(y, m as u32) as i32;
+        let d = if unit == "day" {
+            // Days wrap within the month, as a wheel would.
+            if d < 1 {
+                last
+            } else if d > last {
+                1
+            } else {
+                d
+            }
+        } else {
+            d.min(last)
+        };
+        if let Some(new) = NaiveDate::from_ymd_opt(y, m as u32, d as u32) {
+            *target = new;
+        }
+    }
+
+    /// 长期 on or off for a range's end.
+    pub fn toggle_open_ended(&mut self) {
+        if !self.range {
+            return;
+        }
+        self.end = match self.end {
+            Some(_) => None,
+            None => Some(
+                self.start
+                    .with_year(self.start.year() + 5)
+                    .unwrap_or(self.start),
+            ),
+        };
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(28, |d| d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_round_trip_and_refuse_garbage() {
+        for p in [
+            FieldPath::scalar("F01"),
+            FieldPath::in_record("F22", 3, "mobile"),
+        ] {
+            assert_eq!(FieldPath::decode(&p.encode()), Some(p));
+        }
+        for bad in ["", "#1#x", "F22#x#mobile", "F22#1#", "F22#1", "F22#1#a#b"] {
+            assert_eq!(FieldPath::decode(bad), None, "{bad}");
+        }
+    }
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn date_steppers_clamp_days_and_wrap_months() {
+        let today = ymd(2026, 11, 29);
+        let mut p = DatePick::parse(&FieldKind::Date, "2026-01-31", today).unwrap();
+        p.step("start-month", 1);
+        assert_eq!(p.text(), "2026-02-28");
+        p.step("start-month", -2);
+        assert_eq!(p.text(), "2025-12-28");
+        p.step("start-day", 4);
+        assert_eq!(p.text(), "2025-12-01", "days wrap within the month");
+        p.step("start-year", -200);
+        assert_eq!(p.text(), "1900-12-01");
+        // An empty field starts today; garbage does too.
+        assert_eq!(
+            DatePick::parse(&FieldKind::Date, "", today).unwrap().text(),
+            "2026-11-29"
+        );
+        assert!(DatePick::parse(&FieldKind::Mobile, "", today).is_none());
+    }
+
+    #[test]
+    fn date_ranges_start_end_and_open_end() {
+        let today = ymd(2026, 11, 29);
+        let mut p = DatePick::parse(&FieldKind::DateRange, "2026-12-01/长期", today).unwrap();
+        assert_eq!(p.end, None);
+        p.step("end-year", 1); // no end to step
+        assert_eq!(p.text(), "2026-12-01/长期");
+        p.toggle_open_ended();
+        assert_eq!(p.text(), "2026-12-01/2031-12-01");
+        p.step("end-day", -1);
+        assert_eq!(p.text(), "2026-12-01/2031-12-31");
+        p.step("start-month", 1);
+        assert_eq!(p.text(), "2027-01-01/2031-12-31");
+        let checked = crate::form::validate::validate(&FieldKind::DateRange, &p.text());
+        assert!(checked.is_ok(), "{checked:?}");
+    }
+
+    #[test]
+    fn pickers_show_labels_and_toggle_multiple_choices_in_order() {
+        use crate::form::kind::ChoiceOption;
+        let options: Vec<ChoiceOption> = ["a", "b", "c"]
+            .iter()
+            .map(|id| ChoiceOption {
+                id: id.to_string(),
+                label: format!("选项{id}"),
+            })
+            .collect();
+        let multi = FieldKind::MultiChoice {
+            options: options.clone(),
+        };
+        let v = pick(&multi, "", "c");
+        let v = pick(&multi, &v, "a");
+        assert_eq!(v, "a,c");
+        assert_eq!(pick(&multi, &v, "c"), "a");
+        assert_eq!(display_value(&multi, "a,c"), "选项a、选项c");
+        let single = FieldKind::Choice { options };
+        assert_eq!(pick(&single, "a", "b"), "b");
+        assert_eq!(display_value(&single, "b"), "选项b");
+        assert_eq!(display_value(&FieldKind::YesNo, "yes"), "是");
+        assert!(picker_options(&FieldKind::Mobile).is_none());
+        assert_eq!(picker_options(&FieldKind::YesNo).unwrap().0.len(), 2);
+    }
+}

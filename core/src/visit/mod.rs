@@ -1,0 +1,19 @@
+//! One applicant's visit, as a state machine on plain data:
+//! session (pages, card, consent, answers, idle wipe) → application (the
+//! merged form's values, materials, 容缺, declaration) → submission (what
+//! the platform receives) → the outbox → receipt and print jobs.
+//!
+//! The UI crate mirrors a [`Session`] into its screens and forwards taps;
+//! the CLI and the tests run the same visit without any screen.
+
+pub mod application;
+pub mod session;
+pub mod staff_mode;
+pub mod submission;
+
+pub use application::{Application, FieldPath};
+pub use session::{CardState, Done, Page, PrintStatus, SessionController};
+pub use staff_mode::{StaffMode, StaffServices};
+
+/// The visit's state machine; `SessionController` is its older name.
+pub type Session = SessionController;

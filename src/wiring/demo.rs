@@ -1,0 +1,140 @@
+//! `onevisit demo --out DIR`: a scripted B01 visit through the real UI,
+//! headless: each step goes through the callbacks the buttons call (the
+//! name is typed on the on-screen keyboard in pinyin), and every screen is
+//! saved as a PNG, with the printed receipt as the printer would print it.
+
+use crate::wiring::screenshots::{B01_ANSWERS, Scratch, fill_all, headless, sample_card, save_png};
+use onevisit_core::catalog::Catalog;
+use onevisit_core::form::kind::FieldKind;
+use onevisit_core::form::merged::ShapeView;
+use onevisit_core::print::{StoredJob, to_png};
+use onevisit_drivers::escpos::PaperWidth;
+use onevisit_ui::{
+    ApplyState, BundleState, CardState, FormState, KeyboardState, Kiosk, OutcomeState,
+    QuestionState, SessionController, fonts,
+};
+use slint::{ComponentHandle, Model};
+use std::cell::RefCell;
+use std::path::Path;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+pub fn run(out: &Path) -> ExitCode {
+    if let Err(message) = fonts::ensure_cjk_font() {
+        eprintln!("{message}");
+        return ExitCode::from(2);
+    }
+    match demo(out) {
+        Ok(files) => {
+            for f in &files {
+                println!("{}", out.join(f).display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo(out: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(out)?;
+    let catalog = Catalog::load_default().map_err(|e| e.to_string())?;
+    let (window, app) = headless()?;
+    let scratch = Scratch::new("demo")?;
+    let controller = SessionController::new(catalog).with_outbox(scratch.outbox()?);
+    let kiosk = Kiosk::new(app.clone_strong(), controller);
+    // The printer: the receipt as printed, drawn from the same layout.
+    let printed: Rc<RefCell<Vec<StoredJob>>> = Rc::default();
+    let sink = printed.clone();
+    kiosk.set_print_handler(move |jobs| sink.borrow_mut().extend(jobs));
+
+    let mut files = Vec::new();
+    let mut shot = |name: &str| -> Result<(), Box<dyn std::error::Error>> {
+        let file = format!("{:02}-{name}.png", files.len() + 1);
+        save_png(&window, &out.join(&file))?;
+        files.push(file);
+        Ok(())
+    };
+    shot("welcome")?;
+    kiosk.update(|c| c.card_placed(sample_card()));
+    shot("card")?;
+    app.global::<CardState>().invoke_consent();
+    shot("bundles")?;
+    app.global::<BundleState>().invoke_choose("B01".into());
+    shot("question")?;
+    for a in B01_ANSWERS {
+        app.global::<QuestionState>().invoke_answer(a.into());
+    }
+    shot("notice")?;
+    app.global::<OutcomeState>().invoke_apply();
+    shot("form")?;
+
+    // The business's name, typed in pinyin on the on-screen keyboard.
+    let name_field = kiosk.controller().application().and_then(|a| {
+        a.form()
+            .fields()
+            .find(|f| matches!(f.shape, ShapeView::Kind(FieldKind::EntityName)))
+            .map(|f| f.id.clone())
+    });
+    if let Some(id) = name_field {
+        app.global::<FormState>().invoke_edit(id.into());
+        let keys = app.global::<KeyboardState>();
+        // Each word's pinyin, then the candidate an applicant would tap.
+        for (pinyin, word) in [
+            ("puyangshi", "濮阳市"),
+            ("hualongqu", "华龙区"),
+            ("meishi", "美食"),
+            ("canyin", "餐饮"),
+            ("youxiangongsi", "有限公司"),
+        ] {
+            for ch in pinyin.chars() {
+                keys.invoke_key(ch.to_string().into());
+            }
+            if word == "美食" {
+                shot("keyboard-pinyin")?;
+            }
+            let mut chosen = false;
+            for _ in 0..10 {
+                if let Some(i) = keys.get_candidates().iter().position(|c| c == word) {
+                    keys.invoke_candidate(i as i32);
+                    chosen = true;
+                    break;
+                }
+                if !keys.get_has_next_page() {
+                    break;
+                }
+                keys.invoke_next_page();
+            }
+            if !chosen {
+                return Err(format!("the keyboard offers no {word} for {pinyin}").into());
+            }
+        }
+        shot("keyboard-typed")?;
+        keys.invoke_done();
+    }
+    // The rest as the example submission has it.
+    kiosk.update(fill_all);
+    shot("materials")?;
+    app.global::<ApplyState>().invoke_materials_next();
+    app.global::<ApplyState>().invoke_toggle_declaration();
+    shot("review")?;
+    app.global::<ApplyState>().invoke_submit();
+    kiosk.print_finished(Ok(()));
+    shot("done")?;
+
+    let font = onevisit_core::fonts::cjk_font()?;
+    for job in printed.borrow().iter() {
+        let file = format!("{:?}-{}.png", job.kind, job.key).to_lowercase();
+        std::fs::write(
+            out.join(&file),
+            to_png(&job.document, PaperWidth::Mm80, font)?,
+        )?;
+        files.push(file);
+    }
+    if printed.borrow().is_empty() {
+        return Err("the visit ended without a receipt to print".into());
+    }
+    Ok(files)
+}

@@ -1,0 +1,114 @@
+//! Start-up check for a font with Chinese glyphs. Without one, Slint draws
+//! Chinese text as nothing at all (no boxes, no error): a kiosk of blank
+//! buttons. So the kiosk refuses to start instead, and says what to install.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+/// The CJK font files the screen looks for: the printouts' own list
+/// (`onevisit_core::fonts::DEBIAN_FONTS`, fonts-wqy-zenhei first), so screen and
+/// paper draw with the same font.
+pub fn known_cjk_fonts() -> Vec<&'static Path> {
+    onevisit_core::fonts::DEBIAN_FONTS
+        .iter()
+        .map(|(p, _)| Path::new(*p))
+        .collect()
+}
+
+/// Why no CJK font was found, in words for whoever installs the kiosk.
+pub fn missing_font_message(detail: &str) -> String {
+    format!(
+        "没有找到可以显示中文的字体，界面上的中文会显示为空白，所以不启动。\n\
+         No font with Chinese glyphs found ({detail}).\n\
+         Install one: apt-get install fonts-wqy-zenhei\n\
+         or point SLINT_DEFAULT_FONT at a CJK .ttf/.ttc file."
+    )
+}
+
+/// `SLINT_DEFAULT_FONT` if set (it must exist: a typo must not silently
+/// fall back to a font without Chinese), else the first known font file
+/// that exists.
+pub fn find_cjk_font_in(env: Option<&OsStr>, candidates: &[&Path]) -> Result<PathBuf, String> {
+    if let Some(path) = env {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(missing_font_message(&format!(
+                "SLINT_DEFAULT_FONT={} does not exist",
+                path.display()
+            )))
+        };
+    }
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .map(|p| p.to_path_buf())
+        .ok_or_else(|| {
+            let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+            missing_font_message(&format!("looked for {}", tried.join(", ")))
+        })
+}
+
+/// The font the kiosk will use, from the real environment:
+/// `SLINT_DEFAULT_FONT`, else the printouts' font (`ONEVISIT_FONT`, else
+/// the first of the known files).
+pub fn find_cjk_font() -> Result<PathBuf, String> {
+    // The printing variable may name a face (`path#index`); Slint takes
+    // the file.
+    let printing = std::env::var_os(onevisit_core::fonts::FONT_ENV)
+        .map(|v| onevisit_core::fonts::font_env_value(&v.to_string_lossy()).0);
+    let candidates = match &printing {
+        Some(p) => vec![p.as_path()],
+        None => known_cjk_fonts(),
+    };
+    find_cjk_font_in(
+        std::env::var_os("SLINT_DEFAULT_FONT").as_deref(),
+        &candidates,
+    )
+}
+
+/// Checks for a CJK font and makes Slint use it, so the text never depends
+/// on what fontconfig happens to prefer on this machine.
+///
+/// Call before any other thread starts (it sets an environment variable).
+pub fn ensure_cjk_font() -> Result<PathBuf, String> {
+    let font = find_cjk_font()?;
+    if std::env::var_os("SLINT_DEFAULT_FONT").is_none() {
+        // SAFETY: called from main before the UI, the device threads or any
+        // other thread exist, so nothing reads the environment concurrently.
+        unsafe { std::env::set_var("SLINT_DEFAULT_FONT", &font) };
+    }
+    Ok(font)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_font_is_refused_with_what_to_install() {
+        let err = find_cjk_font_in(None, &[Path::new("/nonexistent/font.ttc")]).unwrap_err();
+        assert!(err.contains("fonts-wqy-zenhei"), "{err}");
+        assert!(err.contains("中文"), "{err}");
+    }
+
+    #[test]
+    fn a_mistyped_slint_default_font_is_refused_not_ignored() {
+        let good = tempfile::NamedTempFile::new().unwrap();
+        let err =
+            find_cjk_font_in(Some(OsStr::new("/nonexistent/x.ttc")), &[good.path()]).unwrap_err();
+        assert!(
+            err.contains("SLINT_DEFAULT_FONT=/nonexistent/x.ttc"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn first_existing_candidate_wins() {
+        let font = tempfile::NamedTempFile::new().unwrap();
+        let found =
+            find_cjk_font_in(None, &[Path::new("/nonexistent/a.ttc"), font.path()]).unwrap();
+        assert_eq!(found, font.path());
+    }
+}

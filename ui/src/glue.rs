@@ -1,0 +1,498 @@
+//! Mirrors the [`SessionController`] into the Slint globals and forwards
+//! the UI's callbacks to it. Every callback ends in [`Kiosk::refresh`], which
+//! rewrites every property and model from the controller, so the UI cannot
+//! hold anything the controller has forgotten (the idle wipe relies on it).
+
+use super::keyboard_glue::KeyboardBinding;
+use super::{
+    AppState, AppWindow, BundleState, BundleTileData, CardState, CardView, MaterialRow,
+    NoticeItemRow, OptionData, OutcomeState, Page, QuestionState, Theme,
+};
+use crate::controller::{CardState as Card, Page as CPage, PrintStatus, SessionController};
+use onevisit_core::applicant::CardData;
+use onevisit_core::guide::Notice;
+use onevisit_core::ids::mask_name;
+use onevisit_core::print::StoredJob;
+use onevisit_drivers::idcard::CardError;
+use onevisit_drivers::sam::ReaderEvent;
+use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+/// How often the idle clock advances. Timers (not wall-clock reads) drive
+/// it so tests can use Slint's mock time.
+pub const IDLE_TICK: Duration = Duration::from_secs(1);
+
+/// What the developer panel's buttons do with the simulated reader.
+type DevCardHandler = Box<dyn Fn(&str)>;
+/// Takes documents to print; the outcome comes back through
+/// [`Kiosk::print_finished`].
+type PrintHandler = Box<dyn Fn(Vec<StoredJob>)>;
+
+/// The running UI: window, controller and the idle timer.
+pub struct Kiosk {
+    window: AppWindow,
+    controller: RefCell<SessionController>,
+    idle_timer: Timer,
+    dev_card: RefCell<Option<DevCardHandler>>,
+    printer: RefCell<Option<PrintHandler>>,
+    pub(super) keyboard: KeyboardBinding,
+    pub(super) staff_hooks: super::glue_staff::StaffHooks,
+}
+
+pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(rows))
+}
+
+impl Kiosk {
+    /// Wires `window` to `controller` and starts the idle clock.
+    pub fn new(window: AppWindow, controller: SessionController) -> Rc<Kiosk> {
+        let keyboard = KeyboardBinding::new(&window);
+        let kiosk = Rc::new(Kiosk {
+            keyboard,
+            window,
+            controller: RefCell::new(controller),
+            idle_timer: Timer::default(),
+            dev_card: RefCell::new(None),
+            printer: RefCell::new(None),
+            staff_hooks: Default::default(),
+        });
+        kiosk.install_callbacks();
+        let weak = Rc::downgrade(&kiosk);
+        kiosk
+            .idle_timer
+            .start(TimerMode::Repeated, IDLE_TICK, move || {
+                if let Some(k) = weak.upgrade() {
+                    k.controller.borrow_mut().tick(IDLE_TICK);
+                    k.refresh();
+                }
+            });
+        kiosk.refresh_bundles();
+        kiosk.refresh();
+        kiosk
+    }
+
+    pub fn window(&self) -> &AppWindow {
+        &self.window
+    }
+
+    /// Read access for tests and the run loop.
+    pub fn controller(&self) -> std::cell::Ref<'_, SessionController> {
+        self.controller.borrow()
+    }
+
+    /// Runs `f` on the controller, then mirrors the result.
+    pub fn update(&self, f: impl FnOnce(&mut SessionController)) {
+        f(&mut self.controller.borrow_mut());
+        self.refresh();
+    }
+
+    /// A newly installed catalog, between visits: the controller takes it
+    /// only on the welcome page; the bundle tiles follow. True if switched.
+    pub fn replace_catalog(&self, catalog: onevisit_core::catalog::Catalog) -> bool {
+        let switched = self.controller.borrow_mut().replace_catalog(catalog);
+        if switched {
+            self.refresh_bundles();
+            self.refresh();
+        }
+        switched
+    }
+
+    /// What the developer panel's buttons do (place/remove a test card).
+    pub fn set_dev_card_handler(&self, handler: impl Fn(&str) + 'static) {
+        *self.dev_card.borrow_mut() = Some(Box::new(handler));
+        self.window.global::<AppState>().set_dev_panel(true);
+    }
+
+    /// A portrait screen (1080×1920): pages stack what they would put
+    /// side by side. Not personal: a wipe keeps it.
+    pub fn set_portrait(&self, portrait: bool) {
+        self.window.global::<Theme>().set_portrait(portrait);
+    }
+
+    /// Where documents go to be printed (a printer worker, a simulator).
+    pub fn set_print_handler(&self, handler: impl Fn(Vec<StoredJob>) + 'static) {
+        *self.printer.borrow_mut() = Some(Box::new(handler));
+    }
+
+    /// Hands the controller's print jobs to the printer.
+    pub(super) fn send_print_jobs(&self) {
+        let jobs = self.controller.borrow_mut().take_print_jobs();
+        if jobs.is_empty() {
+            return;
+        }
+        let sent = match self.printer.borrow().as_ref() {
+            Some(print) => {
+                print(jobs);
+                true
+            }
+            None => false,
+        };
+        if !sent {
+            self.print_finished(Err("本机没有连接打印机".into()));
+        }
+    }
+
+    /// The printer's answer for the last jobs (on the UI thread).
+    pub fn print_finished(&self, result: Result<(), String>) {
+        self.update(|c| c.print_finished(result));
+    }
+
+    /// The platform's reachability, from the uplink (on the UI thread).
+    pub fn set_offline(&self, offline: bool) {
+        self.update(|c| c.set_offline(offline));
+    }
+
+    /// The devices' health after a change (on the UI thread): the staff
+    /// screen shows it live; pages that offer scanning say to type when
+    /// the scanner is gone.
+    pub fn device_health(
+        &self,
+        health: std::collections::BTreeMap<String, onevisit_drivers::manager::Health>,
+    ) {
+        self.update(|c| {
+            c.set_device_health(health);
+            if c.page() == crate::controller::Page::Staff {
+                c.refresh_overview();
+            }
+        });
+    }
+
+    /// A code read by the scanner (on the UI thread).
+    pub fn scanned(&self, data: &str) {
+        self.update(|c| {
+            c.scanned(data);
+        });
+    }
+
+    /// An event from the ID card reader (delivered on the UI thread).
+    pub fn reader_event(&self, event: ReaderEvent) {
+        self.update(|c| match event {
+            ReaderEvent::CardPlaced(read) => c.card_placed(CardData::from(&read.record)),
+            ReaderEvent::CardRejected(error) => c.card_rejected(rejection_message(&error)),
+            ReaderEvent::CardRemoved => c.card_removed(),
+            ReaderEvent::Error(e) => c.card_rejected(format!("证件没有读成功：{e}")),
+            ReaderEvent::ReaderLost(_) => {
+                c.reader_lost("身份证阅读器暂时不可用，可以选择“不用证件，继续”办理")
+            }
+            ReaderEvent::ReaderBack | ReaderEvent::Ready { .. } => c.reader_back(),
+        });
+    }
+
+    fn install_callbacks(self: &Rc<Self>) {
+        let app = self.window.global::<AppState>();
+        let on = |f: fn(&mut SessionController)| {
+            let weak: Weak<Kiosk> = Rc::downgrade(self);
+            move || {
+                if let Some(k) = weak.upgrade() {
+                    k.update(f);
+                }
+            }
+        };
+        app.on_start(on(SessionController::start));
+        app.on_back(on(SessionController::back));
+        app.on_start_over(on(SessionController::start_over));
+        app.on_finish(on(SessionController::finish));
+        app.on_still_here(on(SessionController::touch));
+        app.on_toggle_elderly(on(SessionController::toggle_elderly));
+        let weak = Rc::downgrade(self);
+        app.on_dev_card(move |what| {
+            if let Some(k) = weak.upgrade()
+                && let Some(handler) = k.dev_card.borrow().as_ref()
+            {
+                handler(what.as_str());
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let outcome = self.window.global::<OutcomeState>();
+        outcome.on_print_notice(move || {
+            if let Some(k) = weak.upgrade() {
+                k.update(SessionController::print_notice);
+                k.send_print_jobs();
+            }
+        });
+        outcome.on_apply(on(SessionController::apply));
+        self.install_apply_callbacks();
+        self.install_staff_callbacks();
+        let card = self.window.global::<CardState>();
+        card.on_consent(on(SessionController::consent));
+        card.on_without_card(on(SessionController::continue_without_card));
+        let weak = Rc::downgrade(self);
+        self.window.global::<BundleState>().on_choose(move |code| {
+            if let Some(k) = weak.upgrade() {
+                k.update(|c| c.choose_bundle(&code));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        self.window
+            .global::<QuestionState>()
+            .on_answer(move |option| {
+                if let Some(k) = weak.upgrade() {
+                    k.update(|c| c.answer(&option));
+                }
+            });
+    }
+
+    /// The bundle tiles: catalog data, not personal; set at start and when
+    /// the catalog changes between visits.
+    fn refresh_bundles(&self) {
+        let c = self.controller.borrow();
+        let catalog = c.catalog();
+        let tiles = catalog
+            .bundles
+            .iter()
+            .map(|b| {
+                let lead = catalog
+                    .department(b.def.lead_department.get_ref())
+                    .map_or_else(
+                        || b.def.lead_department.get_ref().clone(),
+                        |d| d.name.clone(),
+                    );
+                BundleTileData {
+                    code: b.code().into(),
+                    name: b.def.name.clone().into(),
+                    description: b.def.description.clone().into(),
+                    lead: format!("牵头：{lead}").into(),
+                    approvals: format!("涉及 {} 项审批", b.def.listings.len()).into(),
+                }
+            })
+            .collect();
+        self.window
+            .global::<BundleState>()
+            .set_bundles(model(tiles));
+    }
+
+    /// Rewrites every property and model from the controller.
+    pub fn refresh(&self) {
+        let c = self.controller.borrow();
+        let w = &self.window;
+        w.global::<Theme>().set_elderly(c.elderly());
+
+        let app = w.global::<AppState>();
+        app.set_page(match c.page() {
+            CPage::Welcome => Page::Welcome,
+            CPage::CardRead => Page::CardRead,
+            CPage::BundleChoice => Page::BundleChoice,
+            CPage::Questionnaire => Page::Questionnaire,
+            CPage::Referral => Page::Referral,
+            CPage::Notice => Page::Notice,
+            CPage::Form => Page::Form,
+            CPage::Materials => Page::Materials,
+            CPage::Review => Page::Review,
+            CPage::Done => Page::Done,
+            CPage::StaffPin => Page::StaffPin,
+            CPage::Staff => Page::Staff,
+            CPage::OutOfService => Page::OutOfService,
+            CPage::Query => Page::Query,
+            CPage::QueryResult => Page::QueryResult,
+        });
+        app.set_offline(c.offline());
+        app.set_banner(c.reader_problem().unwrap_or_default().into());
+        app.set_wiped_for_idle(c.wiped_for_idle());
+        let countdown = c.idle_countdown();
+        app.set_idle_prompt(countdown.is_some());
+        app.set_idle_seconds(countdown.unwrap_or(0) as i32);
+
+        let card = w.global::<CardState>();
+        let (view, name, document, problem) = match c.card() {
+            Card::Read(data) => (
+                CardView::Read,
+                greeting_name(data),
+                document_name(data),
+                String::new(),
+            ),
+            Card::Rejected(why) => (
+                CardView::Rejected,
+                String::new(),
+                String::new(),
+                why.clone(),
+            ),
+            Card::Waiting | Card::Skipped => (
+                CardView::Waiting,
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        };
+        card.set_view(view);
+        card.set_greeting_name(name.into());
+        card.set_document(document.into());
+        card.set_problem(problem.into());
+
+        let q = w.global::<QuestionState>();
+        let bundle_name: SharedString = c
+            .bundle()
+            .and_then(|b| c.catalog().bundle(b))
+            .map(|b| b.def.name.clone())
+            .unwrap_or_default()
+            .into();
+        match c.question() {
+            Some((view, selected, total)) => {
+                q.set_bundle_name(bundle_name.clone());
+                q.set_text(view.text.into());
+                q.set_hint(view.hint.unwrap_or_default().into());
+                q.set_step(view.step as i32);
+                q.set_total(total as i32);
+                let options = view
+                    .options
+                    .iter()
+                    .map(|o| OptionData {
+                        id: o.id.clone().into(),
+                        label: o.label.clone().into(),
+                        hint: o.hint.clone().into(),
+                        selected: o.id == selected,
+                    })
+                    .collect();
+                q.set_options(model(options));
+            }
+            None => {
+                q.set_bundle_name(SharedString::new());
+                q.set_text(SharedString::new());
+                q.set_hint(SharedString::new());
+                q.set_step(0);
+                q.set_total(0);
+                q.set_options(model(Vec::new()));
+            }
+        }
+
+        let o = w.global::<OutcomeState>();
+        let referral = c.referral();
+        o.set_referral_reason(
+            referral
+                .as_ref()
+                .map(|r| r.reason.clone())
+                .unwrap_or_default()
+                .into(),
+        );
+        o.set_referral_where(referral.map(|r| r.go_to).unwrap_or_default().into());
+        match c.notice() {
+            Some(notice) => show_notice(&o, &notice),
+            None => {
+                o.set_bundle_name(if c.page() == CPage::Referral {
+                    bundle_name
+                } else {
+                    SharedString::new()
+                });
+                o.set_lead(SharedString::new());
+                o.set_window(SharedString::new());
+                o.set_time_summary(SharedString::new());
+                o.set_items(model(Vec::new()));
+                o.set_materials(model(Vec::new()));
+                o.set_directions(model(Vec::new()));
+            }
+        }
+        o.set_print_status(if c.page() == CPage::Notice {
+            match c.print_status() {
+                PrintStatus::Idle => SharedString::new(),
+                PrintStatus::Printing => "正在打印…".into(),
+                PrintStatus::Printed => "告知单已打印".into(),
+                PrintStatus::Failed(why) => why.clone().into(),
+            }
+        } else {
+            SharedString::new()
+        });
+        self.refresh_apply(&c);
+        self.refresh_staff(&c);
+        // The keyboard never outlives the field it edits (idle wipe, page
+        // change, submit): what was being typed goes with it.
+        if c.editing().is_none() && c.staff().typing().is_none() && self.keyboard.is_open() {
+            self.keyboard.close();
+        }
+    }
+}
+
+fn show_notice(o: &OutcomeState, n: &Notice) {
+    o.set_bundle_name(n.bundle.name.clone().into());
+    o.set_lead(n.lead_department.name.clone().into());
+    o.set_window(n.combined_window.clone().into());
+    let s = &n.schedule;
+    let mut time = format!(
+        "预计 {} 个工作日内全部办结（法定时限最长 {} 个工作日）",
+        s.expected_days, s.statutory_days
+    );
+    if s.capped {
+        time.push_str(&format!(
+            "；联合办理时限 {} 个工作日，可延长 {} 个工作日",
+            s.joint_limit_days, s.joint_extension_days
+        ));
+    }
+    o.set_time_summary(time.into());
+    let name_of = |code: &str| {
+        n.items
+            .iter()
+            .find(|i| i.code == code)
+            .map_or(code.to_string(), |i| i.name.clone())
+    };
+    let items = n
+        .items
+        .iter()
+        .map(|i| {
+            let mut limit = format!("法定时限：{}", i.statutory_limit.text);
+            if let Some(p) = &i.promised_limit {
+                limit.push_str(&format!("；承诺时限：{}", p.text));
+            }
+            NoticeItemRow {
+                name: i.name.clone().into(),
+                department: format!("{}（{}）", i.department_name, i.window).into(),
+                limit: limit.into(),
+                after: if i.after.is_empty() {
+                    SharedString::new()
+                } else {
+                    let names: Vec<String> = i.after.iter().map(|c| name_of(c)).collect();
+                    format!("需在“{}”办结后办理", names.join("、")).into()
+                },
+            }
+        })
+        .collect();
+    o.set_items(model(items));
+    let materials = n
+        .materials
+        .iter()
+        .map(|m| MaterialRow {
+            name: m.name.clone().into(),
+            detail: format!("{} {} 份", m.form_label, m.copies).into(),
+            source: m.source_label.clone().into(),
+            // As in the printed notice: a non-key material may come later (容缺).
+            rongque: !m.key,
+        })
+        .collect();
+    o.set_materials(model(materials));
+    let directions: Vec<SharedString> = n.directions.iter().map(|d| d.into()).collect();
+    o.set_directions(model(directions));
+}
+
+/// 张*三: a greeting that does not show the whole name to passers-by.
+fn greeting_name(card: &CardData) -> String {
+    let name = if card.name.trim().is_empty() {
+        card.english_name.as_deref().unwrap_or_default()
+    } else {
+        &card.name
+    };
+    mask_name(name)
+}
+
+fn document_name(card: &CardData) -> String {
+    use onevisit_core::applicant::DocumentType::*;
+    match card.document_type {
+        Resident => "居民身份证",
+        HmtResidence => "港澳台居民居住证",
+        ForeignPermanent => "外国人永久居留身份证",
+    }
+    .to_string()
+}
+
+/// The applicant's words for a refused card; never the full number or
+/// birth date.
+pub fn rejection_message(error: &CardError) -> String {
+    match error {
+        CardError::Expired { valid_to, .. } => {
+            format!("证件已过有效期（有效期至 {valid_to}）。请换一张有效证件。")
+        }
+        CardError::NotYetValid { valid_from, .. } => {
+            format!("证件尚未生效（{valid_from} 起有效）。")
+        }
+        CardError::BadIdNumber { .. } => "证件号码校验未通过，这张证件可能已损坏。".into(),
+        CardError::Text(_) => "证件信息无法识别，请把证件重新平放在读卡区。".into(),
+    }
+}

@@ -1,0 +1,981 @@
+//! The on-screen keyboard's engine, in plain Rust so it is unit-testable
+//! without Slint: what a key press does to the field's text, the pinyin
+//! compose buffer and its Chinese candidates. `keyboard_glue` mirrors it
+//! into the `KeyboardState` global.
+//!
+//! Editing happens at the end of the text only (no caret): many of the
+//! kiosk's users are elderly, and a movable caret on a touch screen is more
+//! often a trap than a help; 删除 and 清空 cover corrections.
+//!
+//! Pinyin candidates come from the `inputx-pinyin` engine (an FST
+//! dictionary compiled into the binary). Decisions an IME has to make,
+//! taken here:
+//! - A digit or symbol pressed while pinyin is being composed first commits
+//!   the composition (its first candidate, as common IMEs do with space),
+//!   then types the digit. Space commits the first candidate and is itself
+//!   swallowed; with nothing composed it types a space.
+//! - A composition that has no candidate at all (e.g. `lgh`) is committed
+//!   as the letters typed, so nothing the applicant typed disappears.
+//! - 完成 ([`Keyboard::finish`]) and switching to 英 commit the letters as
+//!   typed, like Enter in common IMEs: the applicant sees them and nothing
+//!   they did not choose is inserted.
+//! - No learning: the engine can promote words a user picks often, but a
+//!   kiosk serves strangers one after another, and one applicant's name
+//!   must not become the next applicant's first candidate. The shared
+//!   engine is therefore only ever read.
+//! - A word that would make the text longer than the field allows is
+//!   refused whole (the press returns `false`), never cut.
+
+use inputx_pinyin::{PinyinDict, PinyinEngine, is_valid_syllable};
+use std::sync::OnceLock;
+
+/// Candidates shown per page: six big buttons fit one row at 长者模式 size.
+pub const PAGE_SIZE: usize = 6;
+/// A resident ID number (and the other 18-character card numbers).
+pub const ID_NUMBER_LEN: usize = 18;
+/// Longest pinyin the compose buffer takes: the engine's sentence
+/// composition stops at 30 letters, and no name or address part needs more
+/// before a candidate is chosen.
+pub const MAX_COMPOSE: usize = 24;
+/// Candidates kept per composition: enough for rare name characters deep in
+/// a syllable's list, bounded so a press never copies thousands of words.
+const MAX_CANDIDATES: usize = 200;
+/// Whole-buffer compositions asked of the engine (张三 for zhangsan is the
+/// second one).
+const COMPOSITIONS: usize = 5;
+/// Prefix completions kept when the buffer ends in an unfinished syllable.
+const COMPLETIONS: usize = 10;
+
+/// Letters in keyboard order, one string per row.
+const QWERTY: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+const DIGITS: &str = "1234567890";
+/// The symbols of the 英 layout: what e-mail and postal addresses,
+/// passport numbers and plate numbers need.
+const LATIN_SYMBOLS: [char; 5] = ['-', '.', '@', '/', '_'];
+/// The symbols of the 中 layout: `·` separates the parts of transliterated
+/// and minority names (阿依古丽·买买提), `-` is common in addresses.
+const PINYIN_SYMBOLS: [char; 2] = ['·', '-'];
+
+/// The one pinyin engine of the process. Its dictionary is embedded in the
+/// binary, so building it only validates headers; it is still built lazily
+/// and once, so no field pays for it twice and kiosks that never show the
+/// 中 layout never touch it. See `benches/keyboard.rs` for the numbers.
+pub fn pinyin_engine() -> &'static PinyinEngine {
+    static ENGINE: OnceLock<PinyinEngine> = OnceLock::new();
+    ENGINE.get_or_init(PinyinEngine::new)
+}
+
+pub use onevisit_core::form::input::InputLayout as Layout;
+
+/// Whether the layout has a 拼音/英 switch (the text layouts do).
+fn switchable(layout: Layout) -> bool {
+    matches!(layout, Layout::Latin | Layout::Pinyin)
+}
+
+/// One key press.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// A letter, digit or symbol, as labelled on the key.
+    Char(char),
+    Space,
+    Backspace,
+    /// Toggles upper case in the Latin layout (a lock, not one-shot: a
+    /// shift that silently turns itself off confuses first-time users).
+    Shift,
+}
+
+/// A Chinese candidate for (the start of) the compose buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The word shown and committed.
+    pub text: String,
+    /// How many letters of the compose buffer it stands for. Less than the
+    /// whole buffer for single syllables offered when the whole has no good
+    /// word (a name like 李桂花 is typed 李 + 桂花); the rest stays composed.
+    pub consumed: usize,
+}
+
+/// The state of one field being typed on the on-screen keyboard.
+#[derive(Clone, Debug)]
+pub struct Keyboard {
+    layout: Layout,
+    text: String,
+    max_len: Option<usize>,
+    compose: String,
+    candidates: Vec<Candidate>,
+    page: usize,
+    shift: bool,
+}
+
+impl Keyboard {
+    /// A keyboard for a field holding `initial` (characters the layout does
+    /// not allow are dropped, the rest cut to the limit). `max_len` counts
+    /// characters; an ID number field is never longer than 18.
+    pub fn new(layout: Layout, initial: &str, max_len: Option<usize>) -> Keyboard {
+        let mut kb = Keyboard {
+            layout,
+            text: String::new(),
+            max_len,
+            compose: String::new(),
+            candidates: Vec::new(),
+            page: 0,
+            shift: false,
+        };
+        for c in initial.chars() {
+            let c = if layout == Layout::IdNumber {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            };
+            // Free text fields keep whatever they held (Chinese included);
+            // restricted ones only what could have been typed.
+            let keep = match layout {
+                Layout::Latin | Layout::Pinyin => !c.is_control(),
+                Layout::Numeric { .. } | Layout::IdNumber => kb.accepts(c),
+            };
+            if keep && kb.fits(1) {
+                kb.text.push(c);
+            }
+        }
+        kb
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The field's text (without what is still being composed).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The pinyin typed but not yet turned into Chinese.
+    pub fn compose(&self) -> &str {
+        &self.compose
+    }
+
+    /// The field's limit in characters (18 at most for an ID number).
+    pub fn max_len(&self) -> Option<usize> {
+        match self.layout {
+            Layout::IdNumber => Some(self.max_len.map_or(ID_NUMBER_LEN, |m| m.min(ID_NUMBER_LEN))),
+            _ => self.max_len,
+        }
+    }
+
+    pub fn shift(&self) -> bool {
+        self.shift
+    }
+
+    /// Every candidate for the compose buffer, best first.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// The candidates on the current page.
+    pub fn page_candidates(&self) -> &[Candidate] {
+        let start = (self.page * PAGE_SIZE).min(self.candidates.len());
+        let end = (start + PAGE_SIZE).min(self.candidates.len());
+        &self.candidates[start..end]
+    }
+
+    /// The current candidate page, from 0.
+    pub fn page(&self) -> usize {
+        self.page
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.candidates.len().div_ceil(PAGE_SIZE)
+    }
+
+    pub fn has_prev_page(&self) -> bool {
+        self.page > 0
+    }
+
+    pub fn has_next_page(&self) -> bool {
+        self.page + 1 < self.page_count()
+    }
+
+    /// Whether the 中/英 key does anything for this field.
+    pub fn can_switch_layout(&self) -> bool {
+        switchable(self.layout)
+    }
+
+    /// The labels of the character keys, row by row, as they should read
+    /// now (upper case when shifted). Pressing a key sends its label back
+    /// through [`Keyboard::press_label`].
+    pub fn rows(&self) -> Vec<Vec<String>> {
+        let chars = |s: &str| s.chars().map(String::from).collect::<Vec<_>>();
+        match self.layout {
+            Layout::Numeric { decimal } => {
+                let mut rows = vec![chars("123"), chars("456"), chars("789")];
+                rows.push(if decimal { chars(".0") } else { chars("0") });
+                rows
+            }
+            Layout::IdNumber => vec![chars("123"), chars("456"), chars("789"), chars("X0")],
+            Layout::Latin | Layout::Pinyin => {
+                let upper = self.layout == Layout::Latin && self.shift;
+                let mut rows = vec![chars(DIGITS)];
+                for row in QWERTY {
+                    rows.push(chars(&if upper {
+                        row.to_ascii_uppercase()
+                    } else {
+                        row.to_string()
+                    }));
+                }
+                let symbols: &[char] = if self.layout == Layout::Latin {
+                    &LATIN_SYMBOLS
+                } else {
+                    &PINYIN_SYMBOLS
+                };
+                rows.last_mut()
+                    .expect("three letter rows")
+                    .extend(symbols.iter().map(|c| c.to_string()));
+                rows
+            }
+        }
+    }
+
+    /// A key sent by its label (one character, or " " for 空格). Returns
+    /// whether anything changed.
+    pub fn press_label(&mut self, label: &str) -> bool {
+        let mut chars = label.chars();
+        match (chars.next(), chars.next()) {
+            (Some(' '), None) => self.press(Key::Space),
+            (Some(c), None) => self.press(Key::Char(c)),
+            _ => false,
+        }
+    }
+
+    /// Whether the key labelled `label` can do anything now, so the
+    /// keyboard greys out keys that would be refused: the ID layout's X
+    /// before the 17th digit, a second decimal point, every character key
+    /// of a full field. A greyed key is always refused; an enabled one may
+    /// still be, when a pending pinyin word leaves no room for it.
+    pub fn key_enabled(&self, label: &str) -> bool {
+        let mut chars = label.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            return false;
+        };
+        if self.layout == Layout::Pinyin && c.is_ascii_alphabetic() {
+            return self.compose.len() < MAX_COMPOSE && self.fits(1);
+        }
+        self.accepts(self.normalise(c)) && self.fits(1)
+    }
+
+    /// Applies one key press. Returns whether anything changed (a refused
+    /// key, e.g. a letter on the ID layout or a full field, returns false).
+    pub fn press(&mut self, key: Key) -> bool {
+        match key {
+            Key::Backspace => self.backspace(),
+            Key::Shift => {
+                if self.layout == Layout::Latin {
+                    self.shift = !self.shift;
+                    true
+                } else {
+                    false
+                }
+            }
+            Key::Space => {
+                if self.layout == Layout::Pinyin && !self.compose.is_empty() {
+                    self.commit_compose(true)
+                } else {
+                    self.type_char(' ')
+                }
+            }
+            Key::Char(c) => {
+                if self.layout == Layout::Pinyin && c.is_ascii_alphabetic() {
+                    self.compose_letter(c.to_ascii_lowercase())
+                } else {
+                    self.type_char(c)
+                }
+            }
+        }
+    }
+
+    /// Commits the `i`-th candidate of the current page. Returns false (and
+    /// changes nothing) for a missing index or a word that does not fit.
+    pub fn choose_candidate(&mut self, i: usize) -> bool {
+        let Some(candidate) = self.page_candidates().get(i).cloned() else {
+            return false;
+        };
+        self.commit_candidate(&candidate)
+    }
+
+    pub fn next_page(&mut self) -> bool {
+        if self.has_next_page() {
+            self.page += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn prev_page(&mut self) -> bool {
+        if self.has_prev_page() {
+            self.page -= 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// 删除: the last pinyin letter while composing, else the last
+    /// character of the text.
+    pub fn backspace(&mut self) -> bool {
+        if self.compose.pop().is_some() {
+            self.refresh_candidates();
+            true
+        } else {
+            self.text.pop().is_some()
+        }
+    }
+
+    /// 清空: text and composition.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.compose.clear();
+        self.refresh_candidates();
+    }
+
+    /// Switches between 中 and 英; the other layouts are fixed by their
+    /// field. Pending pinyin is committed as typed. Returns whether the
+    /// layout changed.
+    pub fn switch_layout(&mut self, to: Layout) -> bool {
+        if to == self.layout || !switchable(self.layout) || !switchable(to) {
+            return false;
+        }
+        if !self.compose.is_empty() && !self.commit_compose(false) {
+            // The letters do not fit: drop them rather than keep a compose
+            // buffer the Latin layout cannot show or edit.
+            self.compose.clear();
+            self.refresh_candidates();
+        }
+        self.layout = to;
+        self.shift = false;
+        true
+    }
+
+    /// The 中/英 key.
+    pub fn toggle_layout(&mut self) -> bool {
+        match self.layout {
+            Layout::Pinyin => self.switch_layout(Layout::Latin),
+            Layout::Latin => self.switch_layout(Layout::Pinyin),
+            _ => false,
+        }
+    }
+
+    /// 完成: commits pending pinyin as typed (dropped if it does not fit)
+    /// and returns the final text.
+    pub fn finish(&mut self) -> &str {
+        if !self.compose.is_empty() && !self.commit_compose(false) {
+            self.compose.clear();
+            self.refresh_candidates();
+        }
+        &self.text
+    }
+
+    /// The character a key types: the ID layout's X is always upper case,
+    /// Latin letters follow 大写.
+    fn normalise(&self, c: char) -> char {
+        match self.layout {
+            Layout::IdNumber => c.to_ascii_uppercase(),
+            Layout::Latin if c.is_ascii_alphabetic() => {
+                if self.shift {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            }
+            _ => c,
+        }
+    }
+
+    /// Whether the layout lets `c` into the text (ignoring length).
+    fn accepts(&self, c: char) -> bool {
+        match self.layout {
+            Layout::Numeric { decimal } => {
+                c.is_ascii_digit() || (decimal && c == '.' && !self.text.contains('.'))
+            }
+            // The X is a check digit: only ever the last character (the
+            // 18th; the 4th of the last four asked by 办件查询).
+            Layout::IdNumber => {
+                let last = self.max_len().unwrap_or(ID_NUMBER_LEN).checked_sub(1);
+                c.is_ascii_digit() || (c == 'X' && Some(self.text.chars().count()) == last)
+            }
+            Layout::Latin => c.is_ascii_alphanumeric() || c == ' ' || LATIN_SYMBOLS.contains(&c),
+            Layout::Pinyin => c.is_ascii_digit() || c == ' ' || PINYIN_SYMBOLS.contains(&c),
+        }
+    }
+
+    /// Whether `extra` more characters fit the limit.
+    fn fits(&self, extra: usize) -> bool {
+        self.max_len()
+            .is_none_or(|max| self.text.chars().count() + extra <= max)
+    }
+
+    /// A character for the text itself (not the compose buffer).
+    fn type_char(&mut self, c: char) -> bool {
+        let c = self.normalise(c);
+        if !self.accepts(c) {
+            return false;
+        }
+        if !self.compose.is_empty() {
+            // The composition goes in first, and must leave room for `c`.
+            let before = (self.text.clone(), self.compose.clone());
+            if !self.commit_compose(true) || !self.fits(1) {
+                (self.text, self.compose) = before;
+                self.refresh_candidates();
+                return false;
+            }
+        }
+        if !self.fits(1) {
+            return false;
+        }
+        self.text.push(c);
+        true
+    }
+
+    fn compose_letter(&mut self, c: char) -> bool {
+        // A field already full cannot take a word either.
+        if self.compose.len() >= MAX_COMPOSE || !self.fits(1) {
+            return false;
+        }
+        self.compose.push(c);
+        self.refresh_candidates();
+        true
+    }
+
+    /// Empties the compose buffer into the text: with `best`, first
+    /// candidates one after another (each may cover only part of it);
+    /// otherwise, and for any rest without candidates, the letters as
+    /// typed. All or nothing: on false the text and buffer are unchanged.
+    fn commit_compose(&mut self, best: bool) -> bool {
+        let mut text = self.text.clone();
+        let mut compose = self.compose.clone();
+        while !compose.is_empty() {
+            let first = if best {
+                candidates_for(&compose).into_iter().next()
+            } else {
+                None
+            };
+            let (word, consumed) = match first {
+                Some(c) => (c.text, c.consumed),
+                None => (compose.clone(), compose.len()),
+            };
+            text.push_str(&word);
+            compose.drain(..consumed);
+        }
+        if self.max_len().is_some_and(|max| text.chars().count() > max) {
+            return false;
+        }
+        self.text = text;
+        self.compose.clear();
+        self.refresh_candidates();
+        true
+    }
+
+    fn commit_candidate(&mut self, candidate: &Candidate) -> bool {
+        if !self.fits(candidate.text.chars().count()) {
+            return false;
+        }
+        self.text.push_str(&candidate.text);
+        self.compose
+            .drain(..candidate.consumed.min(self.compose.len()));
+        self.refresh_candidates();
+        true
+    }
+
+    fn refresh_candidates(&mut self) {
+        self.candidates = if self.compose.is_empty() {
+            Vec::new()
+        } else {
+            candidates_for(&self.compose)
+        };
+        self.page = 0;
+    }
+}
+
+/// Candidates for a lower-case pinyin buffer, best first, no duplicates:
+/// 1. words whose pinyin is exactly the buffer (zhang → 张, 长, …);
+/// 2. the engine's best whole-buffer compositions (zhangsan → 张三);
+/// 3. if neither exists, completions of an unfinished last syllable
+///    (zhangs → 张三, …), most frequent first;
+/// 4. words for the leading whole syllables (liguihua → 李, which leaves
+///    guihua composed), longest first.
+fn candidates_for(buffer: &str) -> Vec<Candidate> {
+    let dict = pinyin_engine().dict();
+    let whole = buffer.len();
+    let mut out: Vec<Candidate> = Vec::new();
+    let push = |out: &mut Vec<Candidate>, text: String, consumed: usize| {
+        if out.len() < MAX_CANDIDATES && !out.iter().any(|c| c.text == text) {
+            out.push(Candidate { text, consumed });
+        }
+    };
+    for word in dict.lookup(buffer) {
+        push(&mut out, word, whole);
+    }
+    for (_, word) in dict.top_k_compositions(buffer, COMPOSITIONS) {
+        push(&mut out, word, whole);
+    }
+    // A one-letter buffer would scan tens of thousands of entries for
+    // completions nobody reads; from two letters on it stays in budget.
+    if out.is_empty() && whole >= 2 {
+        for word in completions(dict, buffer) {
+            push(&mut out, word, whole);
+        }
+    }
+    let bounds = syllable_bounds(buffer);
+    for &end in bounds.iter().rev().filter(|&&end| end < whole) {
+        for word in dict.lookup(&buffer[..end]) {
+            push(&mut out, word, end);
+        }
+    }
+    out
+}
+
+/// The most frequent words whose pinyin starts with `prefix`.
+fn completions(dict: &PinyinDict, prefix: &str) -> Vec<String> {
+    let mut found: Vec<(u64, String)> = Vec::new();
+    dict.prefix_for_each(prefix, |_, word, freq| {
+        // Keep a small sorted top list instead of collecting everything.
+        if found.len() < COMPLETIONS || freq > found[found.len() - 1].0 {
+            let at = found.partition_point(|(f, _)| *f >= freq);
+            found.insert(at, (freq, word.to_string()));
+            found.truncate(COMPLETIONS);
+        }
+    });
+    found.into_iter().map(|(_, w)| w).collect()
+}
+
+/// Ends of the leading complete syllables of `buffer` (byte offsets),
+/// taking the longest valid syllable each time: zhangsan → [5, 8],
+/// zhangs → [5]. Greedy is enough here: the whole-buffer candidates come
+/// from the engine's own segmentation, these only offer a first word.
+fn syllable_bounds(buffer: &str) -> Vec<usize> {
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    while start < buffer.len() {
+        // The longest pinyin syllables (zhuang, chuang, shuang) are 6 long.
+        let Some(end) = (start + 1..=(start + 6).min(buffer.len()))
+            .rev()
+            .find(|&end| is_valid_syllable(&buffer[start..end]))
+        else {
+            break;
+        };
+        bounds.push(end);
+        start = end;
+    }
+    bounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn type_all(kb: &mut Keyboard, keys: &str) {
+        for c in keys.chars() {
+            kb.press(Key::Char(c));
+        }
+    }
+
+    fn texts(kb: &Keyboard) -> Vec<&str> {
+        kb.candidates().iter().map(|c| c.text.as_str()).collect()
+    }
+
+    /// Finds `word` among the candidates, paging forward as a user would,
+    /// and chooses it.
+    fn choose(kb: &mut Keyboard, word: &str) {
+        loop {
+            if let Some(i) = kb.page_candidates().iter().position(|c| c.text == word) {
+                assert!(kb.choose_candidate(i), "{word} fits");
+                return;
+            }
+            assert!(kb.next_page(), "{word} not among {:?}", texts(kb));
+        }
+    }
+
+    #[test]
+    fn zhangsan_offers_and_commits_the_name() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", Some(20));
+        type_all(&mut kb, "zhangsan");
+        assert_eq!(kb.compose(), "zhangsan");
+        assert_eq!(kb.text(), "");
+        // On the first page: no paging for the commonest example name.
+        let i = kb
+            .page_candidates()
+            .iter()
+            .position(|c| c.text == "张三")
+            .unwrap_or_else(|| panic!("张三 not on page 1: {:?}", texts(&kb)));
+        assert!(kb.choose_candidate(i));
+        assert_eq!(kb.text(), "张三");
+        assert_eq!(kb.compose(), "");
+        assert!(kb.candidates().is_empty());
+    }
+
+    #[test]
+    fn a_name_character_by_character() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "wang");
+        assert!(texts(&kb).contains(&"王"), "{:?}", texts(&kb));
+        choose(&mut kb, "王");
+        type_all(&mut kb, "xiao");
+        choose(&mut kb, "晓");
+        type_all(&mut kb, "hong");
+        choose(&mut kb, "红");
+        assert_eq!(kb.text(), "王晓红");
+    }
+
+    #[test]
+    fn a_leading_syllable_leaves_the_rest_composed() {
+        // 李桂花 is not a dictionary word: take 李, then 桂花 from the rest.
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "liguihua");
+        let li = kb
+            .candidates()
+            .iter()
+            .find(|c| c.text == "李")
+            .expect("李 offered for the first syllable");
+        assert_eq!(li.consumed, 2);
+        choose(&mut kb, "李");
+        assert_eq!((kb.text(), kb.compose()), ("李", "guihua"));
+        choose(&mut kb, "桂花");
+        assert_eq!((kb.text(), kb.compose()), ("李桂花", ""));
+    }
+
+    #[test]
+    fn an_unfinished_syllable_is_completed() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "zhangs");
+        assert!(!kb.candidates().is_empty());
+        assert!(
+            kb.candidates()
+                .iter()
+                .any(|c| c.consumed == 6 && c.text.chars().count() >= 2),
+            "{:?}",
+            texts(&kb)
+        );
+        // And 张 for the finished syllable, keeping the s.
+        assert!(
+            kb.candidates()
+                .iter()
+                .any(|c| c.text == "张" && c.consumed == 5)
+        );
+    }
+
+    #[test]
+    fn backspace_eats_the_composition_first() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "北京", None);
+        type_all(&mut kb, "shi");
+        assert!(kb.backspace());
+        assert_eq!((kb.text(), kb.compose()), ("北京", "sh"));
+        assert!(kb.backspace() && kb.backspace());
+        assert_eq!((kb.text(), kb.compose()), ("北京", ""));
+        assert!(kb.candidates().is_empty());
+        assert!(kb.press(Key::Backspace));
+        assert_eq!(kb.text(), "北");
+        assert!(kb.backspace());
+        assert!(!kb.backspace(), "nothing left");
+    }
+
+    #[test]
+    fn space_and_digits_commit_the_first_candidate() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "zhongguo");
+        let first = kb.candidates()[0].text.clone();
+        assert_eq!(first, "中国");
+        assert!(kb.press(Key::Space));
+        assert_eq!(kb.text(), "中国", "the space itself is swallowed");
+        assert!(kb.press(Key::Space));
+        assert_eq!(kb.text(), "中国 ");
+        type_all(&mut kb, "lu8");
+        assert_eq!(kb.text(), format!("中国 {}8", kb_first("lu")));
+        assert_eq!(kb.compose(), "");
+    }
+
+    fn kb_first(pinyin: &str) -> String {
+        candidates_for(pinyin)[0].text.clone()
+    }
+
+    #[test]
+    fn letters_without_candidates_and_finish_commit_as_typed() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "lgh");
+        assert!(kb.candidates().is_empty());
+        assert!(kb.press(Key::Char('1')));
+        assert_eq!(kb.text(), "lgh1");
+        type_all(&mut kb, "wang");
+        assert_eq!(kb.finish(), "lgh1wang");
+        assert_eq!(kb.compose(), "");
+    }
+
+    #[test]
+    fn id_layout_takes_digits_and_a_final_x_only() {
+        let mut kb = Keyboard::new(Layout::IdNumber, "", None);
+        assert!(!kb.press(Key::Char('a')));
+        assert!(!kb.press(Key::Char('X')), "X only as the 18th character");
+        assert!(!kb.press(Key::Space));
+        assert!(!kb.press(Key::Char('中')));
+        type_all(&mut kb, "11010519491231002");
+        assert!(kb.press(Key::Char('x')), "lower-case x accepted");
+        assert_eq!(kb.text(), "11010519491231002X");
+        assert!(!kb.press(Key::Char('1')), "18 at most");
+        assert_eq!(kb.max_len(), Some(18));
+        // A larger field limit does not lift the 18.
+        let kb = Keyboard::new(Layout::IdNumber, "110105194912310021999", Some(30));
+        assert_eq!(kb.text(), "110105194912310021");
+        // The last four (办件查询): the X is their 4th character.
+        let mut kb = Keyboard::new(Layout::IdNumber, "", Some(4));
+        assert!(!kb.press(Key::Char('X')));
+        type_all(&mut kb, "002");
+        assert!(kb.press(Key::Char('X')));
+        assert_eq!(kb.text(), "002X");
+    }
+
+    #[test]
+    fn keys_that_would_be_refused_are_greyed() {
+        let mut kb = Keyboard::new(Layout::IdNumber, "", None);
+        assert!(kb.key_enabled("1") && !kb.key_enabled("X"));
+        type_all(&mut kb, "11010519491231002");
+        assert!(kb.key_enabled("X") && kb.key_enabled("0"));
+        type_all(&mut kb, "X");
+        assert!(!kb.key_enabled("X") && !kb.key_enabled("0"), "full");
+        let mut kb = Keyboard::new(Layout::Numeric { decimal: true }, "", None);
+        assert!(kb.key_enabled("."));
+        type_all(&mut kb, "1.");
+        assert!(!kb.key_enabled(".") && kb.key_enabled("5"));
+        let kb = Keyboard::new(Layout::Pinyin, "张三", Some(2));
+        assert!(!kb.key_enabled("a") && !kb.key_enabled("1"));
+        assert!(!kb.key_enabled("删除"), "not a character key");
+    }
+
+    #[test]
+    fn numeric_layout() {
+        let mut kb = Keyboard::new(Layout::Numeric { decimal: true }, "", None);
+        type_all(&mut kb, "12.5.0a");
+        assert_eq!(kb.text(), "12.50", "one point, no letters");
+        let mut kb = Keyboard::new(Layout::Numeric { decimal: false }, "", Some(3));
+        type_all(&mut kb, "1.2345");
+        assert_eq!(kb.text(), "123");
+        assert!(!kb.switch_layout(Layout::Pinyin), "fixed by the field");
+        assert_eq!(kb.rows().concat().concat(), "1234567890");
+    }
+
+    #[test]
+    fn latin_layout_shift_and_symbols() {
+        let mut kb = Keyboard::new(Layout::Latin, "", None);
+        type_all(&mut kb, "ab");
+        assert!(kb.press(Key::Shift));
+        assert!(kb.rows()[1].contains(&"Q".to_string()));
+        type_all(&mut kb, "cd");
+        assert!(kb.press(Key::Shift));
+        type_all(&mut kb, "E@x.cn");
+        assert!(!kb.press(Key::Char('#')));
+        assert!(!kb.press(Key::Char('张')));
+        assert!(kb.press(Key::Space));
+        assert_eq!(kb.text(), "abCDe@x.cn ");
+    }
+
+    #[test]
+    fn max_length_refuses_words_that_do_not_fit() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "欧阳", Some(3));
+        type_all(&mut kb, "zhangsan");
+        let i = kb
+            .page_candidates()
+            .iter()
+            .position(|c| c.text == "张三")
+            .unwrap();
+        assert!(!kb.choose_candidate(i), "two characters do not fit in one");
+        assert_eq!((kb.text(), kb.compose()), ("欧阳", "zhangsan"));
+        assert!(!kb.press(Key::Space), "nor does the first candidate");
+        for _ in 0.."zhangsan".len() {
+            kb.backspace();
+        }
+        type_all(&mut kb, "na");
+        choose(&mut kb, "娜");
+        assert_eq!(kb.text(), "欧阳娜");
+        assert!(!kb.press(Key::Char('a')), "full: no more composing");
+        let mut kb = Keyboard::new(Layout::Latin, "abcdef", Some(4));
+        assert_eq!(kb.text(), "abcd");
+        assert!(!kb.press(Key::Char('e')));
+    }
+
+    #[test]
+    fn paging_walks_the_candidates() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "li");
+        assert!(kb.page_count() > 2, "{}", kb.candidates().len());
+        assert!(!kb.has_prev_page() && !kb.prev_page());
+        let first_page: Vec<_> = kb.page_candidates().to_vec();
+        assert_eq!(first_page.len(), PAGE_SIZE);
+        assert!(kb.next_page());
+        assert_eq!(kb.page(), 1);
+        assert_ne!(kb.page_candidates(), &first_page[..]);
+        // Choosing on page 2 picks from page 2.
+        let second = kb.page_candidates()[0].text.clone();
+        assert_eq!(second, kb.candidates()[PAGE_SIZE].text);
+        assert!(kb.prev_page());
+        assert_eq!(kb.page_candidates(), &first_page[..]);
+        while kb.next_page() {}
+        assert_eq!(kb.page() + 1, kb.page_count());
+        assert!(!kb.page_candidates().is_empty());
+        assert!(!kb.choose_candidate(PAGE_SIZE), "outside the page");
+        assert!(kb.choose_candidate(0));
+        assert_eq!(kb.page(), 0, "a new composition starts on page 1");
+        assert!(kb.candidates().len() <= MAX_CANDIDATES);
+    }
+
+    #[test]
+    fn switching_between_chinese_and_latin() {
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "abc");
+        assert!(kb.toggle_layout());
+        assert_eq!(kb.layout(), Layout::Latin);
+        assert_eq!((kb.text(), kb.compose()), ("abc", ""));
+        type_all(&mut kb, "D");
+        assert_eq!(kb.text(), "abcd");
+        assert!(kb.toggle_layout());
+        assert_eq!(kb.layout(), Layout::Pinyin);
+        assert!(!Keyboard::new(Layout::IdNumber, "", None).toggle_layout());
+    }
+
+    #[test]
+    fn initial_text_is_filtered_by_the_layout() {
+        assert_eq!(Keyboard::new(Layout::IdNumber, "1x2", None).text(), "12");
+        assert_eq!(
+            Keyboard::new(Layout::Pinyin, "北京市", None).text(),
+            "北京市"
+        );
+        assert_eq!(
+            Keyboard::new(Layout::Numeric { decimal: true }, "1.2.3", None).text(),
+            "1.23"
+        );
+    }
+
+    #[test]
+    fn labels_round_trip_through_press_label() {
+        for layout in [
+            Layout::Pinyin,
+            Layout::Latin,
+            Layout::IdNumber,
+            Layout::Numeric { decimal: true },
+        ] {
+            let kb = Keyboard::new(layout, "", None);
+            for label in kb.rows().concat() {
+                // 17 digits: room for one more, and the ID layout's X is due.
+                let mut kb = Keyboard::new(layout, "12345678901234567", None);
+                let before = (kb.text().to_string(), kb.compose().to_string());
+                assert!(
+                    kb.press_label(&label),
+                    "{layout:?}: key {label} does nothing"
+                );
+                assert_ne!(before, (kb.text().to_string(), kb.compose().to_string()));
+            }
+        }
+        assert!(!Keyboard::new(Layout::Latin, "", None).press_label("ab"));
+    }
+
+    #[test]
+    fn syllable_bounds_are_greedy() {
+        assert_eq!(syllable_bounds("zhangsan"), vec![5, 8]);
+        assert_eq!(syllable_bounds("zhangs"), vec![5]);
+        assert_eq!(syllable_bounds("liguihua"), vec![2, 5, 8]);
+        assert!(syllable_bounds("x").is_empty());
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Press(Key),
+        Choose(usize),
+        Next,
+        Prev,
+        Toggle,
+        Clear,
+        Finish,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let key = prop_oneof![
+            prop::char::range('a', 'z').prop_map(Key::Char),
+            prop::sample::select(vec![
+                'X', 'x', '0', '7', '.', '-', '@', '·', '/', '张', '\n', 'Q'
+            ])
+            .prop_map(Key::Char),
+            Just(Key::Space),
+            Just(Key::Backspace),
+            Just(Key::Shift),
+        ];
+        prop_oneof![
+            6 => key.prop_map(Op::Press),
+            2 => (0usize..8).prop_map(Op::Choose),
+            1 => Just(Op::Next),
+            1 => Just(Op::Prev),
+            1 => Just(Op::Toggle),
+            1 => Just(Op::Clear),
+            1 => Just(Op::Finish),
+        ]
+    }
+
+    fn layout() -> impl Strategy<Value = Layout> {
+        prop_oneof![
+            Just(Layout::Pinyin),
+            Just(Layout::Latin),
+            Just(Layout::IdNumber),
+            any::<bool>().prop_map(|decimal| Layout::Numeric { decimal }),
+        ]
+    }
+
+    proptest! {
+        // Candidate look-ups run on every letter: keep the case count modest.
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn any_key_sequence_keeps_the_invariants(
+            layout in layout(),
+            max_len in prop::option::of(0usize..12),
+            ops in prop::collection::vec(op(), 0..60),
+        ) {
+            let mut kb = Keyboard::new(layout, "", max_len);
+            for op in ops {
+                match op {
+                    Op::Press(k) => { kb.press(k); }
+                    Op::Choose(i) => { kb.choose_candidate(i); }
+                    Op::Next => { kb.next_page(); }
+                    Op::Prev => { kb.prev_page(); }
+                    Op::Toggle => { kb.toggle_layout(); }
+                    Op::Clear => kb.clear(),
+                    Op::Finish => { kb.finish(); }
+                }
+                for label in kb.rows().concat() {
+                    if !kb.key_enabled(&label) {
+                        let mut probe = kb.clone();
+                        prop_assert!(!probe.press_label(&label), "greyed {label} typed");
+                    }
+                }
+                let len = kb.text().chars().count();
+                if let Some(max) = kb.max_len() {
+                    prop_assert!(len <= max, "{len} > {max}: {:?}", kb.text());
+                }
+                prop_assert!(kb.compose().len() <= MAX_COMPOSE);
+                prop_assert!(kb.compose().bytes().all(|b| b.is_ascii_lowercase()));
+                prop_assert!(kb.page() < kb.page_count().max(1));
+                match kb.layout() {
+                    Layout::IdNumber => {
+                        let t = kb.text();
+                        prop_assert!(t.len() <= ID_NUMBER_LEN);
+                        let last = kb.max_len().unwrap_or(ID_NUMBER_LEN).saturating_sub(1);
+                        prop_assert!(t.chars().enumerate().all(|(i, c)| c.is_ascii_digit()
+                            || (c == 'X' && i == last)), "{t}");
+                    }
+                    Layout::Numeric { decimal } => {
+                        let t = kb.text();
+                        prop_assert!(t.chars().all(|c| c.is_ascii_digit() || (decimal && c == '.')));
+                        prop_assert!(t.matches('.').count() <= 1);
+                    }
+                    Layout::Latin | Layout::Pinyin => {
+                        prop_assert!(!kb.text().contains('\n'));
+                    }
+                }
+            }
+        }
+    }
+}
