@@ -6,9 +6,9 @@
 //! Cold start here is in-process (catalog load, window, first frame);
 //! process start and dynamic linking add a few ms on top.
 
-use onevisit::catalog::Catalog;
-use onevisit::ui::screenshots::{HEIGHT, Scratch, WIDTH, fill_all, headless, sample_card};
-use onevisit::ui::{FormState, KeyboardState, Kiosk, SessionController};
+use onevisit::wiring::screenshots::{HEIGHT, Scratch, WIDTH, fill_all, headless, sample_card};
+use onevisit_core::catalog::Catalog;
+use onevisit_ui::{FormState, KeyboardState, Kiosk, SessionController};
 use slint::ComponentHandle;
 use slint::platform::software_renderer::MinimalSoftwareWindow;
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() {
-    if let Err(e) = onevisit::ui::fonts::ensure_cjk_font() {
+    if let Err(e) = onevisit_ui::fonts::ensure_cjk_font() {
         eprintln!("{e}");
         return;
     }
@@ -127,10 +127,10 @@ fn main() {
             .fields
             .iter()
             .find(|f| {
-                use onevisit::form::kind::FieldKind as K;
+                use onevisit_core::form::kind::FieldKind as K;
                 matches!(
                     &f.shape,
-                    onevisit::form::merged::ShapeView::Kind(
+                    onevisit_core::form::merged::ShapeView::Kind(
                         K::PersonName | K::EntityName | K::Address | K::Text { .. }
                     )
                 )
@@ -164,11 +164,11 @@ fn main() {
     // The receipt as the printer gets it (the print font loads here).
     let mut jobs = Vec::new();
     kiosk.update(|c| jobs = c.take_print_jobs());
-    let font = onevisit::fonts::cjk_font().expect("print font");
+    let font = onevisit_core::fonts::cjk_font().expect("print font");
     let bytes: usize = jobs
         .iter()
         .map(|j| {
-            onevisit::print::to_escpos(
+            onevisit_core::print::to_escpos(
                 &j.document,
                 onevisit_drivers::escpos::PaperWidth::Mm80,
                 font,

@@ -1,32 +1,20 @@
-//! Helpers shared by the outbox, platform and crash tests.
+//! Test helpers for the binaries that talk to the reference platform (the
+//! uplink's, the UI's and the binary's): everything of the core's helpers
+//! (core/tests/common) plus a platform on loopback, a client and an uplink
+//! with short backoffs, and a drain.
 #![allow(dead_code)]
 
-use onevisit::catalog::Catalog;
-use onevisit::outbox::Outbox;
-use onevisit::platform::PlatformClient;
-use onevisit::platform::contract::Listing;
-use onevisit::platform::server::{self, Running, ServerConfig};
-use onevisit::submission::{Submission, example_input};
-use onevisit::uplink::{Uplink, UplinkConfig};
+#[path = "../../core/tests/common/mod.rs"]
+mod core_common;
+pub use core_common::*;
+
+use onevisit_core::outbox::Outbox;
+use onevisit_core::platform::contract::Listing;
+use onevisit_platform::{self as server, Running, ServerConfig};
+use onevisit_uplink::{PlatformClient, Uplink, UplinkConfig};
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
-
-pub const KEY: [u8; 32] = [42; 32];
-
-pub fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(|| Catalog::load_default().expect("catalog"))
-}
-
-pub fn example() -> Submission {
-    let (s, _) = Submission::from_input(catalog(), &example_input()).expect("example is valid");
-    s
-}
-
-pub fn outbox(dir: &Path) -> Outbox {
-    Outbox::open(&dir.join("outbox.sqlite3"), "K0101", &KEY).expect("outbox")
-}
 
 pub fn server(dir: &Path, tweak: impl FnOnce(&mut ServerConfig)) -> Running {
     let mut cfg = ServerConfig::new(dir.join("platform.sqlite3"));
@@ -40,7 +28,12 @@ pub fn listing(dir: &Path) -> Listing {
 }
 
 pub fn client(url: &str, timeout: Duration) -> PlatformClient {
-    PlatformClient::new(url, "K0101", onevisit::config::DEV_KIOSK_KEY, timeout)
+    PlatformClient::new(
+        url,
+        "K0101",
+        onevisit_core::platform::sign::DEV_KIOSK_KEY,
+        timeout,
+    )
 }
 
 /// An uplink with short backoffs so tests do not wait long.
@@ -81,4 +74,14 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The progress query's platform lookup through a [`onevisit_uplink::Link`]
+/// of its own (one runtime, one client), as the kiosk wires it.
+pub fn status_lookup(
+    url: &str,
+    timeout: Duration,
+) -> Arc<dyn onevisit_core::progress::CaseStatusSource> {
+    let link = onevisit_uplink::Link::new(client(url, timeout)).expect("uplink runtime");
+    Arc::new(link.status_lookup(timeout))
 }

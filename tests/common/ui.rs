@@ -3,7 +3,7 @@
 //! accessible labels, shared by the Slint UI tests.
 
 use i_slint_backend_testing::ElementHandle;
-use onevisit::ui::AppWindow;
+use onevisit_ui::AppWindow;
 use slint::platform::PointerEventButton;
 
 pub fn find(window: &AppWindow, label: &str) -> ElementHandle {

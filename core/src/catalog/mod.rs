@@ -13,7 +13,7 @@ pub use load::{CatalogError, CatalogErrors, load_dir};
 pub use model::*;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The declared version and a hash of the catalog's files. Both travel with
 /// every notice and submission so a case can be traced to the exact rules
@@ -184,7 +184,11 @@ impl Catalog {
         if installed.join("catalog.toml").exists() {
             return installed;
         }
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("catalog")
+        // This crate lives in core/ of the workspace; the catalog beside it.
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("catalog")
     }
 
     /// Loads the default catalog.

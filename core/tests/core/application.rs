@@ -1,0 +1,374 @@
+//! The applying half of a visit through the session controller, for every
+//! bundle: the form filled, materials chosen, declaration, submit into a
+//! real SQLite outbox; then the queued case is read back as the uplink
+//! would send it. Plus the rules that block a submission.
+
+use crate::common::visit;
+
+use onevisit_core::catalog::Catalog;
+use onevisit_core::form::merged::ShapeView;
+use onevisit_core::form::validate::validate;
+use onevisit_core::outbox::{Outbox, now_ms};
+use onevisit_core::print::DocumentKind;
+use onevisit_core::visit::application::{FieldPath, Provision};
+use onevisit_core::visit::session::{Page, PrintStatus, SessionController};
+use onevisit_core::visit::submission::Submission;
+use std::sync::Arc;
+use std::time::Duration;
+use visit::{fill_form, fill_section, to_notice};
+
+fn kiosk(dir: &std::path::Path) -> (SessionController, Arc<Outbox>) {
+    let outbox = Arc::new(Outbox::open(&dir.join("outbox.db"), "K0101", &[7u8; 32]).unwrap());
+    let c = SessionController::new(Catalog::load_default().unwrap()).with_outbox(outbox.clone());
+    (c, outbox)
+}
+
+/// What the uplink would send for the only queued case.
+fn queued_case(outbox: &Outbox) -> Submission {
+    let jobs = outbox.claim_due(now_ms() + 1_000, 10).unwrap();
+    let case = jobs
+        .iter()
+        .find(|j| j.receipt.contains("K0101"))
+        .expect("a queued job");
+    serde_json::from_slice(case.payload.as_ref().expect("decrypts")).unwrap()
+}
+
+#[test]
+fn every_bundle_from_card_to_receipt_lands_in_the_outbox() {
+    let catalog = Catalog::load_default().unwrap();
+    for bundle in catalog.bundles.iter().map(|b| b.code().to_string()) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut c, outbox) = kiosk(dir.path());
+        to_notice(&mut c, &bundle);
+        let items: Vec<String> = c
+            .notice()
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.code.clone())
+            .collect();
+        let typed = fill_form(&mut c);
+
+        // One 容缺 promise where a non-key material allows it.
+        let later = c
+            .application()
+            .unwrap()
+            .materials()
+            .into_iter()
+            .find(|m| m.may_come_later)
+            .map(|m| m.id);
+        if let Some(m) = &later {
+            c.toggle_later(m);
+        }
+        let form = c.application().unwrap().form().clone();
+        c.materials_next();
+        assert_eq!(c.page(), Page::Review);
+        c.submit();
+        assert_eq!(
+            c.page(),
+            Page::Review,
+            "{bundle}: submitted without the declaration"
+        );
+        assert!(c.message().unwrap().contains("本人承诺"));
+        c.toggle_declaration();
+        c.submit();
+        assert_eq!(c.page(), Page::Done, "{bundle}: {:?}", c.message());
+        let done = c.done().unwrap().clone();
+        assert!(done.receipt.starts_with("K0101"), "{}", done.receipt);
+
+        // The receipt number exists only because the case is on disk.
+        let view = outbox.lookup(&done.receipt).unwrap().expect("queued");
+        assert_eq!(view.bundle, bundle);
+        assert_eq!(view.items, items);
+        let sub = queued_case(&outbox);
+        assert_eq!(sub.receipt, done.receipt);
+        assert_eq!(sub.item_codes(), items, "{bundle}");
+        let card = sub
+            .applicant
+            .card
+            .as_ref()
+            .expect("the card's data travels");
+        assert_eq!(card.id_number, visit_card_id());
+        // Every typed value travels, exactly as the validator checked it.
+        for (path, value) in typed.iter().filter(|(p, _)| p.record.is_none()) {
+            let sent = sub
+                .form
+                .get(&path.field)
+                .unwrap_or_else(|| panic!("{bundle}: {} typed but not sent", path.field));
+            let Some(ShapeView::Kind(kind)) = form.field(&path.field).map(|f| &f.shape) else {
+                panic!("{bundle}: {} is not a scalar", path.field);
+            };
+            let expected = serde_json::to_value(validate(kind, value).unwrap()).unwrap();
+            assert_eq!(sent, &expected, "{bundle}: {}", path.field);
+        }
+        let lists: Vec<&String> = typed
+            .iter()
+            .filter(|(p, _)| p.record.is_some())
+            .map(|(p, _)| &p.field)
+            .collect();
+        for list in lists {
+            assert!(sub.form[list].is_array(), "{bundle}: {list} sent as a list");
+        }
+        assert_eq!(sub.rongque.len(), usize::from(later.is_some()), "{bundle}");
+
+        // The receipt (and a commitment when something comes later) print.
+        let jobs = c.take_print_jobs();
+        let kinds: Vec<DocumentKind> = jobs.iter().map(|j| j.kind).collect();
+        let mut expected = vec![DocumentKind::Receipt];
+        if later.is_some() {
+            expected.push(DocumentKind::Commitment);
+        }
+        assert_eq!(kinds, expected, "{bundle}");
+        assert!(jobs.iter().all(|j| j.key == done.receipt));
+        let receipt_text = serde_json::to_string(&jobs[0].document).unwrap();
+        assert!(receipt_text.contains(&done.receipt));
+        assert!(
+            !receipt_text.contains(&visit_card_id()),
+            "the receipt masks the ID number"
+        );
+        assert_eq!(c.print_status(), &PrintStatus::Printing);
+        c.print_finished(Ok(()));
+        assert_eq!(c.print_status(), &PrintStatus::Printed);
+
+        // 好差评, then the page goes home by itself and forgets the visit.
+        c.rate(5);
+        c.send_rating();
+        assert!(c.done().unwrap().rated, "{bundle}: {:?}", c.message());
+        assert!(!c.tick(Duration::from_secs(44)));
+        assert!(c.tick(Duration::from_secs(2)));
+        assert_eq!(c.page(), Page::Welcome);
+        assert!(c.done().is_none() && c.application().is_none() && c.consented_card().is_none());
+    }
+}
+
+fn visit_card_id() -> String {
+    crate::common::sample_card().id_number
+}
+
+#[test]
+fn invalid_input_is_explained_and_blocks_the_next_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _outbox) = kiosk(dir.path());
+    to_notice(&mut c, "B01");
+    c.apply();
+    let a = c.application().unwrap();
+    // The card's name is prefilled and marked; nothing is shown as wrong yet.
+    let prefilled: Vec<FieldPath> = a
+        .form()
+        .fields()
+        .filter(|f| f.prefilled.is_some())
+        .map(|f| FieldPath::scalar(&f.id))
+        .collect();
+    assert!(!prefilled.is_empty());
+    assert!(prefilled.iter().all(|p| a.prefilled_from(p).is_some()));
+    let errors = a.all_errors();
+    assert!(!errors.is_empty());
+    let first = &a.form().sections[0].fields[0];
+    assert!(
+        a.shown_error(&FieldPath::scalar(&first.id), &errors)
+            .is_none()
+    );
+
+    // 下一页 on an incomplete page stays and shows why.
+    c.form_next();
+    assert_eq!(c.page(), Page::Form);
+    assert_eq!(c.application().unwrap().section_index(), 0);
+    assert!(
+        c.message().unwrap().contains("处需要填写或修改"),
+        "{:?}",
+        c.message()
+    );
+
+    // A wrong mobile number gets the validator's own words.
+    let mobile = c
+        .application()
+        .unwrap()
+        .form()
+        .fields()
+        .find(|f| {
+            matches!(
+                f.shape,
+                onevisit_core::form::merged::ShapeView::Kind(
+                    onevisit_core::form::kind::FieldKind::Mobile
+                )
+            )
+        })
+        .map(|f| FieldPath::scalar(&f.id))
+        .expect("B01 asks for a mobile number");
+    c.set_field(&mobile, "23800138000");
+    let a = c.application().unwrap();
+    let shown = a
+        .shown_error(&mobile, &a.all_errors())
+        .expect("shown once typed");
+    assert!(shown.contains("以1开头"), "{shown}");
+
+    // Filled in, the pages go on; the wrong mobile number still blocks its
+    // own page when reached.
+    let mut guard = 0;
+    while c.page() == Page::Form && guard < 20 {
+        guard += 1;
+        fill_section(&mut c);
+        c.form_next();
+    }
+    assert_eq!(c.page(), Page::Form, "the bad mobile number must block");
+    assert!(c.message().is_some());
+    c.set_field(&mobile, "13903930001");
+    for _ in 0..20 {
+        if c.page() != Page::Form {
+            break;
+        }
+        fill_section(&mut c);
+        c.form_next();
+    }
+    assert_eq!(c.page(), Page::Materials);
+}
+
+#[test]
+fn key_materials_never_come_later_and_back_keeps_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, outbox) = kiosk(dir.path());
+    to_notice(&mut c, "B01");
+    let typed = fill_form(&mut c);
+    let materials = c.application().unwrap().materials();
+    let key = c
+        .application()
+        .unwrap()
+        .notice()
+        .materials
+        .iter()
+        .find(|m| m.key)
+        .map(|m| m.id.clone())
+        .expect("B01 has key materials");
+    c.toggle_later(&key);
+    let after = c.application().unwrap().materials();
+    assert_eq!(
+        materials, after,
+        "a key material cannot be promised for later"
+    );
+    assert!(
+        after
+            .iter()
+            .all(|m| !matches!(m.provision, Provision::Later(_)))
+    );
+
+    // Back to the form and forward again: nothing typed is lost.
+    c.back();
+    assert_eq!(c.page(), Page::Form);
+    while c.page() == Page::Form && c.application().unwrap().section_index() > 0 {
+        c.back();
+    }
+    c.back();
+    assert_eq!(c.page(), Page::Notice);
+    c.apply();
+    let a = c.application().unwrap();
+    for (path, value) in &typed {
+        assert_eq!(&a.text(path), value, "{path:?}");
+    }
+
+    // Without an outbox entry there is no receipt number.
+    for _ in 0..20 {
+        if c.page() != Page::Form {
+            break;
+        }
+        c.form_next();
+    }
+    assert_eq!(c.page(), Page::Materials);
+    c.materials_next();
+    c.toggle_declaration();
+    drop(outbox);
+    let (mut without, _) = (SessionController::new(Catalog::load_default().unwrap()), ());
+    to_notice(&mut without, "B01");
+    fill_form(&mut without);
+    without.materials_next();
+    without.toggle_declaration();
+    without.submit();
+    assert_eq!(without.page(), Page::Review);
+    assert!(without.done().is_none());
+    assert!(without.message().unwrap().contains("不能保存"));
+}
+
+#[test]
+fn a_business_licence_scan_fills_the_credit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _o) = kiosk(dir.path());
+    // B01 for an existing company asks for its credit code.
+    c.start();
+    c.card_placed(crate::common::sample_card());
+    c.consent();
+    c.choose_bundle("B01");
+    let mut guard = 0;
+    while let Some((q, selected, _)) = c.question() {
+        guard += 1;
+        assert!(guard < 20);
+        let pick = if q.id == "new_entity" {
+            q.options
+                .iter()
+                .find(|o| o.id != "new")
+                .map(|o| o.id.clone())
+                .unwrap_or(selected)
+        } else {
+            selected
+        };
+        c.answer(&pick);
+    }
+    if c.page() != Page::Notice {
+        return; // the catalog refers existing entities elsewhere
+    }
+    c.apply();
+    let uscc_field = c
+        .application()
+        .unwrap()
+        .form()
+        .fields()
+        .find(|f| {
+            matches!(
+                f.shape,
+                onevisit_core::form::merged::ShapeView::Kind(
+                    onevisit_core::form::kind::FieldKind::SocialCreditCode
+                )
+            )
+        })
+        .map(|f| f.id.clone());
+    let Some(field) = uscc_field else {
+        // No credit code asked: a scan says so and changes nothing.
+        assert!(!c.scanned("91350200776049653A"));
+        return;
+    };
+    assert!(!c.scanned("hello"), "garbage fills nothing");
+    assert!(c.message().unwrap().contains("不是营业执照"));
+    assert!(c.scanned("http://www.gsxt.gov.cn/index?uniscid=91350200776049653A&x=1"));
+    assert_eq!(
+        c.application().unwrap().text(&FieldPath::scalar(&field)),
+        "91350200776049653A"
+    );
+}
+
+#[test]
+fn a_low_rating_needs_a_reason_and_is_queued_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, outbox) = kiosk(dir.path());
+    to_notice(&mut c, "B02");
+    fill_form(&mut c);
+    c.materials_next();
+    c.toggle_declaration();
+    c.submit();
+    let receipt = c.done().unwrap().receipt.clone();
+    c.rate(1);
+    c.send_rating();
+    assert!(!c.done().unwrap().rated);
+    assert!(c.message().unwrap().contains("原因"));
+    c.rate_reason("not a reason");
+    assert_eq!(c.done().unwrap().reason, None);
+    c.rate_reason("等待时间长");
+    c.send_rating();
+    assert!(c.done().unwrap().rated);
+    let view = outbox.lookup(&receipt).unwrap().unwrap();
+    assert!(
+        view.jobs.iter().any(|j| j["kind"] == "rating"),
+        "{:?}",
+        view.jobs
+    );
+    // Rated: the buttons do nothing more.
+    c.rate(5);
+    assert_eq!(c.done().unwrap().score, Some(1));
+}

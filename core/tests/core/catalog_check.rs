@@ -1,0 +1,305 @@
+//! The loader refuses a broken catalog with every error, each with file
+//! and line; the shipped catalog passes.
+
+use onevisit_core::catalog::{CatalogError, load_dir};
+use std::path::{Path, PathBuf};
+
+fn shipped() -> PathBuf {
+    crate::common::repo_root().join("catalog")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of the shipped catalog with one file edited.
+fn broken(
+    file: &str,
+    edit: impl FnOnce(String) -> String,
+) -> (tempfile::TempDir, Vec<CatalogError>) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit must change {file}");
+    std::fs::write(&path, edited).unwrap();
+    let errors = load_dir(dir.path())
+        .expect_err("a broken catalog must be refused")
+        .0;
+    (dir, errors)
+}
+
+/// The 1-based line of the first occurrence of `needle` in a shipped file.
+fn line_of(file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(shipped().join(file)).unwrap();
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in {file}"));
+    text[..at].matches('\n').count() + 1
+}
+
+fn assert_has(errors: &[CatalogError], file: &str, line: usize, fragment: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.file.ends_with(file) && e.line == line && e.message.contains(fragment)),
+        "expected {file}:{line} “{fragment}” among:\n{}",
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn the_shipped_catalog_is_valid() {
+    let c = load_dir(&shipped()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.bundles.len(), 13);
+    assert_eq!(c.items.len(), 17);
+    assert_eq!(c.version.content_hash.len(), 16);
+    assert_eq!(c.version.declared, c.meta.version);
+    for name in [
+        "区市场监管局",
+        "区卫生健康委",
+        "区卫健委",
+        "濮阳市公安局华龙区分局",
+        "区农业农村局",
+        "区发改委",
+        "区民政局",
+        "濮阳市生态环境局华龙区分局",
+        "区住建局",
+        "区应急管理局",
+    ] {
+        assert!(c.department_by_name(name).is_some(), "{name}");
+    }
+    assert_eq!(
+        c.department_by_name("区卫健委").unwrap().id.get_ref(),
+        c.department_by_name("区卫生健康委").unwrap().id.get_ref()
+    );
+}
+
+#[test]
+fn the_content_hash_changes_with_any_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let before = load_dir(dir.path()).unwrap().version;
+    let path = dir.path().join("departments.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("3号窗口", "4号窗口")).unwrap();
+    let after = load_dir(dir.path()).unwrap().version;
+    assert_eq!(before.declared, after.declared);
+    assert_ne!(before.content_hash, after.content_hash);
+}
+
+#[test]
+fn a_syntax_error_is_located() {
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen("name = \"开办餐馆、饭店\"", "name = \"开办餐馆、饭店", 1)
+    });
+    assert_has(
+        &errors,
+        "bundles/B01.toml",
+        line_of("bundles/B01.toml", "name = \"开办餐馆"),
+        "",
+    );
+}
+
+#[test]
+fn an_unknown_department_is_located() {
+    let (_d, errors) = broken("items/food_business_licence.toml", |t| {
+        t.replacen("department = \"market\"", "department = \"markt\"", 1)
+    });
+    let line = line_of(
+        "items/food_business_licence.toml",
+        "department = \"market\"",
+    );
+    assert_has(
+        &errors,
+        "items/food_business_licence.toml",
+        line,
+        "未知的部门 (unknown department) markt",
+    );
+}
+
+#[test]
+fn unknown_items_materials_and_fields_are_reported() {
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen(
+            "items = [\"food_business_licence\"]",
+            "items = [\"food_licence\"]",
+            1,
+        )
+    });
+    assert_has(
+        &errors,
+        "bundles/B01.toml",
+        line_of("bundles/B01.toml", "items = [\"food_business_licence\"]"),
+        "未知的事项 (unknown item) food_licence",
+    );
+    let (_d, errors) = broken("items/food_business_licence.toml", |t| {
+        t.replacen("ref = \"food_layout\"", "ref = \"food_layuot\"", 1)
+    });
+    assert_has(
+        &errors,
+        "items/food_business_licence.toml",
+        line_of("items/food_business_licence.toml", "ref = \"food_layout\""),
+        "未知的材料",
+    );
+    let (_d, errors) = broken("items/food_business_licence.toml", |t| {
+        t.replacen("ref = \"F08\"", "ref = \"F88\"", 1)
+    });
+    assert_has(
+        &errors,
+        "items/food_business_licence.toml",
+        line_of("items/food_business_licence.toml", "ref = \"F08\""),
+        "未知的字段 (unknown field) F88",
+    );
+}
+
+#[test]
+fn duplicate_ids_are_reported() {
+    let (_d, errors) = broken("departments.toml", |t| {
+        t.replacen("id = \"police\"", "id = \"health\"", 1)
+    });
+    assert_has(
+        &errors,
+        "departments.toml",
+        line_of("departments.toml", "id = \"police\""),
+        "id 重复 (duplicate id): health",
+    );
+}
+
+#[test]
+fn a_one_of_group_that_no_question_decides_is_reported() {
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen("decided_by = \"entity_type\"\n", "", 1)
+    });
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("没有问题决定选哪一项")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn an_option_that_leads_nowhere_is_reported() {
+    // Without the referral, "other" entity types select no registration.
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        let start = t.find("[[referral]]").unwrap();
+        let end = start + t[start..].find("[[elsewhere]]").unwrap();
+        format!("{}{}", &t[..start], &t[end..])
+    });
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("option leads nowhere")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn an_unreachable_item_is_reported() {
+    // A condition no answer can meet: lodging=yes only when it is also "no".
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen("when = { lodging = \"yes\" }", "when = { lodging = \"yes\", construction = \"yes\", special_building = \"no\", new_entity = \"existing\", entity_type = \"company\" }", 1)
+    });
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("unreachable item")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_condition_on_a_later_question_is_a_cycle() {
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen(
+            "ask_if = { new_entity = \"new\" }",
+            "ask_if = { construction = \"yes\" }",
+            1,
+        )
+    });
+    assert_has(
+        &errors,
+        "bundles/B01.toml",
+        line_of("bundles/B01.toml", "ask_if = { new_entity = \"new\" }"),
+        "cycle",
+    );
+}
+
+#[test]
+fn a_dependency_cycle_between_items_is_reported() {
+    // Registration needing a licence that the food licence "produces",
+    // while the food licence needs registration's licence: no order works.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from} not in {file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "materials.toml",
+        "produced_by = [\"company_registration\",",
+        "produced_by = [\"food_business_licence\", \"company_registration\",",
+    );
+    edit(
+        "items/company_registration.toml",
+        "[[material]]\nref = \"articles_of_association\"",
+        "[[material]]\nref = \"business_licence\"\nform = \"copy\"\nkey = true\n\n[[material]]\nref = \"articles_of_association\"",
+    );
+    let errors = load_dir(dir.path()).expect_err("a cycle must be refused").0;
+    assert!(
+        errors.iter().any(|e| e.message.contains("dependency cycle")
+            && e.message.contains("company_registration")
+            && e.message.contains("food_business_licence")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn global_questions_must_keep_their_option_ids() {
+    let (_d, errors) = broken("questions.toml", |t| {
+        t.replacen("id = \"existing\"", "id = \"old\"", 1)
+    });
+    assert!(
+        errors.iter().any(|e| e
+            .message
+            .contains("全局问题 new_entity 的选项应为 new | existing")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_question_needs_exactly_one_default() {
+    let (_d, errors) = broken("questions.toml", |t| t.replacen("default = true\n", "", 1));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("exactly one default")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    std::fs::remove_file(dir.path().join("materials.toml")).unwrap();
+    let errors = load_dir(dir.path()).unwrap_err().0;
+    assert!(errors[0].file.ends_with("materials.toml") && errors[0].message.contains("无法读取"));
+}

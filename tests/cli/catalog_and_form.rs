@@ -1,0 +1,105 @@
+//! `onevisit catalog check` and `onevisit form` as a person runs them: the
+//! exit code and what they print (the checks and the form themselves are
+//! tested in onevisit-core).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn catalog_check_cli_exits_non_zero_with_every_error() {
+    let ok = Command::new(env!("CARGO_BIN_EXE_onevisit"))
+        .args(["catalog", "check"])
+        .arg(shipped())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("目录有效"));
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let item = dir.path().join("items/food_business_licence.toml");
+    let text = std::fs::read_to_string(&item).unwrap();
+    std::fs::write(
+        &item,
+        text.replacen("\"market\"", "\"nowhere\"", 1)
+            .replacen("ref = \"F08\"", "ref = \"F88\"", 1),
+    )
+    .unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_onevisit"))
+        .args(["catalog", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("nowhere") && stderr.contains("F88"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("food_business_licence.toml:"), "{stderr}");
+}
+
+#[test]
+fn form_cli_prints_applications_or_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let run = |values: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_onevisit"))
+            .args(["form", "B01", "--format", "json", "--answers"])
+            .arg(dir.join("b01-answers.toml"))
+            .arg("--applicant")
+            .arg(dir.join("applicant.json"))
+            .arg("--values")
+            .arg(values)
+            .env(
+                "ONEVISIT_CATALOG",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog"),
+            )
+            .output()
+            .unwrap()
+    };
+    let ok = run(&dir.join("b01-values.toml"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(json["status"], "valid");
+    assert_eq!(json["applications"].as_array().unwrap().len(), 2);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("values.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(dir.join("b01-values.toml"))
+            .unwrap()
+            .replace("F09 = \"120.5\"", "F09 = \"-3\""),
+    )
+    .unwrap();
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "invalid");
+    assert_eq!(json["errors"][0]["field"], "F09");
+}

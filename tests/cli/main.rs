@@ -1,0 +1,19 @@
+//! The `onevisit` binary as a person or systemd runs it, one test binary:
+//! its subcommands (catalog, config, form, guide, outbox, print, staff),
+//! signed catalog updates, start-up checks, the watchdog, packaging, and
+//! kills in the middle of a visit (`crash`).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod catalog_and_form;
+mod catalog_update;
+mod config;
+mod crash;
+mod guide;
+mod outbox;
+mod packaging;
+mod print;
+mod staff;
+mod startup_checks;
+mod watchdog;

@@ -1,0 +1,51 @@
+//! The kiosk's screens through Slint's testing backend, one binary: each
+//! test drives the real AppWindow by accessible labels and taps, in a
+//! process of its own (`isolated`: the backend installs once per process).
+
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+#[path = "../../../tests/common/isolated.rs"]
+mod isolated;
+#[path = "../../../tests/common/ui.rs"]
+mod ui;
+
+mod form_scroll;
+mod idle_wipe;
+mod journey;
+mod keyboard;
+mod portrait;
+mod query;
+mod staff;
+
+fn main() -> std::process::ExitCode {
+    isolated::main(&[
+        (
+            "form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard",
+            form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard,
+        ),
+        (
+            "idle_wipe::idle_prompt_then_wipe_leaves_no_personal_data_anywhere",
+            idle_wipe::idle_prompt_then_wipe_leaves_no_personal_data_anywhere,
+        ),
+        (
+            "journey::b01_by_taps_from_card_to_notice_and_elderly_mode_scales",
+            journey::b01_by_taps_from_card_to_notice_and_elderly_mode_scales,
+        ),
+        (
+            "keyboard::typing_a_name_in_pinyin_and_an_id_number_by_taps",
+            keyboard::typing_a_name_in_pinyin_and_an_id_number_by_taps,
+        ),
+        (
+            "portrait::portrait_stacks_what_landscape_puts_side_by_side",
+            portrait::portrait_stacks_what_landscape_puts_side_by_side,
+        ),
+        (
+            "query::progress_query_online_offline_scanned_and_wiped",
+            query::progress_query_online_offline_scanned_and_wiped,
+        ),
+        (
+            "staff::staff_entry_lockout_overview_actions_and_out_of_service",
+            staff::staff_entry_lockout_overview_actions_and_out_of_service,
+        ),
+    ])
+}
