@@ -1,24 +1,12 @@
 //! The loader refuses a broken catalog with every error, each with file
 //! and line; the shipped catalog passes.
 
+use crate::common::copy_dir;
 use onevisit_core::catalog::{CatalogError, load_dir};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn shipped() -> PathBuf {
     crate::common::repo_root().join("catalog")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of the shipped catalog with one file edited.

@@ -6,27 +6,12 @@
 use crate::common::*;
 use onevisit_core::ids::mask_id_text;
 use onevisit_core::staff::status::{DeviceCondition, device_views};
-use onevisit_core::staff::{ManualClock, PaperLevel, PaperSettings, StaffDesk};
+use onevisit_core::staff::{ManualClock, PaperLevel};
 use onevisit_drivers::manager::Health;
 use onevisit_drivers::printer::PrinterStatus;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-const T0: i64 = 1_800_000_000_000;
-
-fn desk(dir: &std::path::Path, clock: Arc<ManualClock>) -> StaffDesk {
-    let settings = PaperSettings {
-        roll_length_mm: 10_000.0,
-        near_end_remaining_mm: 1_500.0,
-        low_visits: 30,
-    };
-    StaffDesk::open(dir, settings, clock).unwrap()
-}
-
-fn receipt(n: u32) -> String {
-    onevisit_core::outbox::receipt::format("K0101", "20261129", n)
-}
 
 #[test]
 fn paper_forecast_through_a_scripted_roll() {

@@ -4,26 +4,11 @@
 
 use crate::common::*;
 use onevisit_core::outbox::now_ms;
-use onevisit_core::staff::{ManualClock, PaperSettings, SnapshotCell, StaffDesk};
+use onevisit_core::staff::{ManualClock, SnapshotCell};
 use onevisit_drivers::manager::Health;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-const T0: i64 = 1_800_000_000_000;
-
-fn desk(dir: &std::path::Path, clock: Arc<ManualClock>) -> StaffDesk {
-    let settings = PaperSettings {
-        roll_length_mm: 10_000.0,
-        near_end_remaining_mm: 1_500.0,
-        low_visits: 30,
-    };
-    StaffDesk::open(dir, settings, clock).unwrap()
-}
-
-fn receipt(n: u32) -> String {
-    onevisit_core::outbox::receipt::format("K0101", "20261129", n)
-}
 
 #[test]
 fn retention_purge_removes_personal_data_and_keeps_the_audit_trail() {
