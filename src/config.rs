@@ -45,7 +45,7 @@ pub const DEFAULT_CATALOG_PUBKEY: &str = "/etc/onevisit/catalog-signing.pub";
 pub struct ConfigFile {
     pub kiosk_id: String,
     pub hall_name: String,
-    pub staff_window: String,
+    pub staff_window: Option<String>,
     pub production: bool,
     pub data_dir: PathBuf,
     pub retention_days: u32,
@@ -72,7 +72,7 @@ impl Default for ConfigFile {
         ConfigFile {
             kiosk_id: "DEV01".into(),
             hall_name: "华龙区政务服务中心".into(),
-            staff_window: "综合受理窗口".into(),
+            staff_window: None,
             production: false,
             data_dir: PathBuf::from("onevisit-data"),
             retention_days: DEFAULT_RETENTION_DAYS,
@@ -241,9 +241,11 @@ pub struct KioskConfig {
     pub kiosk_id: String,
     /// Printed on receipts and shown on the welcome page.
     pub hall_name: String,
-    /// Where the kiosk sends applicants when it cannot serve them (暂停服务):
-    /// a window number ("3" → "请到 3 号窗口") or a window's name.
-    pub staff_window: String,
+    /// Where the kiosk sends applicants for a person (暂停服务, 办件查询,
+    /// notice, receipt): a window number ("3" → "请到3号窗口办理") or a
+    /// window's name. None: the catalog's combined window. Resolve it with
+    /// [`KioskConfig::staff_window`].
+    pub staff_window: Option<String>,
     pub data_dir: PathBuf,
     pub platform_url: String,
     pub kiosk_key: Vec<u8>,
@@ -536,18 +538,20 @@ impl KioskConfig {
             ));
         }
         for (key, value) in [
-            ("hall_name", &file.hall_name),
-            ("staff_window", &file.staff_window),
+            ("hall_name", Some(&file.hall_name)),
+            ("staff_window", file.staff_window.as_ref()),
         ] {
-            if value.trim().is_empty() {
+            if value.is_some_and(|v| v.trim().is_empty()) {
                 errors.push(format!("{key} is empty: the kiosk shows it to applicants"));
             }
         }
-        if file.staff_window.trim().chars().count() > 8 {
+        if let Some(w) = &file.staff_window
+            && w.trim().chars().count() > onevisit_core::staff::window::MAX_CHARS
+        {
             errors.push(format!(
-                "staff_window = {:?}: at most 8 characters (a window number such as \"3\", \
+                "staff_window = {w:?}: at most {} characters (a window number such as \"3\", \
                  or a short name such as \"综合受理窗口\")",
-                file.staff_window
+                onevisit_core::staff::window::MAX_CHARS
             ));
         }
         if file.diagnostics_dir.as_os_str().is_empty() {
@@ -720,6 +724,27 @@ impl KioskConfig {
         if d.is_dir() { vec![d] } else { Vec::new() }
     }
 
+    /// kiosk.toml's `staff_window`, for the controller
+    /// (`SessionController::with_staff_window`), which applies it to its
+    /// catalog; everything else reads it back from there
+    /// (`Catalog::staff_window`), so every sentence agrees. None: the
+    /// catalog's combined window.
+    pub fn staff_window(&self) -> Option<onevisit_core::staff::StaffWindow> {
+        self.staff_window
+            .as_deref()
+            .map(onevisit_core::staff::StaffWindow::new)
+    }
+
+    /// The window in effect for tools that run without the controller (the
+    /// CLI): kiosk.toml's, else the active catalog's combined window.
+    pub fn effective_staff_window(&self) -> onevisit_core::staff::StaffWindow {
+        self.staff_window().unwrap_or_else(|| {
+            onevisit_core::catalog::load_dir(&self.active_catalog_dir())
+                .map(|c| c.staff_window())
+                .unwrap_or_default()
+        })
+    }
+
     /// The catalog the kiosk should run on now: the current signed update
     /// if one is installed, else the packaged `catalog_dir`.
     pub fn active_catalog_dir(&self) -> PathBuf {
@@ -752,7 +777,13 @@ impl KioskConfig {
         let mut line = |k: &str, v: String| out.push_str(&format!("{k} = {v}\n"));
         line("kiosk_id", format!("{:?}", self.kiosk_id));
         line("hall_name", format!("{:?}", self.hall_name));
-        line("staff_window", format!("{:?}", self.staff_window));
+        line(
+            "staff_window",
+            match &self.staff_window {
+                Some(w) => format!("{w:?}"),
+                None => "(the catalog's combined window)".into(),
+            },
+        );
         line("production", self.production.to_string());
         line("data_dir", path(&self.data_dir));
         line("retention_days", self.retention_days.to_string());

@@ -10,7 +10,7 @@
 //! A wrong last-4 gets exactly the answer an unknown receipt gets, so the
 //! query does not reveal whether a receipt exists. Receipts from other
 //! kiosks cannot be verified here (the platform API has no ownership
-//! check) and get that answer too: 到综合受理窗口查询. Attempts are rate
+//! check) and get that answer too: 到<staff window>查询. Attempts are rate
 //! limited (5 a minute per kiosk): the last-4 has only 11 000 values.
 //! The answer holds item names and statuses only: nothing personal.
 
@@ -18,7 +18,7 @@ use crate::outbox::{Outbox, receipt};
 use crate::platform::PlatformError;
 use crate::platform::contract::CaseStatus;
 use crate::print::qr_payload::RECEIPT_PREFIX;
-use crate::staff::{AuditLog, Clock};
+use crate::staff::{AuditLog, Clock, StaffWindow};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -30,8 +30,12 @@ pub const WINDOW_MS: i64 = 60_000;
 
 /// The answer when nothing may be shown (unknown receipt, wrong last-4,
 /// another kiosk's receipt).
-pub const NOT_FOUND: &str =
-    "没有查到与该受理编号和证件号码后四位相符的申请。请核对后重试，或到综合受理窗口查询。";
+pub fn not_found(window: &StaffWindow) -> String {
+    format!(
+        "没有查到与该受理编号和证件号码后四位相符的申请。请核对后重试，或到{}查询。",
+        window.name()
+    )
+}
 
 /// Where the answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -131,6 +135,7 @@ pub struct ProgressQuery {
     clock: Arc<dyn Clock>,
     attempts: Mutex<VecDeque<i64>>,
     audit: Option<AuditLog>,
+    window: StaffWindow,
 }
 
 impl ProgressQuery {
@@ -150,7 +155,19 @@ impl ProgressQuery {
             clock,
             attempts: Mutex::new(VecDeque::new()),
             audit: None,
+            window: StaffWindow::default(),
         }
+    }
+
+    /// Where answers send the applicant (kiosk.toml's `staff_window`).
+    pub fn with_staff_window(mut self, window: StaffWindow) -> ProgressQuery {
+        self.window = window;
+        self
+    }
+
+    /// The window this query's answers name.
+    pub fn staff_window(&self) -> &StaffWindow {
+        &self.window
     }
 
     /// Writes each query to the staff audit log (who = `applicant`;
@@ -204,7 +221,10 @@ impl ProgressQuery {
             self.log("-", "rate limited");
             return ProgressAnswer::TooManyAttempts {
                 retry_after_secs: secs,
-                message: format!("查询次数过多，请 {secs} 秒后再试，或到综合受理窗口查询。"),
+                message: format!(
+                    "查询次数过多，请 {secs} 秒后再试，或到{}查询。",
+                    self.window.name()
+                ),
             };
         }
         let Some(receipt_no) = parse_receipt_input(receipt_input) else {
@@ -232,7 +252,7 @@ impl ProgressQuery {
         let Some(local) = local else {
             self.log(&receipt_no, "not found or not verified");
             return ProgressAnswer::NotFound {
-                message: NOT_FOUND.into(),
+                message: not_found(&self.window),
             };
         };
         // Ask the platform only for what it has been sent.
@@ -272,7 +292,7 @@ impl ProgressQuery {
                         .items
                         .iter()
                         .any(|i| i.status == ItemStatus::NeedsMaterials)
-                        .then(|| "需补正材料的事项，请携带回执到综合受理窗口办理。".to_string());
+                        .then(|| format!("需补正材料的事项，请携带回执{}。", self.window.go_to()));
                     return ProgressAnswer::Found(ProgressView {
                         receipt: receipt_no,
                         source: ProgressSource::Platform,
@@ -293,17 +313,17 @@ impl ProgressQuery {
             "queued" => (
                 "已保存在本机，尚未提交",
                 "已保存在本机，尚未提交",
-                "网络恢复后本机会自动提交，无需再次办理。",
+                "网络恢复后本机会自动提交，无需再次办理。".to_string(),
             ),
             "accepted" => (
                 "已提交",
                 "已提交，等待部门办理",
-                "暂时无法连接政务服务平台，查不到部门的最新进度，请稍后再查。",
+                "暂时无法连接政务服务平台，查不到部门的最新进度，请稍后再查。".to_string(),
             ),
             _ => (
                 "提交未成功",
                 "提交未成功",
-                "请携带回执到综合受理窗口，由工作人员处理。",
+                format!("请携带回执到{}，由工作人员处理。", self.window.name()),
             ),
         };
         ProgressAnswer::Found(ProgressView {

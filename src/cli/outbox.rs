@@ -128,7 +128,7 @@ fn print_json<T: serde::Serialize>(v: &T) {
 }
 
 fn fail(e: onevisit_core::outbox::OutboxError) -> ExitCode {
-    eprintln!("{}\n(operator: {e})", e.user_message());
+    eprintln!("outbox: {e} ({})", e.code());
     ExitCode::from(3)
 }
 

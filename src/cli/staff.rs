@@ -40,7 +40,7 @@ pub enum StaffCommand {
         #[command(flatten)]
         kiosk: KioskArgs,
     },
-    /// Take the kiosk out of service ("暂停服务，请到 N 号窗口"), or back.
+    /// Take the kiosk out of service ("暂停服务，请到 N号窗口办理"), or back.
     OutOfService {
         /// The window applicants are sent to (default: kiosk.toml's
         /// staff_window).
@@ -216,8 +216,12 @@ pub fn run(cmd: StaffCommand) -> ExitCode {
                 desk.clear_out_of_service()
                     .map(|_| "已恢复服务".to_string())
             } else {
-                desk.set_out_of_service(window.as_deref().unwrap_or(&cfg.staff_window))
-                    .map(|o| o.message)
+                desk.set_out_of_service(
+                    window
+                        .as_deref()
+                        .unwrap_or(cfg.effective_staff_window().as_configured()),
+                )
+                .map(|o| o.message)
             };
             match r {
                 Ok(m) => {

@@ -42,7 +42,10 @@ impl KioskArgs {
         let cfg = self.load()?;
         let outbox =
             Outbox::open(&cfg.outbox_path(), &cfg.kiosk_id, &cfg.data_key).map_err(|e| {
-                eprintln!("{}\n(operator: {e})", e.user_message());
+                eprintln!(
+                    "{}\n(operator: {e})",
+                    e.user_message(&cfg.effective_staff_window())
+                );
                 ExitCode::from(3)
             })?;
         Ok((cfg, outbox))
@@ -91,7 +94,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
         Ok(v) => v,
         Err(c) => return c,
     };
-    let (_, outbox) = match args.kiosk.open() {
+    let (cfg, outbox) = match args.kiosk.open() {
         Ok(v) => v,
         Err(c) => return c,
     };
@@ -101,7 +104,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{}\n(STAFF ALERT: {e})", e.user_message());
+            eprintln!(
+                "{}\n(STAFF ALERT: {e})",
+                e.user_message(&cfg.effective_staff_window())
+            );
             ExitCode::from(3)
         }
     }

@@ -77,11 +77,12 @@ pub fn run() -> ExitCode {
     };
     // As `onevisit run` builds them, against the local platform.
     let cfg = &services.cfg;
-    let staff = crate::wiring::services::staff_services(cfg, &services.services, &catalog);
-    let kiosk = Kiosk::new(
-        window,
-        crate::wiring::production::controller(cfg, catalog, &services.services),
-    );
+    // The controller applies kiosk.toml's staff window to the catalog;
+    // staff mode and the query read it back from there.
+    let controller = crate::wiring::production::controller(cfg, catalog, &services.services);
+    let staff =
+        crate::wiring::services::staff_services(cfg, &services.services, controller.catalog());
+    let kiosk = Kiosk::new(window, controller);
     kiosk.set_portrait(cfg.screen.orientation == crate::config::Orientation::Portrait);
     match staff {
         Ok(s) => kiosk.with_staff(s),

@@ -86,6 +86,7 @@ pub fn controller(cfg: &KioskConfig, catalog: Catalog, services: &Services) -> S
         .with_outbox(services.outbox.clone())
         .with_idle(cfg.idle_timeout, cfg.idle_countdown)
         .with_notice_key(&cfg.notice_key)
+        .with_staff_window(cfg.staff_window())
 }
 
 /// Installed catalog updates (`onevisit catalog install`), taken between
@@ -207,8 +208,12 @@ pub fn run(config: Option<&Path>) -> ExitCode {
         cfg.screen.height,
     ));
     window.window().set_fullscreen(true);
-    let staff = crate::wiring::services::staff_services(&cfg, &production.services, &catalog);
-    let kiosk = Kiosk::new(window, controller(&cfg, catalog, &production.services));
+    // The controller applies kiosk.toml's staff window to the catalog;
+    // staff mode and the query read it back from there.
+    let controller = controller(&cfg, catalog, &production.services);
+    let staff =
+        crate::wiring::services::staff_services(&cfg, &production.services, controller.catalog());
+    let kiosk = Kiosk::new(window, controller);
     match staff {
         Ok(s) => kiosk.with_staff(s),
         // Staff mode off; the applicants' side works on.

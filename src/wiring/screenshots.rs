@@ -215,7 +215,7 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
                 c.query_answered(
                     ticket,
                     ProgressAnswer::NotFound {
-                        message: onevisit_core::progress::NOT_FOUND.into(),
+                        message: onevisit_core::progress::not_found(&c.catalog().staff_window()),
                     },
                 );
             }),
@@ -545,7 +545,6 @@ impl Scratch {
         desk.save_devices(&health)?;
         let query = ProgressQuery::new(outbox.clone(), None, item_names, clock);
         Ok(StaffServices::new(desk, gate, outbox)
-            .with_staff_window("3")
             .with_export_dir(self.0.join("usb"))
             .with_catalog_version(Some("2026.11".into()))
             .with_query(std::sync::Arc::new(query)))

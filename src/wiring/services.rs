@@ -78,6 +78,11 @@ pub enum ServicesError {
     Outbox(#[from] onevisit_core::outbox::OutboxError),
     #[error(transparent)]
     Link(#[from] crate::config::LinkError),
+    /// Staff mode only: the applicants' side runs on without it.
+    #[error("staff desk: {0}")]
+    StaffDesk(#[from] onevisit_core::staff::StaffError),
+    #[error("staff_pin_hash: {0}")]
+    StaffPin(#[from] onevisit_core::staff::access::AccessError),
 }
 
 impl ServicesError {
@@ -87,6 +92,8 @@ impl ServicesError {
             ServicesError::Io(_) => "services_io",
             ServicesError::Outbox(e) => e.code(),
             ServicesError::Link(e) => e.code(),
+            ServicesError::StaffDesk(_) => "staff_desk",
+            ServicesError::StaffPin(_) => "staff_pin_hash",
         }
     }
 }
@@ -472,16 +479,13 @@ pub fn staff_services(
     cfg: &KioskConfig,
     services: &Services,
     catalog: &onevisit_core::catalog::Catalog,
-) -> Result<onevisit_core::visit::staff_mode::StaffServices, String> {
+) -> Result<onevisit_core::visit::staff_mode::StaffServices, ServicesError> {
     let desk = match services.recorder.desk() {
         Some(d) => d.clone(),
         // The services could not open it; try once more for the reason.
-        None => StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock))
-            .map_err(|e| format!("staff desk: {e}"))?,
+        None => StaffDesk::open(&cfg.data_dir, cfg.devices.paper, Arc::new(SystemClock))?,
     };
-    let gate = desk
-        .gate(cfg.staff_pin_hash.as_deref())
-        .map_err(|e| format!("staff_pin_hash: {e}"))?;
+    let gate = desk.gate(cfg.staff_pin_hash.as_deref())?;
     let outbox = services.outbox.clone();
     let query = onevisit_core::progress::ProgressQuery::new(
         outbox.clone(),
@@ -491,10 +495,10 @@ pub fn staff_services(
         onevisit_core::progress::item_names(catalog),
         desk.clock().clone(),
     )
-    .with_audit(desk.audit().clone());
+    .with_audit(desk.audit().clone())
+    .with_staff_window(catalog.staff_window());
     Ok(
         onevisit_core::visit::staff_mode::StaffServices::new(desk, gate, outbox)
-            .with_staff_window(&cfg.staff_window)
             .with_catalog_version(Some(catalog.version.declared.clone()))
             .with_reprint_store(cfg.data_dir.join("print-jobs.sqlite3"))
             .with_paper(cfg.devices.paper_width)

@@ -97,10 +97,10 @@ fn staff_tasks_and_the_progress_query_from_the_command_line() {
     assert!(r.status.success(), "{}", err(&r));
     assert!(out(&r).contains("80.0 米"), "{}", out(&r));
     let r = run(&["staff", "out-of-service", "--window", "5", "--data-dir", d]);
-    assert_eq!(out(&r).trim(), "暂停服务，请到 5 号窗口");
+    assert_eq!(out(&r).trim(), "暂停服务，请到5号窗口办理");
     let st = run(&["staff", "status", "--format", "json", "--data-dir", d]);
     let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
-    assert_eq!(v["out_of_service"]["message"], "暂停服务，请到 5 号窗口");
+    assert_eq!(v["out_of_service"]["message"], "暂停服务，请到5号窗口办理");
     run(&["staff", "out-of-service", "--off", "--data-dir", d]);
 
     // Progress with the platform down: the kiosk's own answer.

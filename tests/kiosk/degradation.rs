@@ -77,7 +77,7 @@ fn config(dir: &Path, url: &str, scanner: &Path, printer: &Path) -> KioskConfig 
         data_dir: dir.join("data"),
         platform_url: url.into(),
         catalog_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog")),
-        staff_window: "3".into(),
+        staff_window: Some("3".into()),
         staff_pin_hash: Some(hash_pin(PIN).unwrap()),
         ..ConfigFile::default()
     };
@@ -152,11 +152,11 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     let running = Production::start(&cfg, DeviceSinks::kiosk()).unwrap();
     let window = AppWindow::new().unwrap();
     window.show().unwrap();
-    let staff_svc = staff_services(&cfg, &running.services, &catalog).unwrap();
-    let kiosk = Kiosk::new(
-        window.clone_strong(),
-        production::controller(&cfg, catalog, &running.services),
-    );
+    // As `onevisit run` builds them: the controller applies kiosk.toml's
+    // staff window ("3"), staff mode reads it back from its catalog.
+    let controller = production::controller(&cfg, catalog, &running.services);
+    let staff_svc = staff_services(&cfg, &running.services, controller.catalog()).unwrap();
+    let kiosk = Kiosk::new(window.clone_strong(), controller);
     kiosk.with_staff(staff_svc);
     set_posted_kiosk(Some(kiosk.clone()));
     running.connect(&kiosk).unwrap();
@@ -351,7 +351,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     assert_eq!(app.get_page(), Page::OutOfService);
     assert_eq!(
         window.global::<StaffState>().get_block_message(),
-        "本机暂停服务，请携带材料到 3 号窗口"
+        "本机暂停服务，请携带材料到3号窗口办理"
     );
     app.invoke_start();
     assert_eq!(

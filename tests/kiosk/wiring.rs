@@ -40,6 +40,7 @@ fn config(
         data_dir: dir.join("data"),
         platform_url: url.into(),
         catalog_dir: Some(source_catalog()),
+        staff_window: Some("7".into()),
         ..ConfigFile::default()
     };
     f.idle.timeout_secs = 90;
@@ -84,6 +85,9 @@ pub fn a_card_on_the_configured_reader_reaches_the_controller_through_the_event_
         !kiosk.window().global::<AppState>().get_dev_panel(),
         "no developer panel in production"
     );
+    // kiosk.toml's staff window is the one the catalog names from now on
+    // (notice, receipt; core's staff_window tests follow it everywhere).
+    assert_eq!(kiosk.controller().catalog().meta.combined_window, "7号窗口");
 
     sam.control().place(TestCard::Resident);
     let weak = std::rc::Rc::downgrade(&kiosk);

@@ -167,6 +167,7 @@ impl Kiosk {
         let Some((pending, query)) = self.update_with(SessionController::take_query) else {
             return;
         };
+        let unavailable = format!("本机暂时不能查询，{}", query.staff_window().ask_there());
         if self.staff_hooks.inline_queries.get() {
             let answer = run_blocking(&query, &pending);
             self.query_answered(pending.ticket, answer);
@@ -192,7 +193,7 @@ impl Kiosk {
             self.query_answered(
                 ticket,
                 ProgressAnswer::NotFound {
-                    message: "本机暂时不能查询，请到综合受理窗口查询".into(),
+                    message: unavailable,
                 },
             );
         }

@@ -137,6 +137,19 @@ impl std::fmt::Debug for Catalog {
 }
 
 impl Catalog {
+    /// This kiosk's staff window (kiosk.toml) replaces the catalog's
+    /// combined window: notices, receipts and every screen that sends the
+    /// applicant to a person read it from here (see `staff::window`).
+    pub fn with_staff_window(mut self, window: &crate::staff::StaffWindow) -> Catalog {
+        self.meta.combined_window = window.name();
+        self
+    }
+
+    /// Where this catalog (with the kiosk's window applied) sends applicants.
+    pub fn staff_window(&self) -> crate::staff::StaffWindow {
+        crate::staff::StaffWindow::of_catalog(self)
+    }
+
     pub fn item(&self, code: &str) -> Option<&Item> {
         self.item_index.get(code).map(|&i| &self.items[i])
     }

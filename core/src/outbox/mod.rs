@@ -41,14 +41,15 @@ impl OutboxError {
     }
 
     /// What the applicant is told: nothing is taken that cannot be kept,
-    /// and a person can always help.
-    pub fn user_message(&self) -> &'static str {
+    /// and a person at `window` can always help.
+    pub fn user_message(&self, window: &crate::staff::StaffWindow) -> String {
         match self {
-            OutboxError::Invalid(_) => "提交内容有误，请重新核对后再提交。",
-            _ => {
-                "本机暂时无法保存新的申请，请携带材料到综合受理窗口由工作人员办理。\
-                 此前已提交的申请不受影响。"
-            }
+            OutboxError::Invalid(_) => "提交内容有误，请重新核对后再提交。".into(),
+            _ => format!(
+                "本机暂时无法保存新的申请，请携带材料到{}由工作人员办理。\
+                 此前已提交的申请不受影响。",
+                window.name()
+            ),
         }
     }
 

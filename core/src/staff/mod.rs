@@ -12,12 +12,14 @@ pub mod mask;
 pub mod paper;
 pub mod recorder;
 pub mod status;
+pub mod window;
 
 pub use access::{GateOutcome, StaffGate, hash_pin};
 pub use audit::{AuditEntry, AuditLog};
 pub use paper::{PaperForecast, PaperLevel, PaperSettings, PaperTracker};
 pub use recorder::{DeviceRecorder, DeviceSnapshot, SnapshotCell};
 pub use status::{DeviceCondition, DeviceView, StaffDesk, StaffOverview};
+pub use window::StaffWindow;
 
 use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};

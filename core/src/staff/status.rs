@@ -4,6 +4,7 @@
 use super::audit::AuditLog;
 use super::mask::mask_personal;
 use super::paper::{PaperForecast, PaperSettings, PaperTracker};
+use super::window::StaffWindow;
 use super::{Clock, StaffError, StaffStore, cst};
 use crate::outbox::{Outbox, UplinkState};
 use onevisit_drivers::manager::Health;
@@ -258,24 +259,10 @@ pub fn disk_space(path: &Path) -> std::io::Result<DiskSpace> {
     })
 }
 
-/// Where to go instead, as applicants read it after "请": a window
-/// number ("3", "A2") reads "到 3 号窗口"; a name reads "到综合受理窗口
-/// 办理" ("窗口" added when the name lacks it).
-pub fn go_to_window(window: &str) -> String {
-    let w = window.trim();
-    if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        format!("到 {w} 号窗口")
-    } else if w.ends_with("窗口") {
-        format!("到{w}办理")
-    } else {
-        format!("到{w}窗口办理")
-    }
-}
-
 /// The out-of-service flag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutOfService {
-    /// What the out-of-service screen shows: 暂停服务，请到 N 号窗口.
+    /// What the out-of-service screen shows: 暂停服务，请到N号窗口.
     pub message: String,
     pub since_ms: i64,
 }
@@ -403,14 +390,17 @@ impl StaffDesk {
     }
 
     /// Action: take the terminal out of service, sending applicants to
-    /// window `window` ("暂停服务，请到 N 号窗口"). Survives a restart.
+    /// window `window` ("暂停服务，请到N号窗口办理"). Survives a restart.
     pub fn set_out_of_service(&self, window: &str) -> Result<OutOfService, StaffError> {
-        let window = window.trim();
-        if window.is_empty() || window.chars().count() > 8 {
-            return Err(StaffError::Invalid("请填写窗口号（最多 8 个字）".into()));
+        let trimmed = window.trim();
+        if trimmed.is_empty() || trimmed.chars().count() > super::window::MAX_CHARS {
+            return Err(StaffError::Invalid(format!(
+                "请填写窗口号（最多 {} 个字）",
+                super::window::MAX_CHARS
+            )));
         }
         let oos = OutOfService {
-            message: format!("暂停服务，请{}", go_to_window(window)),
+            message: format!("暂停服务，请{}", StaffWindow::new(trimmed).go_to()),
             since_ms: self.clock.now_ms(),
         };
         self.store.put(OOS_KEY, &oos)?;
@@ -438,13 +428,12 @@ impl StaffDesk {
     pub fn service_block(
         &self,
         outbox: &Outbox,
-        window: &str,
+        window: &StaffWindow,
     ) -> Result<Option<String>, StaffError> {
         if let Some(o) = self.out_of_service()? {
             return Ok(Some(o.message));
         }
-        Ok((!outbox.accepting())
-            .then(|| format!("本机暂停服务，请携带材料{}", go_to_window(window))))
+        Ok((!outbox.accepting()).then(|| format!("本机暂停服务，请携带材料{}", window.go_to())))
     }
 
     /// The kiosk saves the device manager's health on each change, for

@@ -14,6 +14,7 @@ use crate::print::{
     CommitmentData, Delivery, DocumentKind, ReceiptData, StoredJob, commitment_document,
     notice_document, receipt_document,
 };
+use crate::staff::StaffWindow;
 use onevisit_drivers::manager::Health;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -144,6 +145,9 @@ pub struct SessionController {
     /// Every device's health as the device manager last reported it
     /// (empty until devices run); not personal, kept across visits.
     pub(super) devices: BTreeMap<String, Health>,
+    /// kiosk.toml's staff window, applied to every catalog this controller
+    /// runs on (None: the catalog's own combined window).
+    staff_window: Option<StaffWindow>,
 }
 
 impl SessionController {
@@ -173,7 +177,19 @@ impl SessionController {
             notice_key: DEVELOPMENT_NOTICE_KEY.to_vec(),
             staff: StaffMode::default(),
             devices: BTreeMap::new(),
+            staff_window: None,
         }
+    }
+
+    /// This kiosk's staff window (kiosk.toml): the notice, receipt,
+    /// out-of-service screen and query answers all name it. It stays
+    /// applied across catalog updates.
+    pub fn with_staff_window(mut self, window: Option<StaffWindow>) -> Self {
+        if let Some(w) = &window {
+            self.catalog = self.catalog.with_staff_window(w);
+        }
+        self.staff_window = window;
+        self
     }
 
     /// Where submissions are queued; without one, submitting says the
@@ -210,7 +226,10 @@ impl SessionController {
         if self.page != Page::Welcome || self.bundle.is_some() || self.apply.is_some() {
             return false;
         }
-        self.catalog = catalog;
+        self.catalog = match &self.staff_window {
+            Some(w) => catalog.with_staff_window(w),
+            None => catalog,
+        };
         true
     }
     pub fn card(&self) -> &CardState {
@@ -775,14 +794,17 @@ impl SessionController {
             }
         };
         let Some(outbox) = self.outbox.as_ref() else {
-            self.message = Some("本机暂时不能保存申请，请到窗口办理".into());
+            self.message = Some(format!(
+                "本机暂时不能保存申请，请{}",
+                self.catalog.staff_window().go_to()
+            ));
             return;
         };
         let receipt = match outbox.enqueue(&mut sub, &[]) {
             Ok(r) => r,
             Err(e) => {
                 log::error!("outbox refused a submission: {e}");
-                self.message = Some(e.user_message().to_string());
+                self.message = Some(e.user_message(&self.catalog.staff_window()));
                 return;
             }
         };
@@ -895,7 +917,7 @@ impl SessionController {
             }
             Err(e) => {
                 log::warn!("rating not queued: {e}");
-                self.message = Some(e.user_message().to_string());
+                self.message = Some(e.user_message(&self.catalog.staff_window()));
             }
         }
     }

@@ -46,9 +46,6 @@ pub struct StaffServices {
     pub desk: StaffDesk,
     pub gate: StaffGate,
     pub outbox: Arc<Outbox>,
-    /// kiosk.toml's `staff_window`: the out-of-service screen sends
-    /// applicants there.
-    pub staff_window: String,
     /// Where 导出诊断 writes (a USB stick's mount point).
     pub export_dir: PathBuf,
     /// Log files or directories copied into the diagnostics bundle.
@@ -68,7 +65,6 @@ impl StaffServices {
             desk,
             gate,
             outbox,
-            staff_window: "综合受理窗口".into(),
             export_dir: PathBuf::from(DEFAULT_EXPORT_DIR),
             logs: Vec::new(),
             catalog_version: None,
@@ -76,10 +72,6 @@ impl StaffServices {
             paper: PaperWidth::Mm80,
             query: None,
         }
-    }
-    pub fn with_staff_window(mut self, window: &str) -> Self {
-        self.staff_window = window.to_string();
-        self
     }
     pub fn with_export_dir(mut self, dir: PathBuf) -> Self {
         self.export_dir = dir;
@@ -367,17 +359,18 @@ impl SessionController {
     /// Replaces the welcome page by the out-of-service screen when the
     /// desk says so, and back when it no longer does.
     pub fn check_service(&mut self) {
+        let window = self.catalog().staff_window();
         let Some(s) = self.staff.services.as_ref() else {
             return;
         };
         if !matches!(self.page, Page::Welcome | Page::OutOfService) {
             return;
         }
-        let block = match s.desk.service_block(&s.outbox, &s.staff_window) {
+        let block = match s.desk.service_block(&s.outbox, &window) {
             Ok(b) => b,
             Err(e) => {
                 log::error!("STAFF ALERT: service check: {e}");
-                Some("本机暂停服务，请携带材料到综合受理窗口办理。".into())
+                Some(format!("本机暂停服务，请携带材料{}。", window.go_to()))
             }
         };
         self.page = if block.is_some() {
@@ -499,6 +492,7 @@ impl SessionController {
             self.staff.message = Some("请输入回执上的受理编号，输完点“完成”".into());
             return;
         }
+        let window = self.catalog().staff_window();
         let Some(s) = self.staff.services.as_ref() else {
             return;
         };
@@ -526,7 +520,7 @@ impl SessionController {
                 });
                 "测试页已发送到打印机".into()
             }
-            "pause" => match s.desk.set_out_of_service(&s.staff_window) {
+            "pause" => match s.desk.set_out_of_service(window.as_configured()) {
                 Ok(o) => format!(
                     "已暂停服务（{}）。退出维护后本机显示暂停服务画面",
                     o.message
@@ -724,7 +718,11 @@ impl SessionController {
             .and_then(|s| s.query.as_ref())
             .is_none()
         {
-            q.message = Some("本机暂时不能查询，请到综合受理窗口查询".into());
+            let message = format!(
+                "本机暂时不能查询，{}",
+                self.catalog().staff_window().ask_there()
+            );
+            self.staff.query.message = Some(message);
             return;
         }
         self.staff.ticket += 1;
@@ -849,7 +847,7 @@ mod tests {
         assert!(c.take_query().is_none());
         assert_eq!(
             c.staff().query().message.as_deref(),
-            Some("本机暂时不能查询，请到综合受理窗口查询")
+            Some("本机暂时不能查询，请到一件事综合受理窗口（1号窗口）查询")
         );
         // Staff actions need the staff screen.
         c.staff_action("pause");
@@ -887,6 +885,6 @@ mod tests {
         );
         assert_eq!(queue[0].value, "0 件（正在上传 0 件）");
         let service = system.iter().find(|r| r.label == "服务状态").unwrap();
-        assert!(service.problem && service.value.contains("请到 5 号窗口"));
+        assert!(service.problem && service.value.contains("请到5号窗口"));
     }
 }

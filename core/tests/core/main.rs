@@ -17,4 +17,5 @@ mod print_documents;
 mod print_queue;
 mod session;
 mod staff;
+mod staff_window;
 mod validators;

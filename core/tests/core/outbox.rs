@@ -108,11 +108,8 @@ fn disk_full_stops_submissions_and_damages_nothing_queued() {
         assert!(acked.len() < 1000, "the size limit never hit");
     };
     assert!(matches!(err, OutboxError::Full(_)), "{err:?}");
-    assert!(
-        err.user_message().contains("窗口"),
-        "{}",
-        err.user_message()
-    );
+    let told = err.user_message(&onevisit_core::staff::StaffWindow::new("3"));
+    assert!(told.contains("到3号窗口"), "{told}");
     assert!(!ob.accepting());
     let st = ob.status().unwrap();
     assert!(!st.accepting_submissions && st.alert.is_some());

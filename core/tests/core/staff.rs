@@ -6,7 +6,7 @@
 use crate::common::*;
 use onevisit_core::ids::mask_id_text;
 use onevisit_core::staff::status::{DeviceCondition, device_views};
-use onevisit_core::staff::{ManualClock, PaperLevel};
+use onevisit_core::staff::{ManualClock, PaperLevel, StaffWindow};
 use onevisit_drivers::manager::Health;
 use onevisit_drivers::printer::PrinterStatus;
 use std::collections::BTreeMap;
@@ -174,7 +174,7 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
 
     // Out of service with a window number; kept across a restart.
     let oos = d.set_out_of_service("3").unwrap();
-    assert_eq!(oos.message, "暂停服务，请到 3 号窗口");
+    assert_eq!(oos.message, "暂停服务，请到3号窗口办理");
     assert!(d.set_out_of_service("  ").is_err());
     // A window's name reads as a name, not "综合受理窗口 号窗口".
     let named = d.set_out_of_service("综合受理窗口").unwrap();
@@ -188,7 +188,7 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     let d = desk(dir.path(), clock.clone());
     assert_eq!(
         d.out_of_service().unwrap().unwrap().message,
-        "暂停服务，请到 3 号窗口"
+        "暂停服务，请到3号窗口办理"
     );
     // The CLI (another process) sees the saved device health.
     let o = d.overview(None, &ob, None, None).unwrap();
@@ -196,12 +196,18 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     assert_eq!(o.devices[2].condition, DeviceCondition::PaperOut);
     assert!(o.alerts[0].contains("暂停服务"), "{:?}", o.alerts);
     assert_eq!(
-        d.service_block(&ob, "综合受理窗口").unwrap().as_deref(),
-        Some("暂停服务，请到 3 号窗口")
+        d.service_block(&ob, &StaffWindow::new("综合受理窗口"))
+            .unwrap()
+            .as_deref(),
+        Some("暂停服务，请到3号窗口办理")
     );
     d.clear_out_of_service().unwrap();
     assert!(d.out_of_service().unwrap().is_none());
-    assert_eq!(d.service_block(&ob, "综合受理窗口").unwrap(), None);
+    assert_eq!(
+        d.service_block(&ob, &StaffWindow::new("综合受理窗口"))
+            .unwrap(),
+        None
+    );
 
     // Retry uploads: everything waiting is due now, and it is audited.
     assert_eq!(d.retry_uploads(&ob).unwrap(), 1);
@@ -217,7 +223,7 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
         [
             "retry_uploads ok: 1 job(s) due now",
             "out_of_service off",
-            "out_of_service on: 暂停服务，请到 3 号窗口",
+            "out_of_service on: 暂停服务，请到3号窗口办理",
             "out_of_service on: 暂停服务，请到综合受理窗口办理",
         ]
     );
@@ -308,7 +314,11 @@ fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
     let ob = outbox(dir.path());
     ob.enqueue(&mut example(), &[]).unwrap();
     let d = desk(dir.path(), Arc::new(ManualClock::new(T0)));
-    assert_eq!(d.service_block(&ob, "综合受理窗口").unwrap(), None);
+    assert_eq!(
+        d.service_block(&ob, &StaffWindow::new("综合受理窗口"))
+            .unwrap(),
+        None
+    );
     let pages: u64 = rusqlite::Connection::open(dir.path().join("outbox.sqlite3"))
         .unwrap()
         .query_row("PRAGMA page_count", [], |r| r.get(0))
@@ -320,13 +330,15 @@ fn a_full_disk_puts_the_kiosk_out_of_service_and_alerts_staff() {
         }
     }
     let block = d
-        .service_block(&ob, "综合受理窗口")
+        .service_block(&ob, &StaffWindow::new("综合受理窗口"))
         .unwrap()
         .expect("out of service");
     assert_eq!(block, "本机暂停服务，请携带材料到综合受理窗口办理");
     assert_eq!(
-        d.service_block(&ob, "7").unwrap().as_deref(),
-        Some("本机暂停服务，请携带材料到 7 号窗口")
+        d.service_block(&ob, &StaffWindow::new("7"))
+            .unwrap()
+            .as_deref(),
+        Some("本机暂停服务，请携带材料到7号窗口办理")
     );
     let o = d.overview(None, &ob, None, None).unwrap();
     assert!(!o.outbox.accepting_submissions);

@@ -8,7 +8,8 @@
 use crate::common::*;
 use onevisit_core::catalog::Catalog;
 use onevisit_core::outbox::now_ms;
-use onevisit_core::progress::{NOT_FOUND, ProgressQuery, item_names};
+use onevisit_core::progress::{ProgressQuery, item_names, not_found};
+use onevisit_core::staff::StaffWindow;
 use onevisit_core::staff::{ManualClock, PaperSettings, StaffDesk};
 use onevisit_core::visit::session::Page as CPage;
 use onevisit_core::visit::staff_mode::TextField;
@@ -148,7 +149,7 @@ pub fn progress_query_online_offline_scanned_and_wiped() {
     type_into(&window, "last4", "0027");
     p.invoke_submit();
     assert_eq!(app.get_page(), Page::Query);
-    assert_eq!(p.get_message(), NOT_FOUND);
+    assert_eq!(p.get_message(), not_found(&StaffWindow::default()));
     assert!(p.get_last4().is_empty(), "the wrong four are not kept");
 
     // The receipt's QR code, scanned on this page, fills the number.
@@ -218,7 +219,7 @@ pub fn progress_query_online_offline_scanned_and_wiped() {
     kiosk.query_answered(
         pending.ticket,
         onevisit_core::progress::ProgressAnswer::NotFound {
-            message: NOT_FOUND.into(),
+            message: not_found(&StaffWindow::default()),
         },
     );
     assert_eq!(kiosk.controller().page(), CPage::Welcome);

@@ -39,7 +39,6 @@ fn services(
     let desk = StaffDesk::open(dir, PaperSettings::default(), clock).unwrap();
     let gate = desk.gate(Some(hash)).unwrap();
     let s = StaffServices::new(desk.clone(), gate, outbox)
-        .with_staff_window("3")
         .with_export_dir(dir.join("usb"))
         .with_reprint_store(dir.join("print-jobs.sqlite3"))
         .with_paper(PaperWidth::Mm80)
@@ -52,7 +51,9 @@ fn new_kiosk(outbox: &Arc<onevisit_core::outbox::Outbox>) -> (AppWindow, Rc<Kios
     window.show().unwrap();
     let kiosk = Kiosk::new(
         window.clone_strong(),
-        SessionController::new(Catalog::load_default().unwrap()).with_outbox(outbox.clone()),
+        SessionController::new(Catalog::load_default().unwrap())
+            .with_outbox(outbox.clone())
+            .with_staff_window(Some(onevisit_core::staff::StaffWindow::new("3"))),
     );
     (window, kiosk)
 }
@@ -277,7 +278,7 @@ pub fn staff_entry_lockout_overview_actions_and_out_of_service() {
     assert!(staff.get_paused());
     staff.invoke_action("leave".into());
     assert_eq!(app.get_page(), Page::OutOfService);
-    assert_eq!(staff.get_block_message(), "暂停服务，请到 3 号窗口");
+    assert_eq!(staff.get_block_message(), "暂停服务，请到3号窗口办理");
     app.invoke_start();
     kiosk.update(|c| c.card_placed(crate::common::sample_card()));
     seconds(120);
@@ -292,7 +293,7 @@ pub fn staff_entry_lockout_overview_actions_and_out_of_service() {
     let app2 = window2.global::<AppState>();
     let staff2 = window2.global::<StaffState>();
     assert_eq!(app2.get_page(), Page::OutOfService);
-    assert_eq!(staff2.get_block_message(), "暂停服务，请到 3 号窗口");
+    assert_eq!(staff2.get_block_message(), "暂停服务，请到3号窗口办理");
     // The staff gesture still works there: 恢复服务.
     taps(&window2, 5);
     assert_eq!(app2.get_page(), Page::StaffPin);

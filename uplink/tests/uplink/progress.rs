@@ -5,9 +5,9 @@
 use crate::common::*;
 use onevisit_core::outbox::now_ms;
 use onevisit_core::progress::{
-    NOT_FOUND, ProgressAnswer, ProgressQuery, ProgressSource, item_names,
+    ProgressAnswer, ProgressQuery, ProgressSource, item_names, not_found,
 };
-use onevisit_core::staff::ManualClock;
+use onevisit_core::staff::{ManualClock, StaffWindow};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,7 +70,7 @@ fn online_the_platform_answers_per_item_and_strangers_learn_nothing() {
     let wrong = q.query(&r, "0027");
     let absent = q.query(&unknown, "0026");
     assert_eq!(wrong, absent);
-    assert_eq!(wrong.message(), NOT_FOUND);
+    assert_eq!(wrong.message(), not_found(&StaffWindow::default()));
 
     // Five attempts a minute: the sixth waits.
     found(q.query(&r, "0026"));
@@ -144,7 +144,10 @@ fn offline_the_kiosk_answers_from_its_outbox() {
     assert_eq!(v.headline, "已提交");
     assert!(v.note.unwrap().contains("暂时无法连接"));
 
-    assert_eq!(q.query(&sent, "1234").message(), NOT_FOUND);
+    assert_eq!(
+        q.query(&sent, "1234").message(),
+        not_found(&StaffWindow::default())
+    );
 
     // Without any platform configured the answers are local too.
     let local_only = ProgressQuery::new(
