@@ -339,7 +339,7 @@ impl ProgressQuery {
                     since: None,
                 })
                 .collect(),
-            note: Some(note.into()),
+            note: Some(note),
         })
     }
 }
