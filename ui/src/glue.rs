@@ -406,18 +406,8 @@ fn show_notice(o: &OutcomeState, n: &Notice) {
     o.set_bundle_name(n.bundle.name.clone().into());
     o.set_lead(n.lead_department.name.clone().into());
     o.set_window(n.combined_window.clone().into());
-    let s = &n.schedule;
-    let mut time = format!(
-        "预计 {} 个工作日内全部办结（法定时限最长 {} 个工作日）",
-        s.expected_days, s.statutory_days
-    );
-    if s.capped {
-        time.push_str(&format!(
-            "；联合办理时限 {} 个工作日，可延长 {} 个工作日",
-            s.joint_limit_days, s.joint_extension_days
-        ));
-    }
-    o.set_time_summary(time.into());
+    // The same two sentences the printed and the text notice carry.
+    o.set_time_summary(n.schedule_sentences().concat().into());
     let name_of = |code: &str| {
         n.items
             .iter()

@@ -103,7 +103,23 @@ pub fn b01_by_taps_from_card_to_notice_and_elderly_mode_scales() {
         o.get_materials().iter().any(|m| m.rongque),
         "容缺 marks shown"
     );
-    assert!(o.get_time_summary().contains("工作日"));
+    // The schedule reads the same on screen as on the printed notice.
+    let mut seen = None;
+    kiosk.update(|c| {
+        let sentences = c.notice().unwrap().schedule_sentences();
+        c.print_notice();
+        let jobs = c.take_print_jobs();
+        seen = Some((sentences, serde_json::to_string(&jobs[0].document).unwrap()));
+    });
+    let (sentences, printed) = seen.unwrap();
+    assert!(sentences[0].contains("工作日"), "{sentences:?}");
+    assert_eq!(o.get_time_summary(), sentences.concat());
+    for s in &sentences {
+        assert!(
+            printed.contains(s.as_str()),
+            "{s} not on the printed notice"
+        );
+    }
     assert!(!o.get_lead().is_empty() && !o.get_window().is_empty());
     assert!(text_on_screen(&window, "需要办理的事项（2 项）"));
     assert!(text_on_screen(&window, "食品经营许可"));
