@@ -1,7 +1,9 @@
 //! The device manager with a scripted device: health reporting, backoff,
 //! reopening a failing device, and noticing one that goes away.
 
-use onevisit_drivers::manager::{Backoff, DeviceManager, Fault, Health, HealthChange, Supervised};
+use onevisit_drivers::manager::{
+    Backoff, DeviceId, DeviceManager, Fault, Health, HealthChange, Supervised,
+};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -21,8 +23,8 @@ struct Scripted(Arc<Script>);
 impl Supervised for Scripted {
     type Device = ();
 
-    fn name(&self) -> String {
-        "printer".into()
+    fn id(&self) -> DeviceId {
+        DeviceId::Printer
     }
 
     fn open(&mut self) -> Result<(), Fault> {
@@ -56,7 +58,7 @@ fn expect(changes: &Receiver<HealthChange>, want: Health) {
     let change = changes
         .recv_timeout(Duration::from_secs(3))
         .expect("a health change");
-    assert_eq!(change.device, "printer");
+    assert_eq!(change.device, DeviceId::Printer);
     assert_eq!(change.health, want);
 }
 
@@ -91,7 +93,7 @@ fn health_follows_the_device_with_backoff_and_reopen() {
 
     script.present.store(true, Ordering::SeqCst);
     expect(&changes, Health::Ok);
-    assert_eq!(manager.health_of("printer"), Some(Health::Ok));
+    assert_eq!(manager.health_of(DeviceId::Printer), Some(Health::Ok));
 
     let opens_before = script.opens.lock().unwrap().len();
     script.failing_runs.store(2, Ordering::SeqCst);

@@ -3,7 +3,7 @@
 //! returns, without a restart.
 
 use onevisit_drivers::idcard::CivilDate;
-use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
+use onevisit_drivers::manager::{Backoff, DeviceId, DeviceManager, Health};
 use onevisit_drivers::sam::supervised::{SupervisedReader, opener};
 use onevisit_drivers::sam::{ReaderEvent, Timeouts};
 use onevisit_drivers::sim::sam::{SIM_SAM_ID, SamSimulator, SimFault, SimOptions, TestCard};
@@ -25,14 +25,18 @@ fn next_event(events: &Receiver<ReaderEvent>, what: &str) -> ReaderEvent {
 fn wait_health(manager: &DeviceManager, want: impl Fn(&Health) -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        if manager.health_of("idreader").as_ref().is_some_and(&want) {
+        if manager
+            .health_of(DeviceId::IdReader)
+            .as_ref()
+            .is_some_and(&want)
+        {
             return;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!(
         "health never became {what}: {:?}",
-        manager.health_of("idreader")
+        manager.health_of(DeviceId::IdReader)
     );
 }
 
@@ -50,7 +54,7 @@ fn pulled_reader_goes_missing_and_comes_back_without_restart() {
         let link = link.clone();
         move || SerialTransport::open(&link, 115_200)
     };
-    let reader = SupervisedReader::new("idreader", opener, tx)
+    let reader = SupervisedReader::new(opener, tx)
         .with_timeouts(Timeouts::default())
         .with_poll_interval(Duration::from_millis(30))
         .with_today(today);
@@ -115,7 +119,7 @@ fn a_reader_missing_at_start_is_reported_then_found() {
     let (tx, events) = std::sync::mpsc::channel();
     // Configured the way the kiosk's TOML would: an address string.
     let address: DeviceAddress = link.to_str().unwrap().parse().unwrap();
-    let reader = SupervisedReader::new("idreader", opener(address, 115_200), tx)
+    let reader = SupervisedReader::new(opener(address, 115_200), tx)
         .with_timeouts(Timeouts::default())
         .with_poll_interval(Duration::from_millis(30));
     let (mut manager, changes) = DeviceManager::new();
@@ -130,7 +134,7 @@ fn a_reader_missing_at_start_is_reported_then_found() {
         ReaderEvent::ReaderLost(_)
     ));
     let first = changes.recv_timeout(Duration::from_secs(2)).unwrap();
-    assert_eq!(first.device, "idreader");
+    assert_eq!(first.device, DeviceId::IdReader);
     assert!(matches!(first.health, Health::Missing(_)));
 
     let _sim = SamSimulator::start(SimOptions {
@@ -152,13 +156,9 @@ fn a_silent_reader_is_degraded_then_recovers() {
     let sim = SamSimulator::start(SimOptions::default()).unwrap();
     let path = sim.path();
     let (tx, events) = std::sync::mpsc::channel();
-    let reader = SupervisedReader::new(
-        "idreader",
-        move || SerialTransport::open(&path, 115_200),
-        tx,
-    )
-    .with_timeouts(Timeouts::default().scaled(0.5))
-    .with_poll_interval(Duration::from_millis(20));
+    let reader = SupervisedReader::new(move || SerialTransport::open(&path, 115_200), tx)
+        .with_timeouts(Timeouts::default().scaled(0.5))
+        .with_poll_interval(Duration::from_millis(20));
     let (mut manager, _changes) = DeviceManager::new();
     let backoff = Backoff {
         initial: Duration::from_millis(50),

@@ -4,7 +4,7 @@
 //! its health while jobs print or are refused with a reason.
 
 use onevisit_drivers::escpos::{Cut, EscPosBuilder, PaperWidth};
-use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
+use onevisit_drivers::manager::{Backoff, DeviceId, DeviceManager, Health};
 use onevisit_drivers::printer::supervised::{PrintRequest, SupervisedPrinter};
 use onevisit_drivers::printer::{PrinterConfig, PrinterError};
 use onevisit_drivers::scanner::supervised::{ScannerEvent, SupervisedScanner};
@@ -25,7 +25,12 @@ fn fast_backoff() -> Backoff {
     }
 }
 
-fn wait_health(manager: &DeviceManager, name: &str, want: impl Fn(&Health) -> bool, what: &str) {
+fn wait_health(
+    manager: &DeviceManager,
+    name: DeviceId,
+    want: impl Fn(&Health) -> bool,
+    what: &str,
+) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if manager.health_of(name).as_ref().is_some_and(&want) {
@@ -52,10 +57,10 @@ fn scans_arrive_classified_and_a_pulled_scanner_is_found_again() {
     };
     let (mut manager, _changes) = DeviceManager::new();
     manager.supervise(
-        SupervisedScanner::new("scanner", opener, LineConfig::default(), tx),
+        SupervisedScanner::new(opener, LineConfig::default(), tx),
         fast_backoff(),
     );
-    wait_health(&manager, "scanner", Health::is_ok, "ok");
+    wait_health(&manager, DeviceId::Scanner, Health::is_ok, "ok");
 
     sim.scan("OV1:R:HL01-20261129-0007-K", &Framing::default())
         .unwrap();
@@ -73,7 +78,7 @@ fn scans_arrive_classified_and_a_pulled_scanner_is_found_again() {
     drop(sim);
     wait_health(
         &manager,
-        "scanner",
+        DeviceId::Scanner,
         |h| matches!(h, Health::Missing(_)),
         "missing",
     );
@@ -82,7 +87,7 @@ fn scans_arrive_classified_and_a_pulled_scanner_is_found_again() {
     let mut sim = ScannerSim::start().unwrap();
     drop(link);
     let _link = StableLink::create(&link_at, sim.path()).unwrap();
-    wait_health(&manager, "scanner", Health::is_ok, "ok again");
+    wait_health(&manager, DeviceId::Scanner, Health::is_ok, "ok again");
     sim.scan("91350200776049653A", &Framing::default()).unwrap();
     match events.recv_timeout(Duration::from_secs(5)).unwrap() {
         ScannerEvent::Scanned {
@@ -102,7 +107,6 @@ fn printer_health_follows_the_paper_and_jobs_report_their_outcome() {
     let path = sim.path().to_path_buf();
     let (jobs_tx, jobs) = mpsc::channel();
     let printer = SupervisedPrinter::new(
-        "printer",
         move || SerialTransport::open(&path, 115_200),
         PrinterConfig {
             settle: Duration::from_millis(20),
@@ -113,7 +117,7 @@ fn printer_health_follows_the_paper_and_jobs_report_their_outcome() {
     .with_status_every(Duration::from_millis(50));
     let (mut manager, _changes) = DeviceManager::new();
     manager.supervise(printer, fast_backoff());
-    wait_health(&manager, "printer", Health::is_ok, "ok");
+    wait_health(&manager, DeviceId::Printer, Health::is_ok, "ok");
 
     let job = |id: &str| {
         let mut b = EscPosBuilder::new(PaperWidth::Mm80);
@@ -136,7 +140,7 @@ fn printer_health_follows_the_paper_and_jobs_report_their_outcome() {
     control.set_paper_near_end(true);
     wait_health(
         &manager,
-        "printer",
+        DeviceId::Printer,
         |h| matches!(h, Health::Degraded(r) if r.contains("纸")),
         "near end",
     );
@@ -150,12 +154,17 @@ fn printer_health_follows_the_paper_and_jobs_report_their_outcome() {
     );
     wait_health(
         &manager,
-        "printer",
+        DeviceId::Printer,
         |h| matches!(h, Health::Degraded(_)),
         "degraded",
     );
 
     control.set_paper_out(false);
     control.set_paper_near_end(false);
-    wait_health(&manager, "printer", Health::is_ok, "ok after restock");
+    wait_health(
+        &manager,
+        DeviceId::Printer,
+        Health::is_ok,
+        "ok after restock",
+    );
 }

@@ -527,20 +527,19 @@ impl Scratch {
         outbox: std::sync::Arc<Outbox>,
         item_names: std::collections::BTreeMap<String, String>,
     ) -> Result<StaffServices, Box<dyn std::error::Error>> {
-        use onevisit_drivers::manager::Health;
+        use onevisit_drivers::manager::{DeviceId, Health};
         let clock = std::sync::Arc::new(SystemClock);
         let desk = StaffDesk::open(&self.0, PaperSettings::default(), clock.clone())?;
         let gate = desk.gate(Some(&hash_pin(SCREENSHOT_PIN)?))?;
         let health = [
-            ("idreader", Health::Ok),
-            ("scanner", Health::Ok),
+            (DeviceId::IdReader, Health::Ok),
+            (DeviceId::Scanner, Health::Ok),
             (
-                "printer",
+                DeviceId::Printer,
                 Health::Degraded("打印纸即将用完 (paper near end)".into()),
             ),
         ]
         .into_iter()
-        .map(|(n, h)| (n.to_string(), h))
         .collect();
         desk.save_devices(&health)?;
         let query = ProgressQuery::new(outbox.clone(), None, item_names, clock);

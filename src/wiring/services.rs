@@ -10,7 +10,7 @@ use onevisit_core::outbox::Outbox;
 use onevisit_core::staff::recorder::NOT_CONFIGURED;
 use onevisit_core::staff::{DeviceRecorder, StaffDesk, SystemClock};
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::{Backoff, DeviceManager, Health};
+use onevisit_drivers::manager::{Backoff, DeviceId, DeviceManager, Health};
 use onevisit_drivers::printer::PrinterConfig;
 use onevisit_drivers::printer::supervised::{PrintRequest, SupervisedPrinter};
 use onevisit_drivers::sam::ReaderEvent;
@@ -272,7 +272,7 @@ pub fn serial(path: PathBuf, baud: u32) -> Opener {
 }
 
 /// Takes every device's health after a change; false once nobody listens.
-pub type HealthSink = Box<dyn Fn(&BTreeMap<String, Health>) -> bool + Send>;
+pub type HealthSink = Box<dyn Fn(&BTreeMap<DeviceId, Health>) -> bool + Send>;
 
 /// Where device events go (the UI thread in the kiosk, a channel in
 /// tests). Each returns false once nobody listens any more.
@@ -363,12 +363,12 @@ pub fn start_devices(
     // others as the manager sees them, after each change.
     let mut map = BTreeMap::new();
     for (name, configured) in [
-        ("idreader", openers.reader.is_some()),
-        ("scanner", openers.scanner.is_some()),
-        ("printer", openers.printer.is_some()),
+        (DeviceId::IdReader, openers.reader.is_some()),
+        (DeviceId::Scanner, openers.scanner.is_some()),
+        (DeviceId::Printer, openers.printer.is_some()),
     ] {
         if !configured {
-            map.insert(name.to_string(), Health::Missing(NOT_CONFIGURED.into()));
+            map.insert(name, Health::Missing(NOT_CONFIGURED.into()));
         }
     }
     if !health(&map) {
@@ -381,7 +381,7 @@ pub fn start_devices(
     if let Some(open) = openers.reader {
         let (tx, rx) = std::sync::mpsc::channel::<ReaderEvent>();
         manager.supervise(
-            SupervisedReader::new("idreader", open, tx).with_poll_interval(openers.reader_poll),
+            SupervisedReader::new(open, tx).with_poll_interval(openers.reader_poll),
             backoff,
         );
         forward("reader-events", rx, reader)?;
@@ -396,11 +396,11 @@ pub fn start_devices(
         // One device name and one event channel whichever way it is read.
         match open {
             ScannerOpener::Line(open) => manager.supervise(
-                SupervisedScanner::new("scanner", open, LineConfig::default(), tx),
+                SupervisedScanner::new(open, LineConfig::default(), tx),
                 backoff,
             ),
             ScannerOpener::Hid(open) => {
-                manager.supervise(SupervisedHidScanner::new("scanner", open, tx), backoff)
+                manager.supervise(SupervisedHidScanner::new(open, tx), backoff)
             }
         }
         forward("scanner-events", rx, move |e| match e {
@@ -414,7 +414,7 @@ pub fn start_devices(
     let printer = openers.printer.map(|open| {
         let (jobs_tx, jobs_rx) = std::sync::mpsc::channel();
         manager.supervise(
-            SupervisedPrinter::new("printer", open, PrinterConfig::default(), jobs_rx),
+            SupervisedPrinter::new(open, PrinterConfig::default(), jobs_rx),
             backoff,
         );
         jobs_tx

@@ -27,7 +27,7 @@ use onevisit::wiring::services::{DeviceSinks, set_posted_kiosk, staff_services};
 use onevisit_core::staff::{PaperLevel, hash_pin};
 use onevisit_core::visit::session::Page as CPage;
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use onevisit_drivers::sim::printer::PrinterSim;
 use onevisit_drivers::sim::scanner::ScannerSim;
 use onevisit_platform::faults::FaultSettings;
@@ -92,8 +92,8 @@ fn config(dir: &Path, url: &str, scanner: &Path, printer: &Path) -> KioskConfig 
     KioskConfig::from_file(f).unwrap()
 }
 
-fn health_of(k: &Kiosk, device: &str) -> Option<Health> {
-    k.controller().device_health().get(device).cloned()
+fn health_of(k: &Kiosk, device: DeviceId) -> Option<Health> {
+    k.controller().device_health().get(&device).cloned()
 }
 
 fn staff_rows(window: &AppWindow) -> Vec<String> {
@@ -179,7 +179,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
         app.get_banner()
     );
     assert!(matches!(
-        health_of(&kiosk, "idreader"),
+        health_of(&kiosk, DeviceId::IdReader),
         Some(Health::Missing(_))
     ));
     app.invoke_start();
@@ -195,7 +195,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
 
     // 2. The scanner answers, then goes away: 办件查询 asks for typing.
     wait_until(&kiosk, 20, "the scanner online", |k| {
-        health_of(k, "scanner") == Some(Health::Ok)
+        health_of(k, DeviceId::Scanner) == Some(Health::Ok)
     });
     let progress = window.global::<ProgressState>();
     progress.invoke_open();
@@ -204,7 +204,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     drop(scanner);
     wait_until(&kiosk, 20, "the scanner reported gone", |k| {
         matches!(
-            health_of(k, "scanner"),
+            health_of(k, DeviceId::Scanner),
             Some(Health::Missing(_) | Health::Degraded(_))
         )
     });
@@ -222,7 +222,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
         ..FaultSettings::default()
     });
     wait_until(&kiosk, 20, "the printer online", |k| {
-        health_of(k, "printer") == Some(Health::Ok)
+        health_of(k, DeviceId::Printer) == Some(Health::Ok)
     });
     printer.control().set_paper_out(true);
     kiosk.update(|c| {
@@ -260,7 +260,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
 
     // Staff see the paper out, live, and the roll empty.
     wait_until(&kiosk, 20, "the printer reported out of paper", |k| {
-        matches!(health_of(k, "printer"), Some(Health::Degraded(_)))
+        matches!(health_of(k, DeviceId::Printer), Some(Health::Degraded(_)))
     });
     enter_staff(&window);
     let rows = staff_rows(&window);
@@ -279,14 +279,14 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     // The saved health is what `onevisit staff status` shows.
     let saved = desk.saved_devices().unwrap().expect("saved");
     assert!(matches!(
-        saved.health.get("printer"),
+        saved.health.get(&DeviceId::Printer),
         Some(Health::Degraded(_))
     ));
 
     // Paper back in and restocked: the test page prints and is counted.
     printer.control().set_paper_out(false);
     wait_until(&kiosk, 20, "the printer back online", |k| {
-        health_of(k, "printer") == Some(Health::Ok)
+        health_of(k, DeviceId::Printer) == Some(Health::Ok)
     });
     let staff = window.global::<StaffState>();
     let said = act(&window, "paper");
@@ -304,7 +304,7 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     staff.invoke_action("reset".into());
     assert_eq!(running.devices.restarts(), 1);
     wait_until(&kiosk, 20, "the printer online after the reset", |k| {
-        health_of(k, "printer") == Some(Health::Ok)
+        health_of(k, DeviceId::Printer) == Some(Health::Ok)
     });
     staff.invoke_action("test-print".into());
     assert_eq!(staff.get_message(), "测试页已发送到打印机");

@@ -12,7 +12,7 @@ use onevisit::wiring::services::{DeviceSinks, set_posted_kiosk};
 use onevisit_core::staff::recorder::NOT_CONFIGURED;
 use onevisit_core::visit::session::{CardState, Page};
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use onevisit_drivers::printer::supervised::PrintRequest;
 use onevisit_drivers::sam::ReaderEvent;
 use onevisit_drivers::sim::printer::PrinterSim;
@@ -162,8 +162,8 @@ pub fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() 
     // the printer online, and the staff database has it (CLI, heartbeats).
     let mut health = std::collections::BTreeMap::new();
     let started = std::time::Instant::now();
-    while !(health.get("scanner") == Some(&Health::Ok)
-        && health.get("printer") == Some(&Health::Ok))
+    while !(health.get(&DeviceId::Scanner) == Some(&Health::Ok)
+        && health.get(&DeviceId::Printer) == Some(&Health::Ok))
         && started.elapsed() < Duration::from_secs(20)
     {
         if let Ok(h) = health_rx.recv_timeout(Duration::from_millis(200)) {
@@ -171,14 +171,18 @@ pub fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() 
         }
     }
     assert_eq!(
-        health.get("idreader"),
+        health.get(&DeviceId::IdReader),
         Some(&Health::Missing(NOT_CONFIGURED.into())),
         "{health:?}"
     );
-    assert_eq!(health.get("printer"), Some(&Health::Ok), "{health:?}");
+    assert_eq!(
+        health.get(&DeviceId::Printer),
+        Some(&Health::Ok),
+        "{health:?}"
+    );
     let desk = running.services.recorder.desk().expect("staff database");
     let saved = desk.saved_devices().unwrap().expect("health saved");
-    assert_eq!(saved.health.get("printer"), Some(&Health::Ok));
+    assert_eq!(saved.health.get(&DeviceId::Printer), Some(&Health::Ok));
     let o = desk
         .overview(None, &running.services.outbox, None, None)
         .unwrap();

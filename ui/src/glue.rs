@@ -149,7 +149,10 @@ impl Kiosk {
     /// the scanner is gone.
     pub fn device_health(
         &self,
-        health: std::collections::BTreeMap<String, onevisit_drivers::manager::Health>,
+        health: std::collections::BTreeMap<
+            onevisit_drivers::manager::DeviceId,
+            onevisit_drivers::manager::Health,
+        >,
     ) {
         self.update(|c| {
             c.set_device_health(health);

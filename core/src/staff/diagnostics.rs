@@ -10,7 +10,7 @@ use super::mask::mask_personal;
 use super::status::StaffDesk;
 use super::{StaffError, cst};
 use crate::outbox::{Outbox, UplinkState};
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -31,7 +31,7 @@ pub enum DiagnosticsError {
 pub struct DiagnosticsInput<'a> {
     pub outbox: &'a Outbox,
     /// The device manager's live health (None: the last saved).
-    pub devices: Option<&'a BTreeMap<String, Health>>,
+    pub devices: Option<&'a BTreeMap<DeviceId, Health>>,
     pub uplink: Option<&'a UplinkState>,
     pub catalog_version: Option<String>,
     /// Log files, or directories whose files are all copied.

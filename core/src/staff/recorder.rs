@@ -10,7 +10,7 @@ use super::status::{DeviceCondition, device_view};
 use crate::platform::contract::PaperEstimate;
 use crate::print::{DocumentKind, StoredJob};
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use onevisit_drivers::printer::{PrintReport, PrinterError, Problem};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -34,7 +34,10 @@ pub struct DeviceSnapshot {
 impl DeviceSnapshot {
     /// From the device manager's health and the paper forecast.
     pub fn new(
-        health: &std::collections::BTreeMap<String, onevisit_drivers::manager::Health>,
+        health: &std::collections::BTreeMap<
+            onevisit_drivers::manager::DeviceId,
+            onevisit_drivers::manager::Health,
+        >,
         paper: &super::PaperForecast,
     ) -> DeviceSnapshot {
         let devices = super::status::device_views(health)
@@ -95,7 +98,7 @@ pub struct DeviceRecorder {
 struct Inner {
     desk: StaffDesk,
     snapshot: SnapshotCell,
-    last: Mutex<BTreeMap<String, Health>>,
+    last: Mutex<BTreeMap<DeviceId, Health>>,
 }
 
 impl DeviceRecorder {
@@ -129,15 +132,15 @@ impl DeviceRecorder {
     }
 
     /// Every device's health after a change.
-    pub fn health(&self, health: &BTreeMap<String, Health>) {
+    pub fn health(&self, health: &BTreeMap<DeviceId, Health>) {
         let Some(i) = &self.inner else { return };
         if let Err(e) = i.desk.save_devices(health) {
             log::error!("saving device health: {e}");
         }
         // The printer's sensors between jobs: near end calibrates the
         // forecast, out empties it, paper back after out is a restock.
-        if let Some(h) = health.get("printer") {
-            let sensed = match device_view("printer", Some(h)).condition {
+        if let Some(h) = health.get(&DeviceId::Printer) {
+            let sensed = match device_view(DeviceId::Printer, Some(h)).condition {
                 DeviceCondition::Online | DeviceCondition::CoverOpen => Some((false, false)),
                 DeviceCondition::PaperNearEnd => Some((true, false)),
                 DeviceCondition::PaperOut => Some((false, true)),

@@ -7,7 +7,7 @@ use super::paper::{PaperForecast, PaperSettings, PaperTracker};
 use super::window::StaffWindow;
 use super::{Clock, StaffError, StaffStore, cst};
 use crate::outbox::{Outbox, UplinkState};
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,11 +15,7 @@ use std::sync::Arc;
 
 /// The device names the kiosk supervises, with their Chinese labels, in
 /// the order the staff screen lists them.
-pub const DEVICES: [(&str, &str); 3] = [
-    ("idreader", "身份证阅读器"),
-    ("scanner", "扫码器"),
-    ("printer", "打印机"),
-];
+pub const DEVICES: [DeviceId; 3] = DeviceId::ALL;
 
 /// One device's state in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,12 +69,8 @@ pub struct DeviceView {
 /// Maps the device manager's health to the staff screen's words. The
 /// printer's degraded reasons are `PrinterStatus::summary` texts, most
 /// serious first.
-pub fn device_view(name: &str, health: Option<&Health>) -> DeviceView {
-    let label = DEVICES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| name.to_string());
+pub fn device_view(id: DeviceId, health: Option<&Health>) -> DeviceView {
+    let label = id.label_zh().to_string();
     let (condition, reason) = match health {
         None => (
             DeviceCondition::Missing,
@@ -100,7 +92,7 @@ pub fn device_view(name: &str, health: Option<&Health>) -> DeviceView {
         }
     };
     DeviceView {
-        name: name.to_string(),
+        name: id.as_str().to_string(),
         label,
         condition,
         condition_label: condition.label().to_string(),
@@ -108,18 +100,12 @@ pub fn device_view(name: &str, health: Option<&Health>) -> DeviceView {
     }
 }
 
-/// Every expected device (missing ones too), then any other reported one.
-pub fn device_views(health: &BTreeMap<String, Health>) -> Vec<DeviceView> {
-    let mut out: Vec<DeviceView> = DEVICES
+/// Every expected device, missing ones too.
+pub fn device_views(health: &BTreeMap<DeviceId, Health>) -> Vec<DeviceView> {
+    DEVICES
         .iter()
-        .map(|(n, _)| device_view(n, health.get(*n)))
-        .collect();
-    for (n, h) in health {
-        if !DEVICES.iter().any(|(d, _)| d == n) {
-            out.push(device_view(n, Some(h)));
-        }
-    }
-    out
+        .map(|&d| device_view(d, health.get(&d)))
+        .collect()
 }
 
 /// A rejected upload, with the platform's reason.
@@ -290,7 +276,7 @@ impl Versions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedDevices {
     pub at_ms: i64,
-    pub health: BTreeMap<String, Health>,
+    pub health: BTreeMap<DeviceId, Health>,
 }
 
 /// Everything the staff screen shows, at one moment.
@@ -438,7 +424,7 @@ impl StaffDesk {
 
     /// The kiosk saves the device manager's health on each change, for
     /// the CLI and diagnostics made from another process.
-    pub fn save_devices(&self, health: &BTreeMap<String, Health>) -> Result<(), StaffError> {
+    pub fn save_devices(&self, health: &BTreeMap<DeviceId, Health>) -> Result<(), StaffError> {
         self.store.put(
             DEVICES_KEY,
             &SavedDevices {
@@ -457,7 +443,7 @@ impl StaffDesk {
     /// value (None: the state the uplink last saved in the outbox).
     pub fn overview(
         &self,
-        devices: Option<&BTreeMap<String, Health>>,
+        devices: Option<&BTreeMap<DeviceId, Health>>,
         outbox: &Outbox,
         uplink: Option<&UplinkState>,
         catalog_version: Option<String>,
@@ -550,7 +536,7 @@ impl StaffDesk {
     /// The heartbeat's share of the overview: device health and paper.
     pub fn device_snapshot(
         &self,
-        health: &BTreeMap<String, Health>,
+        health: &BTreeMap<DeviceId, Health>,
     ) -> Result<super::recorder::DeviceSnapshot, StaffError> {
         let paper = self.paper.forecast()?;
         Ok(super::recorder::DeviceSnapshot::new(health, &paper))

@@ -15,7 +15,7 @@ use crate::print::{
     notice_document, receipt_document,
 };
 use crate::staff::StaffWindow;
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -144,7 +144,7 @@ pub struct SessionController {
     pub(super) staff: StaffMode,
     /// Every device's health as the device manager last reported it
     /// (empty until devices run); not personal, kept across visits.
-    pub(super) devices: BTreeMap<String, Health>,
+    pub(super) devices: BTreeMap<DeviceId, Health>,
     /// kiosk.toml's staff window, applied to every catalog this controller
     /// runs on (None: the catalog's own combined window).
     staff_window: Option<StaffWindow>,
@@ -281,11 +281,11 @@ impl SessionController {
     }
 
     /// The devices' health after a change (from the device manager).
-    pub fn set_device_health(&mut self, health: BTreeMap<String, Health>) {
+    pub fn set_device_health(&mut self, health: BTreeMap<DeviceId, Health>) {
         self.devices = health;
     }
 
-    pub fn device_health(&self) -> &BTreeMap<String, Health> {
+    pub fn device_health(&self) -> &BTreeMap<DeviceId, Health> {
         &self.devices
     }
 
@@ -293,7 +293,7 @@ impl SessionController {
     /// missing, failing or not configured (pages then ask for typing).
     pub fn scanner_ready(&self) -> bool {
         !matches!(
-            self.devices.get("scanner"),
+            self.devices.get(&DeviceId::Scanner),
             Some(Health::Missing(_) | Health::Degraded(_))
         )
     }

@@ -866,10 +866,13 @@ mod tests {
         let outbox = Outbox::open(&dir.path().join("o.sqlite3"), "K0101", &[1u8; 32]).unwrap();
         let mut health = std::collections::BTreeMap::new();
         health.insert(
-            "printer".to_string(),
+            onevisit_drivers::manager::DeviceId::Printer,
             onevisit_drivers::manager::Health::Degraded("纸仓盖未关 (cover open)".into()),
         );
-        health.insert("scanner".to_string(), onevisit_drivers::manager::Health::Ok);
+        health.insert(
+            onevisit_drivers::manager::DeviceId::Scanner,
+            onevisit_drivers::manager::Health::Ok,
+        );
         desk.set_out_of_service("5").unwrap();
         let o = desk.overview(Some(&health), &outbox, None, None).unwrap();
         let [devices, queue, system] = overview_rows(&o);

@@ -7,7 +7,7 @@ use crate::common::*;
 use onevisit_core::ids::mask_id_text;
 use onevisit_core::staff::status::{DeviceCondition, device_views};
 use onevisit_core::staff::{ManualClock, PaperLevel, StaffWindow};
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use onevisit_drivers::printer::PrinterStatus;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -106,8 +106,8 @@ fn device_health_maps_to_the_staff_screens_words() {
         )
     };
     let mut h = BTreeMap::new();
-    h.insert("idreader".to_string(), Health::Ok);
-    h.insert("printer".to_string(), printer(&[0x12, 0x12, 0x12, 0x1E]));
+    h.insert(DeviceId::IdReader, Health::Ok);
+    h.insert(DeviceId::Printer, printer(&[0x12, 0x12, 0x12, 0x1E]));
     let v = device_views(&h);
     let names: Vec<_> = v.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names, ["idreader", "scanner", "printer"]);
@@ -120,11 +120,11 @@ fn device_health_maps_to_the_staff_screens_words() {
         (&[0x1A, 0x16][..], DeviceCondition::CoverOpen),
         (&[0x1A, 0x52, 0x1A][..], DeviceCondition::Fault),
     ] {
-        h.insert("printer".into(), printer(bytes));
+        h.insert(DeviceId::Printer, printer(bytes));
         assert_eq!(device_views(&h)[2].condition, want, "{bytes:?}");
     }
     h.insert(
-        "scanner".into(),
+        DeviceId::Scanner,
         Health::Missing("/dev/ttyACM0: no such file".into()),
     );
     let v = device_views(&h);
@@ -140,10 +140,10 @@ fn overview_actions_and_out_of_service_survive_a_restart() {
     let r1 = ob.enqueue(&mut example(), &[]).unwrap();
     let d = desk(dir.path(), clock.clone());
     let mut h = BTreeMap::new();
-    h.insert("idreader".to_string(), Health::Ok);
-    h.insert("scanner".to_string(), Health::Ok);
+    h.insert(DeviceId::IdReader, Health::Ok);
+    h.insert(DeviceId::Scanner, Health::Ok);
     h.insert(
-        "printer".to_string(),
+        DeviceId::Printer,
         Health::Degraded("打印机缺纸，请更换纸卷 (paper out)".into()),
     );
     d.save_devices(&h).unwrap();
@@ -253,7 +253,7 @@ fn diagnostics_bundle_masks_personal_data_and_says_when_it_cannot_write() {
     let usb = dir.path().join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let mut h = BTreeMap::new();
-    h.insert("printer".to_string(), Health::Ok);
+    h.insert(DeviceId::Printer, Health::Ok);
     let input = onevisit_core::staff::diagnostics::DiagnosticsInput {
         outbox: &ob,
         devices: Some(&h),

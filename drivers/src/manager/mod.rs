@@ -14,9 +14,11 @@
 //! ```
 
 mod backoff;
+mod device_id;
 mod worker;
 
 pub use backoff::Backoff;
+pub use device_id::DeviceId;
 
 use crate::transport::TransportError;
 use std::collections::BTreeMap;
@@ -86,8 +88,8 @@ pub trait Supervised: Send + 'static {
     /// The open device (e.g. a reader session over a serial transport).
     type Device: Send;
 
-    /// A stable name for health reports, e.g. `idreader`.
-    fn name(&self) -> String;
+    /// Which device this is, for health reports.
+    fn id(&self) -> DeviceId;
 
     /// Opens the device. `Fault::Gone` when it is not there; `Fault::Failing`
     /// when it is there but does not work.
@@ -108,11 +110,11 @@ pub trait Supervised: Send + 'static {
 /// A change of one device's health.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthChange {
-    pub device: String,
+    pub device: DeviceId,
     pub health: Health,
 }
 
-type HealthMap = Arc<Mutex<BTreeMap<String, Health>>>;
+type HealthMap = Arc<Mutex<BTreeMap<DeviceId, Health>>>;
 
 /// Supervises devices on worker threads until dropped.
 pub struct DeviceManager {
@@ -139,30 +141,30 @@ impl DeviceManager {
     /// Starts supervising `device` on its own thread.
     pub fn supervise<S: Supervised>(&mut self, device: S, backoff: Backoff) {
         let (stop_tx, stop_rx) = mpsc::channel();
-        let name = device.name();
+        let id = device.id();
         let worker = worker::Worker {
             device,
             backoff,
             stop: stop_rx,
             health: Arc::clone(&self.health),
             changes: self.changes.clone(),
-            name: name.clone(),
+            id,
         };
         let handle = std::thread::Builder::new()
-            .name(format!("device-{name}"))
+            .name(format!("device-{id}"))
             .spawn(move || worker.run())
             .expect("spawning a device thread");
         self.workers.push((stop_tx, handle));
     }
 
     /// The last reported health of every device.
-    pub fn health(&self) -> BTreeMap<String, Health> {
+    pub fn health(&self) -> BTreeMap<DeviceId, Health> {
         self.health.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// The last reported health of one device.
-    pub fn health_of(&self, name: &str) -> Option<Health> {
-        self.health.lock().ok()?.get(name).cloned()
+    pub fn health_of(&self, id: DeviceId) -> Option<Health> {
+        self.health.lock().ok()?.get(&id).cloned()
     }
 
     /// Stops every worker and waits for it (each finishes its current unit

@@ -10,7 +10,7 @@ pub(super) struct Worker<S: Supervised> {
     pub stop: Receiver<()>,
     pub health: HealthMap,
     pub changes: Sender<HealthChange>,
-    pub name: String,
+    pub id: super::DeviceId,
 }
 
 impl<S: Supervised> Worker<S> {
@@ -53,7 +53,7 @@ impl<S: Supervised> Worker<S> {
                     self.report(&mut current, health);
                 }
                 Err(Fault::Gone(reason)) => {
-                    log::warn!("设备{}已断开 (device gone): {reason}", self.name);
+                    log::warn!("设备{}已断开 (device gone): {reason}", self.id);
                     open = None;
                     self.report(&mut current, Health::Missing(reason));
                 }
@@ -61,7 +61,7 @@ impl<S: Supervised> Worker<S> {
                     failures += 1;
                     log::warn!(
                         "设备{}工作异常 (device failing, {failures}): {reason}",
-                        self.name
+                        self.id
                     );
                     self.report(&mut current, Health::Degraded(reason));
                     if failures >= self.backoff.reopen_after_failures {
@@ -85,13 +85,13 @@ impl<S: Supervised> Worker<S> {
         if current.as_ref() == Some(&health) {
             return;
         }
-        log::info!("设备{}状态 (health): {health:?}", self.name);
+        log::info!("设备{}状态 (health): {health:?}", self.id);
         self.device.on_health(&health);
         if let Ok(mut map) = self.health.lock() {
-            map.insert(self.name.clone(), health.clone());
+            map.insert(self.id, health.clone());
         }
         let _ = self.changes.send(HealthChange {
-            device: self.name.clone(),
+            device: self.id,
             health: health.clone(),
         });
         *current = Some(health);

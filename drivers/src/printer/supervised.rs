@@ -27,7 +27,6 @@ pub struct PrintOutcome {
 
 /// The printer as a supervised device.
 pub struct SupervisedPrinter<O> {
-    name: String,
     opener: O,
     config: PrinterConfig,
     jobs: Receiver<PrintRequest>,
@@ -44,14 +43,8 @@ where
     T: Transport + 'static,
 {
     /// `jobs` is where the kiosk sends print requests.
-    pub fn new(
-        name: impl Into<String>,
-        opener: O,
-        config: PrinterConfig,
-        jobs: Receiver<PrintRequest>,
-    ) -> Self {
+    pub fn new(opener: O, config: PrinterConfig, jobs: Receiver<PrintRequest>) -> Self {
         SupervisedPrinter {
-            name: name.into(),
             opener,
             config,
             jobs,
@@ -92,8 +85,8 @@ where
 {
     type Device = Printer<T>;
 
-    fn name(&self) -> String {
-        self.name.clone()
+    fn id(&self) -> crate::manager::DeviceId {
+        crate::manager::DeviceId::Printer
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {

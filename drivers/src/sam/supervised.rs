@@ -37,7 +37,6 @@ pub fn opener(
 
 /// A SAM reader as a supervised device.
 pub struct SupervisedReader<O> {
-    name: String,
     opener: O,
     timeouts: Timeouts,
     poll_interval: Duration,
@@ -55,9 +54,8 @@ where
 {
     /// `opener` opens the transport (e.g. a serial port by its stable
     /// path) each time the device is (re)connected.
-    pub fn new(name: impl Into<String>, opener: O, events: Sender<ReaderEvent>) -> Self {
+    pub fn new(opener: O, events: Sender<ReaderEvent>) -> Self {
         SupervisedReader {
-            name: name.into(),
             opener,
             timeouts: Timeouts::default(),
             poll_interval: Duration::from_secs(1),
@@ -107,8 +105,8 @@ where
 {
     type Device = ReaderSession<T>;
 
-    fn name(&self) -> String {
-        self.name.clone()
+    fn id(&self) -> crate::manager::DeviceId {
+        crate::manager::DeviceId::IdReader
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {

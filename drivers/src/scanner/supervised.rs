@@ -31,7 +31,6 @@ const WAIT: Duration = Duration::from_millis(200);
 
 /// A line scanner (serial or USB CDC) as a supervised device.
 pub struct SupervisedScanner<O> {
-    name: String,
     opener: O,
     config: LineConfig,
     events: Sender<ScannerEvent>,
@@ -43,14 +42,8 @@ where
     T: Transport + 'static,
 {
     /// `opener` opens the transport each time the scanner is (re)connected.
-    pub fn new(
-        name: impl Into<String>,
-        opener: O,
-        config: LineConfig,
-        events: Sender<ScannerEvent>,
-    ) -> Self {
+    pub fn new(opener: O, config: LineConfig, events: Sender<ScannerEvent>) -> Self {
         SupervisedScanner {
-            name: name.into(),
             opener,
             config,
             events,
@@ -65,8 +58,8 @@ where
 {
     type Device = SerialScanner<T>;
 
-    fn name(&self) -> String {
-        self.name.clone()
+    fn id(&self) -> crate::manager::DeviceId {
+        crate::manager::DeviceId::Scanner
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {
@@ -115,7 +108,6 @@ fn publish(
 /// switched between keyboard and HID POS mode while unplugged is decoded
 /// right when it comes back.
 pub struct SupervisedHidScanner<O> {
-    name: String,
     opener: O,
     events: Sender<ScannerEvent>,
 }
@@ -126,12 +118,8 @@ where
     T: Transport + 'static,
 {
     /// `opener` opens the transport each time the scanner is (re)connected.
-    pub fn new(name: impl Into<String>, opener: O, events: Sender<ScannerEvent>) -> Self {
-        SupervisedHidScanner {
-            name: name.into(),
-            opener,
-            events,
-        }
+    pub fn new(opener: O, events: Sender<ScannerEvent>) -> Self {
+        SupervisedHidScanner { opener, events }
     }
 }
 
@@ -142,15 +130,15 @@ where
 {
     type Device = HidScanner<T, HidDecoder>;
 
-    fn name(&self) -> String {
-        self.name.clone()
+    fn id(&self) -> crate::manager::DeviceId {
+        crate::manager::DeviceId::Scanner
     }
 
     fn open(&mut self) -> Result<Self::Device, Fault> {
         let (transport, format) = open_or_gone(&mut self.opener)?;
         log::info!(
             "{}: USB扫码枪，{} (HID {format:?})",
-            self.name,
+            crate::manager::DeviceId::Scanner,
             format.name_zh()
         );
         Ok(HidScanner::new(transport, HidDecoder::new(format)))
@@ -172,7 +160,7 @@ mod tests {
     //! The HID scanner through the real byte path: a scripted USB pipe →
     //! the interrupt reader → the report decoder → the manager → events.
     use super::*;
-    use crate::manager::{Backoff, DeviceManager};
+    use crate::manager::{Backoff, DeviceId, DeviceManager};
     use crate::scanner::{AimId, HID_POS_REPORT_ID, KioskCode, ReportDecoder};
     use crate::sim::scanner::{hid_pos_reports, wedge_reports};
     use crate::transport::usb::fake::FakePipe;
@@ -258,24 +246,25 @@ mod tests {
         };
         let (tx, rx) = mpsc::channel();
         let (mut manager, _changes) = DeviceManager::new();
-        manager.supervise(
-            SupervisedHidScanner::new("scanner", opener, tx),
-            fast_backoff(),
-        );
+        manager.supervise(SupervisedHidScanner::new(opener, tx), fast_backoff());
         (manager, rx, socket, opens)
     }
 
     fn wait_health(manager: &DeviceManager, want: impl Fn(&Health) -> bool, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            if manager.health_of("scanner").as_ref().is_some_and(&want) {
+            if manager
+                .health_of(DeviceId::Scanner)
+                .as_ref()
+                .is_some_and(&want)
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
         panic!(
             "scanner never became {what}: {:?}",
-            manager.health_of("scanner")
+            manager.health_of(DeviceId::Scanner)
         );
     }
 
@@ -365,7 +354,7 @@ mod tests {
             "{rejected:?}"
         );
         // Garbage costs codes, not the connection.
-        assert_eq!(manager.health_of("scanner"), Some(Health::Ok));
+        assert_eq!(manager.health_of(DeviceId::Scanner), Some(Health::Ok));
         assert_eq!(opens.load(Ordering::SeqCst), 1);
 
         // A short packet (a broken report): once the line is quiet it is
@@ -412,7 +401,7 @@ mod tests {
             }
         }
         assert!(found, "no scan after the noise");
-        assert_eq!(manager.health_of("scanner"), Some(Health::Ok));
+        assert_eq!(manager.health_of(DeviceId::Scanner), Some(Health::Ok));
     }
 
     #[test]
@@ -435,7 +424,7 @@ mod tests {
         );
         std::thread::sleep(Duration::from_millis(150));
         assert!(matches!(
-            manager.health_of("scanner"),
+            manager.health_of(DeviceId::Scanner),
             Some(Health::Missing(_))
         ));
         assert_eq!(opens.load(Ordering::SeqCst), 1);

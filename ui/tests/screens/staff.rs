@@ -10,7 +10,7 @@ use onevisit_core::print::{DocumentKind, JobStore, SqliteJobStore, StoredJob, te
 use onevisit_core::staff::{ManualClock, PaperSettings, StaffDesk, hash_pin};
 use onevisit_core::visit::session::Page as CPage;
 use onevisit_drivers::escpos::PaperWidth;
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use onevisit_ui::{
     AppState, AppWindow, KeyboardState, Kiosk, Page, SessionController, StaffServices, StaffState,
 };
@@ -89,9 +89,9 @@ pub fn staff_entry_lockout_overview_actions_and_out_of_service() {
     let (desk, svc) = services(dir.path(), clock.clone(), &hash, outbox.clone());
     // The printer is out of paper; a visit's worth of paper was printed.
     let mut health = BTreeMap::new();
-    health.insert("idreader".to_string(), Health::Ok);
-    health.insert("scanner".to_string(), Health::Ok);
-    health.insert("printer".to_string(), Health::Degraded("缺纸".into()));
+    health.insert(DeviceId::IdReader, Health::Ok);
+    health.insert(DeviceId::Scanner, Health::Ok);
+    health.insert(DeviceId::Printer, Health::Degraded("缺纸".into()));
     desk.save_devices(&health).unwrap();
     desk.paper().record_job(400.0, Some("v1")).unwrap();
     assert!(desk.paper().forecast().unwrap().printed_since_restock_m > 0.0);

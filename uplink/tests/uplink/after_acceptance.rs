@@ -5,7 +5,7 @@
 use crate::common::*;
 use onevisit_core::outbox::now_ms;
 use onevisit_core::staff::{ManualClock, SnapshotCell};
-use onevisit_drivers::manager::Health;
+use onevisit_drivers::manager::{DeviceId, Health};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,10 +55,10 @@ fn heartbeats_carry_device_health_and_the_paper_estimate() {
     let d = desk(dir.path(), clock.clone());
     d.paper().record_job(2_500.0, Some(&receipt(1))).unwrap();
     let mut h = BTreeMap::new();
-    h.insert("idreader".to_string(), Health::Ok);
-    h.insert("scanner".to_string(), Health::Missing("未连接".into()));
+    h.insert(DeviceId::IdReader, Health::Ok);
+    h.insert(DeviceId::Scanner, Health::Missing("未连接".into()));
     h.insert(
-        "printer".to_string(),
+        DeviceId::Printer,
         Health::Degraded("打印纸即将用完，请准备更换纸卷 (paper near end)".into()),
     );
     let snapshot = SnapshotCell::new(d.device_snapshot(&h).unwrap());
