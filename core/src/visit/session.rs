@@ -16,6 +16,7 @@ use crate::print::{
 };
 use crate::staff::StaffWindow;
 use onevisit_drivers::manager::{DeviceId, Health};
+use onevisit_drivers::scanner::ScanKind;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -664,10 +665,20 @@ impl SessionController {
         if self.page != Page::Form {
             return false;
         }
-        let Some(code) = uscc_in(data) else {
-            self.message =
-                Some("扫到的不是营业执照二维码，请对准执照右上角的二维码再扫一次".into());
-            return false;
+        // One classification of scans for the whole kiosk: the driver's.
+        let code = match onevisit_drivers::scanner::classify(data) {
+            ScanKind::SocialCreditCode { code, .. } => code.to_string(),
+            ScanKind::InvalidSocialCreditCode { error, .. } => {
+                self.message = Some(format!(
+                    "扫到的统一社会信用代码有误（{error}），请对准执照右上角的二维码再扫一次"
+                ));
+                return false;
+            }
+            _ => {
+                self.message =
+                    Some("扫到的不是营业执照二维码，请对准执照右上角的二维码再扫一次".into());
+                return false;
+            }
         };
         let Some(a) = self.apply.as_mut() else {
             return false;
@@ -994,16 +1005,4 @@ impl SessionController {
         self.print_status = PrintStatus::Idle;
         self.staff_wipe();
     }
-}
-
-/// The unified social credit code in a scanned business-licence QR code
-/// (the code alone, or inside the licence's URL or text).
-pub fn uscc_in(data: &str) -> Option<String> {
-    let chars: Vec<char> = data.chars().collect();
-    chars.windows(18).find_map(|w| {
-        let candidate: String = w.iter().collect::<String>().to_ascii_uppercase();
-        crate::ids::SocialCreditCode::parse(&candidate)
-            .ok()
-            .map(|_| candidate)
-    })
 }

@@ -336,6 +336,14 @@ fn a_business_licence_scan_fills_the_credit_code() {
     };
     assert!(!c.scanned("hello"), "garbage fills nothing");
     assert!(c.message().unwrap().contains("不是营业执照"));
+    // The driver's classification decides: a licence QR whose code fails
+    // its check is named as such, not as "not a licence".
+    assert!(!c.scanned("http://www.gsxt.gov.cn/index?uniscid=91350200776049653B"));
+    assert!(
+        c.message().unwrap().contains("统一社会信用代码有误"),
+        "{:?}",
+        c.message()
+    );
     assert!(c.scanned("http://www.gsxt.gov.cn/index?uniscid=91350200776049653A&x=1"));
     assert_eq!(
         c.application().unwrap().text(&FieldPath::scalar(&field)),
