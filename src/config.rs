@@ -186,11 +186,51 @@ impl Default for PrinterFile {
     }
 }
 
+/// Why kiosk.toml cannot be used. Each variant says which file and what
+/// to fix; [`ConfigError::code`] is stable for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `onevisit run` without a file: production never runs on defaults.
+    #[error(
+        "没有指定配置文件 (no configuration): onevisit run --config \
+         /etc/onevisit/kiosk.toml, or set ONEVISIT_CONFIG"
+    )]
+    Missing,
+    #[error("cannot read config {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not TOML, or an unknown key (line, column and key in the message).
+    #[error("config {}: {message}", path.display())]
+    Syntax { path: PathBuf, message: String },
+    /// Every problem found, each naming its key.
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+impl ConfigError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Missing => "config_missing",
+            ConfigError::Read { .. } => "config_unreadable",
+            ConfigError::Syntax { .. } => "config_syntax",
+            ConfigError::Invalid(_) => "config_invalid",
+        }
+    }
+}
+
+/// A kiosk.toml text that is not valid TOML for [`ConfigFile`]: the
+/// message carries line, column and the offending key (`unknown field
+/// `idle_timeout`` for a typo).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.to_string().trim_end())]
+pub struct SyntaxError(#[from] toml::de::Error);
+
 impl ConfigFile {
-    /// Parses `kiosk.toml`. Errors carry line, column and the offending key
-    /// (`unknown field `idle_timeout`` for a typo).
-    pub fn parse(text: &str) -> Result<ConfigFile, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    /// Parses `kiosk.toml`.
+    pub fn parse(text: &str) -> Result<ConfigFile, SyntaxError> {
+        Ok(toml::from_str(text)?)
     }
 }
 
@@ -304,22 +344,40 @@ impl std::fmt::Debug for KioskConfig {
 
 pub use onevisit_core::outbox::receipt::valid_kiosk_id;
 
-fn key32(hex_text: &str, what: &str) -> Result<[u8; 32], String> {
-    // The hex text is a secret: never quote it in an error.
-    let bytes = hex::decode(hex_text.trim()).map_err(|e| format!("{what}: not hex: {e}"))?;
-    bytes
-        .try_into()
-        .map_err(|_| format!("{what}: must be 32 bytes (64 hex digits)"))
+/// Why a configured key cannot be used. The key's text is a secret: no
+/// variant quotes it.
+#[derive(Debug, thiserror::Error)]
+enum KeyError {
+    #[error("{what}: not hex: {reason}")]
+    NotHex {
+        what: String,
+        reason: hex::FromHexError,
+    },
+    #[error("{what}: must be 32 bytes (64 hex digits)")]
+    Length { what: String },
+    #[error("{what}: cannot read: {source}")]
+    Read {
+        what: String,
+        source: std::io::Error,
+    },
+}
+
+fn key32(hex_text: &str, what: &str) -> Result<[u8; 32], KeyError> {
+    let bytes = hex::decode(hex_text.trim()).map_err(|reason| KeyError::NotHex {
+        what: what.to_string(),
+        reason,
+    })?;
+    bytes.try_into().map_err(|_| KeyError::Length {
+        what: what.to_string(),
+    })
 }
 
 /// Reads a key file: 64 hex digits (surrounding whitespace ignored).
 /// A file that others may read is accepted with a warning.
-fn key_file(path: &Path, what: &str, warnings: &mut Vec<String>) -> Result<[u8; 32], String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{what} = {:?}: cannot read: {e}",
-            path.display().to_string()
-        )
+fn key_file(path: &Path, what: &str, warnings: &mut Vec<String>) -> Result<[u8; 32], KeyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+        what: format!("{what} = {:?}", path.display().to_string()),
+        source,
     })?;
     #[cfg(unix)]
     {
@@ -355,14 +413,14 @@ fn secret(
         (Some(h), None) => match key32(h, &format!("{name}_hex")) {
             Ok(k) => Some((k, SecretSource::Inline)),
             Err(e) => {
-                errors.push(e);
+                errors.push(e.to_string());
                 None
             }
         },
         (None, Some(p)) => match key_file(p, &format!("{name}_file"), warnings) {
             Ok(k) => Some((k, SecretSource::File(p.clone()))),
             Err(e) => {
-                errors.push(e);
+                errors.push(e.to_string());
                 None
             }
         },
@@ -506,16 +564,21 @@ impl KioskConfig {
     /// Reads the file when given (or `ONEVISIT_CONFIG`), else development
     /// defaults. `ONEVISIT_PRODUCTION=1` forces production mode, which
     /// refuses to run on the built-in keys.
-    pub fn load(path: Option<&Path>) -> Result<KioskConfig, String> {
+    pub fn load(path: Option<&Path>) -> Result<KioskConfig, ConfigError> {
         let file = match Self::config_path(path) {
             Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| format!("cannot read config {}: {e}", p.display()))?;
-                ConfigFile::parse(&text).map_err(|e| format!("config {}: {e}", p.display()))?
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                ConfigFile::parse(&text).map_err(|e| ConfigError::Syntax {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?
             }
             None => ConfigFile::default(),
         };
-        Self::from_file(file).map_err(|errors| errors.join("\n"))
+        Self::from_file(file).map_err(ConfigError::Invalid)
     }
 
     /// The file `load` reads: the given path, else `$ONEVISIT_CONFIG`.
@@ -906,7 +969,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("k.toml");
         std::fs::write(&p, "production = true\nkiosk_id = \"K01\"\n").unwrap();
-        let err = KioskConfig::load(Some(&p)).unwrap_err();
+        let err = KioskConfig::load(Some(&p)).unwrap_err().to_string();
         assert!(err.contains("production"), "{err}");
         let key = "ab".repeat(32);
         std::fs::write(
@@ -914,7 +977,7 @@ mod tests {
             format!("production = true\nkiosk_id = \"K01\"\nkiosk_key_hex = \"{key}\"\ndata_key_hex = \"{key}\"\n"),
         )
         .unwrap();
-        let err = KioskConfig::load(Some(&p)).unwrap_err();
+        let err = KioskConfig::load(Some(&p)).unwrap_err().to_string();
         assert!(err.contains("notice_key"), "notices need a key too: {err}");
         std::fs::write(
             &p,
@@ -1056,16 +1119,22 @@ mod tests {
         let f = ConfigFile::parse("[screen]\norientation = \"portrait\"\n").unwrap();
         let c = KioskConfig::from_file(f).unwrap();
         assert_eq!((c.screen.width, c.screen.height), (1080, 1920));
-        let f = ConfigFile::parse("[screen]\norientation = \"sideways\"\n").unwrap_err();
+        let f = ConfigFile::parse("[screen]\norientation = \"sideways\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(f.contains("line 2") && f.contains("sideways"), "{f}");
     }
 
     #[test]
     fn a_typo_is_refused_with_its_key_and_line() {
-        let err = ConfigFile::parse("kiosk_id = \"K1\"\n[idle]\ntimeout_sec = 30\n").unwrap_err();
+        let err = ConfigFile::parse("kiosk_id = \"K1\"\n[idle]\ntimeout_sec = 30\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("timeout_sec"), "{err}");
         assert!(err.contains("line 3"), "{err}");
-        let err = ConfigFile::parse("[devices.printer]\npaper_width = 58\n").unwrap_err();
+        let err = ConfigFile::parse("[devices.printer]\npaper_width = 58\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("paper_width") && err.contains("line 2"),
             "{err}"

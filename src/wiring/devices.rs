@@ -7,24 +7,11 @@
 use onevisit_core::fonts::cjk_font;
 use onevisit_core::print::{DocumentKind, JobStore, SqliteJobStore, StoredJob, to_escpos};
 use onevisit_core::staff::DeviceRecorder;
+use onevisit_core::visit::PrintFailure;
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::printer::supervised::{PrintOutcome, PrintRequest};
-use onevisit_drivers::printer::{PrinterError, Problem};
 use std::path::PathBuf;
 use std::sync::mpsc::{Sender, channel};
-
-/// What the applicant reads when a document did not print. The receipt
-/// number stays on screen, so the visit is never lost to the printer.
-pub fn print_problem(e: &PrinterError) -> String {
-    let problems = e.problems();
-    if problems.contains(&Problem::PaperOut) {
-        "打印机缺纸，暂时无法打印".into()
-    } else if problems.contains(&Problem::CoverOpen) {
-        "打印机盖未合上，暂时无法打印".into()
-    } else {
-        "打印机暂时不能打印".into()
-    }
-}
 
 /// A print handler for [`super::Kiosk::set_print_handler`]: each batch is
 /// kept in the reprint store (`store`, SQLite; by receipt number), turned
@@ -35,7 +22,7 @@ pub fn print_handler(
     store: Option<PathBuf>,
     paper: PaperWidth,
     recorder: DeviceRecorder,
-    done: impl Fn(Result<(), String>) + Send + Clone + 'static,
+    done: impl Fn(Result<(), PrintFailure>) + Send + Clone + 'static,
 ) -> impl Fn(Vec<StoredJob>) + 'static {
     move |jobs: Vec<StoredJob>| {
         let printer = printer.clone();
@@ -59,7 +46,7 @@ fn print_batch(
     paper: PaperWidth,
     recorder: &DeviceRecorder,
     jobs: Vec<StoredJob>,
-) -> Result<(), String> {
+) -> Result<(), PrintFailure> {
     if let Some(path) = store {
         match SqliteJobStore::open(&path) {
             Ok(mut s) => {
@@ -75,12 +62,12 @@ fn print_batch(
     }
     let font = cjk_font().map_err(|e| {
         log::error!("print font: {e}");
-        "打印字体缺失，暂时无法打印".to_string()
+        PrintFailure::FontMissing
     })?;
     for job in jobs {
         let bytes = to_escpos(&job.document, paper, font).map_err(|e| {
             log::error!("cannot render {:?} {}: {e}", job.kind, job.key);
-            "这份单据暂时无法打印".to_string()
+            PrintFailure::Render
         })?;
         let (tx, rx) = channel::<PrintOutcome>();
         let sent = printer.send(PrintRequest {
@@ -89,7 +76,7 @@ fn print_batch(
             done: tx,
         });
         if sent.is_err() {
-            return Err("本机没有连接打印机".into());
+            return Err(PrintFailure::NoPrinter);
         }
         match rx.recv() {
             Ok(PrintOutcome {
@@ -99,9 +86,9 @@ fn print_batch(
                 recorder.print_failed(&e);
                 log::warn!("{:?} {} not printed: {e}", job.kind, job.key);
                 // The rest of the batch waits for staff (reprint by number).
-                return Err(print_problem(&e));
+                return Err(PrintFailure::from_printer(&e));
             }
-            Err(_) => return Err("打印机暂时不能打印".into()),
+            Err(_) => return Err(PrintFailure::Printer),
         }
     }
     Ok(())

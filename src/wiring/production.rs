@@ -7,7 +7,7 @@
 //! developer panel; installed catalog updates are taken between visits
 //! ([`CatalogWatch`]).
 
-use crate::config::KioskConfig;
+use crate::config::{ConfigError, KioskConfig};
 use crate::firmware::CatalogStore;
 use crate::firmware::startup::{self, StartupReport};
 use crate::wiring::services::{
@@ -28,25 +28,31 @@ pub const CATALOG_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Loads the configuration for `onevisit run`: `path`, else
 /// `$ONEVISIT_CONFIG`; production never falls back to built-in defaults.
-pub fn load_config(path: Option<&Path>) -> Result<KioskConfig, String> {
+pub fn load_config(path: Option<&Path>) -> Result<KioskConfig, ConfigError> {
     if KioskConfig::config_path(path).is_none() {
-        return Err(
-            "没有指定配置文件 (no configuration): onevisit run --config \
-                    /etc/onevisit/kiosk.toml, or set ONEVISIT_CONFIG"
-                .into(),
-        );
+        return Err(ConfigError::Missing);
     }
-    KioskConfig::load(path).map_err(|e| format!("配置无效 (invalid configuration): {e}"))
+    KioskConfig::load(path)
+}
+
+/// The start-up checks failed: the kiosk must not start. The report says
+/// which check and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("自助终端无法启动 (the kiosk cannot start):\n{0}")]
+pub struct StartupRefused(pub Box<StartupReport>);
+
+impl StartupRefused {
+    pub fn code(&self) -> &'static str {
+        "startup_refused"
+    }
 }
 
 /// The start-up checks; `Err` with the report when the kiosk must not start.
-pub fn check(cfg: &KioskConfig) -> Result<(StartupReport, Catalog), String> {
+pub fn check(cfg: &KioskConfig) -> Result<(StartupReport, Catalog), StartupRefused> {
     let mut report = startup::run(cfg);
     match report.catalog.take() {
         Some(catalog) if !report.fatal() => Ok((report, catalog)),
-        _ => Err(format!(
-            "自助终端无法启动 (the kiosk cannot start):\n{report}"
-        )),
+        _ => Err(StartupRefused(Box::new(report))),
     }
 }
 
@@ -165,8 +171,12 @@ impl CatalogWatch {
 pub fn run(config: Option<&Path>) -> ExitCode {
     let cfg = match load_config(config) {
         Ok(c) => c,
-        Err(e) => {
+        Err(e @ ConfigError::Missing) => {
             eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("配置无效 (invalid configuration): {e}");
             return ExitCode::from(2);
         }
     };

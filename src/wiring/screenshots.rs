@@ -186,7 +186,7 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
             "done-no-paper",
             Box::new(|c: &mut SessionController| {
                 to_done(c);
-                c.print_finished(Err("打印机缺纸，暂时无法打印".into()));
+                c.print_finished(Err(onevisit_core::visit::PrintFailure::PaperOut));
             }),
         ),
         (

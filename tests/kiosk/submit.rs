@@ -213,7 +213,7 @@ pub fn every_bundle_through_the_ui_to_a_printed_receipt_then_nothing_stays() {
         );
 
         // Out of paper: the number stays, and the page says what to do.
-        kiosk.print_finished(Err("打印机缺纸，暂时无法打印".into()));
+        kiosk.print_finished(Err(onevisit_core::visit::PrintFailure::PaperOut));
         assert!(done.get_print_failed());
         assert!(done.get_print_status().contains("补打"));
 

@@ -130,12 +130,12 @@ impl Kiosk {
             None => false,
         };
         if !sent {
-            self.print_finished(Err("本机没有连接打印机".into()));
+            self.print_finished(Err(onevisit_core::visit::PrintFailure::NoPrinter));
         }
     }
 
     /// The printer's answer for the last jobs (on the UI thread).
-    pub fn print_finished(&self, result: Result<(), String>) {
+    pub fn print_finished(&self, result: Result<(), onevisit_core::visit::PrintFailure>) {
         self.update(|c| c.print_finished(result));
     }
 

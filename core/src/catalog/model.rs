@@ -123,6 +123,17 @@ fn yes() -> bool {
     true
 }
 
+/// Why a field's `kind` is not one the form knows (Chinese: the catalog
+/// check shows it to the catalog's editors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KindError {
+    #[error("应为名称或表，实为 {0}")]
+    NotANameOrTable(&'static str),
+    /// serde's message: which kind or parameter is unknown or wrong.
+    #[error("{0}")]
+    Unknown(String),
+}
+
 /// A field kind as written: either a bare name (`"mobile"`, `"text"`) or
 /// a table (`{ money = { unit = "万元" } }`). Kept as a spanned TOML value
 /// (serde's untagged enums would lose the position) and resolved by the
@@ -133,7 +144,7 @@ pub struct KindSpec(pub toml::Spanned<toml::Value>);
 
 impl KindSpec {
     /// The typed kind, or the reason it is not one.
-    pub fn resolve(&self) -> Result<FieldKind, String> {
+    pub fn resolve(&self) -> Result<FieldKind, KindError> {
         let table = match self.0.get_ref() {
             toml::Value::String(name) => {
                 // A bare name means "this kind with its defaults". Unit
@@ -147,9 +158,10 @@ impl KindSpec {
                 t
             }
             toml::Value::Table(t) => t.clone(),
-            other => return Err(format!("应为名称或表，实为 {}", other.type_str())),
+            other => return Err(KindError::NotANameOrTable(other.type_str())),
         };
-        FieldKind::deserialize(toml::Value::Table(table)).map_err(|e| e.message().to_string())
+        FieldKind::deserialize(toml::Value::Table(table))
+            .map_err(|e| KindError::Unknown(e.message().to_string()))
     }
 
     pub fn span(&self) -> std::ops::Range<usize> {

@@ -76,17 +76,20 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
+/// The outbox was written by a newer build (its schema version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("outbox schema version {0} is newer than this build's {SCHEMA_VERSION}")]
+pub struct NewerSchema(pub i64);
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to [`SCHEMA_VERSION`]; refuses a newer one (a
 /// kiosk rolled back to an older build must not scribble on it).
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), String>> {
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), NewerSchema>> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
-        return Ok(Err(format!(
-            "outbox schema version {current} is newer than this build's {SCHEMA_VERSION}"
-        )));
+        return Ok(Err(NewerSchema(current)));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction()?;

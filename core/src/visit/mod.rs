@@ -7,11 +7,13 @@
 //! the CLI and the tests run the same visit without any screen.
 
 pub mod application;
+pub mod printing;
 pub mod session;
 pub mod staff_mode;
 pub mod submission;
 
 pub use application::{Application, FieldPath};
+pub use printing::PrintFailure;
 pub use session::{CardState, Done, Page, PrintStatus, SessionController};
 pub use staff_mode::{StaffMode, StaffServices};
 

@@ -597,11 +597,11 @@ impl SessionController {
     }
 
     /// The printer finished (or could not): `Err` says why, in Chinese.
-    pub fn print_finished(&mut self, result: Result<(), String>) {
+    pub fn print_finished(&mut self, result: Result<(), super::PrintFailure>) {
         self.staff_printed(&result);
         self.print_status = match result {
             Ok(()) => PrintStatus::Printed,
-            Err(why) => PrintStatus::Failed(why),
+            Err(why) => PrintStatus::Failed(why.to_string()),
         };
     }
 

@@ -613,7 +613,7 @@ impl SessionController {
     }
 
     /// The printer's answer while the staff screen shows.
-    pub(super) fn staff_printed(&mut self, result: &Result<(), String>) {
+    pub(super) fn staff_printed(&mut self, result: &Result<(), super::PrintFailure>) {
         if self.page == Page::Staff {
             self.staff.message = Some(match result {
                 Ok(()) => "打印完成".into(),

@@ -223,7 +223,7 @@ pub fn staff_entry_lockout_overview_actions_and_out_of_service() {
     staff.invoke_action("test-print".into());
     assert_eq!(printed.borrow().len(), 1);
     assert_eq!(printed.borrow()[0].kind, DocumentKind::TestPage);
-    kiosk.print_finished(Err("打印机缺纸，暂时无法打印".into()));
+    kiosk.print_finished(Err(onevisit_core::visit::PrintFailure::PaperOut));
     assert!(
         staff.get_message().contains("打印失败"),
         "{}",

@@ -114,7 +114,7 @@ impl Outbox {
         // Checkpoints are the uplink's job (see `checkpoint`); this is only
         // a safety net for a process that never runs one (~80 MB of WAL).
         conn.pragma_update(None, "wal_autocheckpoint", 20_000)?;
-        migrations::migrate(&mut conn)?.map_err(OutboxError::Database)?;
+        migrations::migrate(&mut conn)?.map_err(|e| OutboxError::Database(e.to_string()))?;
         Ok(Outbox {
             conn: Mutex::new(conn),
             checkpointer: Mutex::new(None),
