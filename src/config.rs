@@ -428,56 +428,73 @@ fn secret(
     }
 }
 
+/// `staff_pin_hash` is not an argon2 PHC string; says which part is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PhcShapeError(String);
+
 /// Checks the shape of an argon2 PHC string:
 /// `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (salt and hash in
 /// unpadded standard base64). The PIN itself is checked by staff mode.
-pub fn validate_argon2_phc(phc: &str) -> Result<(), String> {
+pub fn validate_argon2_phc(phc: &str) -> Result<(), PhcShapeError> {
     let parts: Vec<&str> = phc.split('$').collect();
     let shape = "expected $argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>";
     if parts.first() != Some(&"") || parts.len() < 5 {
-        return Err(format!("not an argon2 PHC string ({shape})"));
+        return Err(PhcShapeError(format!("not an argon2 PHC string ({shape})")));
     }
     if !matches!(parts[1], "argon2id" | "argon2i" | "argon2d") {
-        return Err(format!(
+        return Err(PhcShapeError(format!(
             "algorithm {:?} is not argon2id/argon2i/argon2d ({shape})",
             parts[1]
-        ));
+        )));
     }
     let mut rest = &parts[2..];
     if let Some(v) = rest[0].strip_prefix("v=") {
         if !matches!(v, "16" | "19") {
-            return Err(format!("version v={v} is not 16 or 19"));
+            return Err(PhcShapeError(format!("version v={v} is not 16 or 19")));
         }
         rest = &rest[1..];
     }
     let [params, salt, hash] = rest else {
-        return Err(format!("wrong number of $-separated parts ({shape})"));
+        return Err(PhcShapeError(format!(
+            "wrong number of $-separated parts ({shape})"
+        )));
     };
     let mut seen = Vec::new();
     for p in params.split(',') {
         let Some((k, v)) = p.split_once('=') else {
-            return Err(format!("parameter {p:?} is not name=value"));
+            return Err(PhcShapeError(format!("parameter {p:?} is not name=value")));
         };
         if !matches!(k, "m" | "t" | "p") || seen.contains(&k) {
-            return Err(format!("parameter {k:?} unknown or repeated (m, t, p)"));
+            return Err(PhcShapeError(format!(
+                "parameter {k:?} unknown or repeated (m, t, p)"
+            )));
         }
         if v.parse::<u32>().map_or(true, |n| n == 0) {
-            return Err(format!("parameter {k}={v} is not a positive number"));
+            return Err(PhcShapeError(format!(
+                "parameter {k}={v} is not a positive number"
+            )));
         }
         seen.push(k);
     }
     if seen.len() != 3 {
-        return Err("parameters m, t and p are all required".into());
+        return Err(PhcShapeError(
+            "parameters m, t and p are all required".into(),
+        ));
     }
     let b64 = |s: &str| {
         s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
     };
     if salt.len() < 11 || !b64(salt) {
-        return Err("salt must be at least 8 bytes of unpadded base64".into());
+        return Err(PhcShapeError(
+            "salt must be at least 8 bytes of unpadded base64".into(),
+        ));
     }
     if hash.len() < 22 || !b64(hash) {
-        return Err("hash must be at least 16 bytes of unpadded base64".into());
+        return Err(PhcShapeError(
+            "hash must be at least 16 bytes of unpadded base64".into(),
+        ));
     }
     Ok(())
 }

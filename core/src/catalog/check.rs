@@ -3,11 +3,11 @@
 //! cycles, and — by walking every answer path — that every path ends in a
 //! notice with items or a referral.
 
+use super::flow;
 use super::kind::FieldKind;
 use super::load::{Parsed, Problems};
 use super::model::*;
 use super::{Catalog, FieldShape};
-use crate::guide;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The global questions every bundle must use with exactly these options.
@@ -695,7 +695,7 @@ fn check_options_lead_somewhere(
 /// at least one item, every active one-of group must yield exactly one
 /// item, and every item the bundle lists must be reachable.
 fn check_paths(file: usize, b: &Bundle, bundle: &super::LoadedBundle, problems: &mut Problems) {
-    let paths = guide::enumerate_selections(bundle);
+    let paths = flow::enumerate_selections(bundle);
     let mut reached: HashSet<&str> = HashSet::new();
     // Only built for an error message: the loader walks every path on
     // every load, so the happy path must not format anything.

@@ -5,6 +5,7 @@
 //! kiosk.
 
 mod check;
+pub mod flow;
 pub mod kind;
 mod load;
 pub mod model;
