@@ -1,7 +1,7 @@
 //! Speed of the core, against the targets of the foundation issue:
 //! catalog load + validation < 5 ms, one guide step < 50 µs, a full merged
 //! form built and validated < 1 ms; and the time to enumerate every path of
-//! all 13 bundles. Run: `cargo bench --bench core`.
+//! all 13 bundles. Run: `cargo bench -p onevisit-core --bench core`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use onevisit_core::applicant::Applicant;

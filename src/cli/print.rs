@@ -114,7 +114,8 @@ enum PrintCommand {
 fn job_store(dir: &std::path::Path) -> Result<print::SqliteJobStore, ExitCode> {
     std::fs::create_dir_all(dir)
         .map_err(|e| fail(UNREACHABLE, format!("无法创建 {}：{e}", dir.display())))?;
-    print::SqliteJobStore::open(&dir.join("print-jobs.sqlite")).map_err(|e| fail(UNREACHABLE, e))
+    print::SqliteJobStore::open(&dir.join(onevisit_core::print::REPRINT_STORE_FILE))
+        .map_err(|e| fail(UNREACHABLE, e))
 }
 
 /// Keeps `doc` for reprinting when a data directory was given.
@@ -289,7 +290,10 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
             out,
         } => {
             use print::JobStore;
-            if !data_dir.join("print-jobs.sqlite").exists() {
+            if !data_dir
+                .join(onevisit_core::print::REPRINT_STORE_FILE)
+                .exists()
+            {
                 return Err(fail(
                     PROBLEM,
                     print::PrintError::NothingToReprint(receipt_no),

@@ -440,7 +440,7 @@ impl RunningDevices {
         if let Some(jobs) = &self.printer {
             kiosk.set_print_handler(print_handler(
                 jobs.clone(),
-                Some(data_dir.join("print-jobs.sqlite3")),
+                Some(data_dir.join(onevisit_core::print::REPRINT_STORE_FILE)),
                 self.paper,
                 recorder.clone(),
                 |result| {
@@ -500,7 +500,7 @@ pub fn staff_services(
     Ok(
         onevisit_core::visit::staff_mode::StaffServices::new(desk, gate, outbox)
             .with_catalog_version(Some(catalog.version.declared.clone()))
-            .with_reprint_store(cfg.data_dir.join("print-jobs.sqlite3"))
+            .with_reprint_store(cfg.data_dir.join(onevisit_core::print::REPRINT_STORE_FILE))
             .with_paper(cfg.devices.paper_width)
             .with_export_dir(cfg.diagnostics_dir.clone())
             .with_logs(cfg.log_dirs())

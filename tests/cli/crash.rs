@@ -8,7 +8,7 @@
 //! the sending half (`onevisit uplink`) mid-upload against a slow platform.
 //!
 //! The default run does a short version; the long one (1000 kills) runs
-//! with `cargo test --test crash -- --ignored`, or any count with
+//! with `cargo test --test cli crash -- --ignored`, or any count with
 //! `ONEVISIT_CRASH_KILLS=N`.
 
 use crate::common::*;

@@ -1,7 +1,7 @@
 //! Speed of the on-screen keyboard's pinyin engine: building it (once per
 //! process, `keyboard::pinyin_engine`) and the candidate refresh behind one
 //! key press, which must stay well inside a 16 ms frame on the kiosk PC.
-//! Run: `cargo bench --bench keyboard`.
+//! Run: `cargo bench -p onevisit-ui --bench keyboard`.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use inputx_pinyin::PinyinEngine;

@@ -7,7 +7,8 @@
 //! The kiosk's run function wires it with [`Kiosk::with_staff`] (the
 //! desk, gate, outbox, query…), and optionally
 //! [`Kiosk::set_staff_reset_handler`] (重置终端 reinitialises devices).
-//! Queries run on a worker thread with a small tokio runtime and come back
+//! Queries run on a `progress-query` thread (blocking on the uplink Link's
+//! runtime, the kiosk's only one) and come back
 //! through `slint::invoke_from_event_loop`; [`Kiosk::set_query_inline`]
 //! runs them on the calling thread instead (tests, demos).
 

@@ -2,7 +2,7 @@
 //! durable enqueue p99 < 10 ms on this machine, drain > 500 submissions/s
 //! against the reference platform on loopback, and enqueue and status
 //! staying fast with 100 000 submissions queued.
-//! Run: `cargo bench --bench outbox` (prints a table; no criterion
+//! Run: `cargo bench -p onevisit-uplink --bench outbox` (prints a table; no criterion
 //! statistics because the targets are percentiles and rates).
 
 use onevisit_core::catalog::Catalog;

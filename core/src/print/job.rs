@@ -40,6 +40,10 @@ pub trait JobStore {
     fn get(&self, key: &str) -> Result<Vec<StoredJob>, PrintError>;
 }
 
+/// The reprint store's file in the kiosk's data directory: the kiosk
+/// writes it, staff mode and `onevisit print reprint` read it.
+pub const REPRINT_STORE_FILE: &str = "print-jobs.sqlite3";
+
 /// A [`JobStore`] in SQLite, so a receipt can be reprinted by its number
 /// after a restart or a power cut. Stored documents hold masked personal
 /// data only, so nothing here needs encrypting.

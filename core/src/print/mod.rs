@@ -15,7 +15,10 @@ pub mod qr_payload;
 
 pub use documents::*;
 pub use escpos::to_escpos;
-pub use job::{DocumentKind, JobStore, MemoryJobStore, PrintQueue, SqliteJobStore, StoredJob};
+pub use job::{
+    DocumentKind, JobStore, MemoryJobStore, PrintQueue, REPRINT_STORE_FILE, SqliteJobStore,
+    StoredJob,
+};
 pub use layout::{Block, Document};
 pub use preview::{to_image, to_png};
 

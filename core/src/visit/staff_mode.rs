@@ -51,7 +51,7 @@ pub struct StaffServices {
     /// Log files or directories copied into the diagnostics bundle.
     pub logs: Vec<PathBuf>,
     pub catalog_version: Option<String>,
-    /// The reprint store (`print-jobs.sqlite3`, as `ui::devices::print_handler`
+    /// The reprint store (`print::REPRINT_STORE_FILE`, as `wiring::devices::print_handler`
     /// keeps it); None: 补打 says it cannot.
     pub reprint_store: Option<PathBuf>,
     pub paper: PaperWidth,

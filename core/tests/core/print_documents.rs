@@ -2,8 +2,8 @@
 //! long notice, a rare name character printed as an image, and the notice
 //! QR's round trip and refusal of tampered payloads.
 //!
-//! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test
-//! print_documents` and review the diff (and the PNGs) before committing.
+//! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test -p
+//! onevisit-core --test core print_documents` and review the diff (and the PNGs) before committing.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use onevisit_core::applicant::Applicant;
