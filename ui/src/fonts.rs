@@ -16,19 +16,37 @@ pub fn known_cjk_fonts() -> Vec<&'static Path> {
 }
 
 /// Why no CJK font was found, in words for whoever installs the kiosk.
-pub fn missing_font_message(detail: &str) -> String {
-    format!(
-        "没有找到可以显示中文的字体，界面上的中文会显示为空白，所以不启动。\n\
-         No font with Chinese glyphs found ({detail}).\n\
-         Install one: apt-get install fonts-wqy-zenhei\n\
-         or point SLINT_DEFAULT_FONT at a CJK .ttf/.ttc file."
-    )
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "没有找到可以显示中文的字体，界面上的中文会显示为空白，所以不启动。\n\
+     No font with Chinese glyphs found ({detail}).\n\
+     Install one: apt-get install fonts-wqy-zenhei\n\
+     or point SLINT_DEFAULT_FONT at a CJK .ttf/.ttc file."
+)]
+pub struct NoScreenFont {
+    /// What was looked for (the mistyped variable, or the files tried).
+    pub detail: String,
+}
+
+impl NoScreenFont {
+    pub fn code(&self) -> &'static str {
+        "screen_font_missing"
+    }
+}
+
+fn missing_font_message(detail: &str) -> NoScreenFont {
+    NoScreenFont {
+        detail: detail.to_string(),
+    }
 }
 
 /// `SLINT_DEFAULT_FONT` if set (it must exist: a typo must not silently
 /// fall back to a font without Chinese), else the first known font file
 /// that exists.
-pub fn find_cjk_font_in(env: Option<&OsStr>, candidates: &[&Path]) -> Result<PathBuf, String> {
+pub fn find_cjk_font_in(
+    env: Option<&OsStr>,
+    candidates: &[&Path],
+) -> Result<PathBuf, NoScreenFont> {
     if let Some(path) = env {
         let path = PathBuf::from(path);
         return if path.is_file() {
@@ -53,7 +71,7 @@ pub fn find_cjk_font_in(env: Option<&OsStr>, candidates: &[&Path]) -> Result<Pat
 /// The font the kiosk will use, from the real environment:
 /// `SLINT_DEFAULT_FONT`, else the printouts' font (`ONEVISIT_FONT`, else
 /// the first of the known files).
-pub fn find_cjk_font() -> Result<PathBuf, String> {
+pub fn find_cjk_font() -> Result<PathBuf, NoScreenFont> {
     // The printing variable may name a face (`path#index`); Slint takes
     // the file.
     let printing = std::env::var_os(onevisit_core::fonts::FONT_ENV)
@@ -72,7 +90,7 @@ pub fn find_cjk_font() -> Result<PathBuf, String> {
 /// on what fontconfig happens to prefer on this machine.
 ///
 /// Call before any other thread starts (it sets an environment variable).
-pub fn ensure_cjk_font() -> Result<PathBuf, String> {
+pub fn ensure_cjk_font() -> Result<PathBuf, NoScreenFont> {
     let font = find_cjk_font()?;
     if std::env::var_os("SLINT_DEFAULT_FONT").is_none() {
         // SAFETY: called from main before the UI, the device threads or any
@@ -88,7 +106,9 @@ mod tests {
 
     #[test]
     fn no_font_is_refused_with_what_to_install() {
-        let err = find_cjk_font_in(None, &[Path::new("/nonexistent/font.ttc")]).unwrap_err();
+        let err = find_cjk_font_in(None, &[Path::new("/nonexistent/font.ttc")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("fonts-wqy-zenhei"), "{err}");
         assert!(err.contains("中文"), "{err}");
     }
@@ -96,8 +116,9 @@ mod tests {
     #[test]
     fn a_mistyped_slint_default_font_is_refused_not_ignored() {
         let good = tempfile::NamedTempFile::new().unwrap();
-        let err =
-            find_cjk_font_in(Some(OsStr::new("/nonexistent/x.ttc")), &[good.path()]).unwrap_err();
+        let err = find_cjk_font_in(Some(OsStr::new("/nonexistent/x.ttc")), &[good.path()])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("SLINT_DEFAULT_FONT=/nonexistent/x.ttc"),
             "{err}"
