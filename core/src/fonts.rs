@@ -4,8 +4,18 @@
 //!
 //! A missing font is an error, never a fallback: a preview with empty
 //! boxes where the applicant's name should be is worse than no preview.
+//!
+//! The font file is memory-mapped, not read: a CJK collection is 10–20 MB
+//! (wqy-zenhei.ttc is 16 MB) of which a receipt touches a few pages
+//! (cmap, and the outlines of the characters it draws). Read into a
+//! `Vec` it was all anonymous memory, a quarter of the kiosk's peak RSS
+//! (issue 13); mapped, only the touched pages are resident, they are
+//! clean page cache the kernel can drop and reread, and they are the same
+//! pages Slint maps when it draws the screen with this file.
 
-use ab_glyph::{Font, FontVec};
+use ab_glyph::{Font, FontRef};
+use memmap2::Mmap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -36,9 +46,11 @@ pub enum FontError {
     NotCjk { path: String },
 }
 
-/// A loaded CJK font.
+/// A loaded CJK font, parsed in place over a read-only mapping of its
+/// file.
 pub struct CjkFont {
-    font: FontVec,
+    font: FontRef<'static>,
+    bytes: &'static [u8],
     path: PathBuf,
 }
 
@@ -51,29 +63,43 @@ impl std::fmt::Debug for CjkFont {
 impl CjkFont {
     /// Loads face `index` of the font file at `path`, refusing fonts that
     /// cannot draw basic Chinese.
+    ///
+    /// An accepted font's mapping lives until the process ends (see
+    /// [`map_for_the_process`]), so load it once: [`cjk_font`] does. A
+    /// refused file is unmapped before this returns.
     pub fn open(path: &Path, index: u32) -> Result<Self, FontError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| FontError::Unreadable {
+        let unreadable = |reason: String| FontError::Unreadable {
             path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let font =
-            FontVec::try_from_vec_and_index(bytes, index).map_err(|e| FontError::Unreadable {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-        let loaded = Self {
-            font,
-            path: path.to_path_buf(),
+            reason,
         };
-        if !loaded.covers("一件事受理回执") {
+        let map = map_file(path).map_err(|e| unreadable(e.to_string()))?;
+        // Checked over the mapping while it is still ours to drop, so a
+        // refused file costs nothing for the rest of the process.
+        let probe = FontRef::try_from_slice_and_index(&map, index)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if !covers(&probe, "一件事受理回执") {
             return Err(FontError::NotCjk { path: shown });
         }
-        Ok(loaded)
+        let bytes = map_for_the_process(map);
+        // Parsing again is cheap (table offsets and the cmap subtable,
+        // no glyph data) and cannot fail: the same bytes parsed above.
+        let font = FontRef::try_from_slice_and_index(bytes, index)
+            .map_err(|e| unreadable(e.to_string()))?;
+        Ok(Self {
+            font,
+            bytes,
+            path: path.to_path_buf(),
+        })
     }
 
-    pub fn font(&self) -> &FontVec {
+    pub fn font(&self) -> &FontRef<'static> {
         &self.font
+    }
+
+    /// The whole font file, as mapped (all faces of a collection).
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
     }
 
     pub fn path(&self) -> &Path {
@@ -82,13 +108,45 @@ impl CjkFont {
 
     /// True when the font has a glyph for `c` (spaces always count).
     pub fn has_glyph(&self, c: char) -> bool {
-        c.is_whitespace() || self.font.glyph_id(c).0 != 0
+        has_glyph(&self.font, c)
     }
 
     /// True when every character of `text` has a glyph.
     pub fn covers(&self, text: &str) -> bool {
-        text.chars().all(|c| self.has_glyph(c))
+        covers(&self.font, text)
     }
+}
+
+fn has_glyph(font: &FontRef<'_>, c: char) -> bool {
+    c.is_whitespace() || font.glyph_id(c).0 != 0
+}
+
+fn covers(font: &FontRef<'_>, text: &str) -> bool {
+    text.chars().all(|c| has_glyph(font, c))
+}
+
+/// A read-only, private mapping of the whole file at `path`.
+fn map_file(path: &Path) -> std::io::Result<Mmap> {
+    let file = File::open(path)?;
+    // SAFETY: a mapping is undefined behaviour only if the file changes
+    // while mapped. The font is a package-owned, read-only system file
+    // (or the one ONEVISIT_FONT names, same expectation); packages are
+    // replaced by a new inode (dpkg renames), which leaves this mapping
+    // on the old one. Slint maps the same file the same way for the screen.
+    unsafe { Mmap::map(&file) }
+}
+
+/// Keeps `map` for the rest of the process and hands out its bytes.
+///
+/// ab_glyph's `FontRef` borrows its bytes; owning both in one struct would
+/// be self-referential (unsafe lifetime extension, and a drop order to get
+/// right). The kiosk loads its font once per process ([`cjk_font`]'s
+/// `OnceLock`) and draws with it until exit, so leaking that one mapping
+/// is simpler and costs nothing: it is address space, not memory, and its
+/// pages are clean page cache. Only fonts that passed the checks get here.
+fn map_for_the_process(map: Mmap) -> &'static [u8] {
+    let map: &'static Mmap = Box::leak(Box::new(map));
+    map
 }
 
 /// `ONEVISIT_FONT`'s value as a file and a face index: `path` or
@@ -119,7 +177,8 @@ pub fn locate() -> Result<(PathBuf, u32), FontError> {
         })
 }
 
-/// The kiosk's CJK font, loaded once per process.
+/// The kiosk's CJK font, loaded once per process, when first needed (the
+/// first print or preview), not at start-up.
 pub fn cjk_font() -> Result<&'static CjkFont, FontError> {
     static FONT: OnceLock<Result<CjkFont, FontError>> = OnceLock::new();
     FONT.get_or_init(|| {
@@ -158,6 +217,27 @@ mod tests {
             font.path()
         );
         assert!(!font.has_glyph('\u{E000}'));
+    }
+
+    #[test]
+    fn the_kiosk_font_is_mapped_from_its_file_not_copied_to_the_heap() {
+        let font = cjk_font().expect("install fonts-wqy-zenhei");
+        let path = std::fs::canonicalize(font.path()).unwrap();
+        let bytes = font.bytes();
+        let start = bytes.as_ptr() as usize;
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let mapping = maps.lines().find(|l| {
+            let range = l.split_whitespace().next().unwrap_or("");
+            let (lo, hi) = range.split_once('-').unwrap_or(("", ""));
+            let lo = usize::from_str_radix(lo, 16).unwrap_or(usize::MAX);
+            let hi = usize::from_str_radix(hi, 16).unwrap_or(0);
+            (lo..hi).contains(&start)
+        });
+        let mapping = mapping.expect("the font's bytes are in a mapping");
+        assert!(
+            mapping.ends_with(&*path.to_string_lossy()),
+            "font bytes not in a mapping of {path:?}: {mapping}"
+        );
     }
 
     #[test]
