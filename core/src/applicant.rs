@@ -103,6 +103,10 @@ pub struct Applicant {
 pub enum PrefillSource {
     IdCard,
     Licence,
+    /// The guide's questionnaire settled it (公司 → 有限责任公司).
+    Questionnaire,
+    /// The bundle itself settles it (a restaurant is 餐饮服务经营者).
+    Bundle,
 }
 
 impl Applicant {

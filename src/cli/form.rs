@@ -14,8 +14,11 @@ pub struct FormArgs {
     /// The bundle code, e.g. B01.
     bundle: String,
     /// TOML file of answers: `question = "option"`.
-    #[arg(long)]
-    answers: PathBuf,
+    #[arg(long, required_unless_present = "typical")]
+    answers: Option<PathBuf>,
+    /// Answer every question with its default: the bundle's typical path.
+    #[arg(long, conflicts_with = "answers")]
+    typical: bool,
     /// JSON file with the applicant's card (and licence) data.
     #[arg(long)]
     applicant: Option<PathBuf>,
@@ -34,13 +37,11 @@ fn read(path: &Path) -> Result<String, String> {
 }
 
 fn load_inputs(args: &FormArgs) -> Result<(Answers, Applicant, FormValues), String> {
-    let answers: Answers = toml::from_str(&read(&args.answers)?).map_err(|e| {
-        format!(
-            "{}: 答案文件格式错误: {}",
-            args.answers.display(),
-            e.message()
-        )
-    })?;
+    let answers: Answers = match &args.answers {
+        Some(path) => toml::from_str(&read(path)?)
+            .map_err(|e| format!("{}: 答案文件格式错误: {}", path.display(), e.message()))?,
+        None => Answers::new(),
+    };
     let applicant = match &args.applicant {
         Some(p) => serde_json::from_str(&read(p)?)
             .map_err(|e| format!("{}: 申请人文件格式错误: {e}", p.display()))?,
@@ -66,7 +67,12 @@ pub fn run(args: FormArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let notice = match guide::step(&catalog, &args.bundle, &answers) {
+    let stepped = if args.typical {
+        guide::typical_path(&catalog, &args.bundle).map(|(_, outcome)| outcome)
+    } else {
+        guide::step(&catalog, &args.bundle, &answers)
+    };
+    let notice = match stepped {
         Ok(Outcome::Notice { notice }) => notice,
         Ok(Outcome::Question { question }) => {
             eprintln!("问卷还没答完，下一题是 {}：{}", question.id, question.text);
@@ -86,7 +92,7 @@ pub fn run(args: FormArgs) -> ExitCode {
     };
     let merged = form::build_form(&catalog, &notice, &applicant);
     if args.show {
-        println!("{}", serde_json::to_string_pretty(&merged).expect("json"));
+        show(&merged, args.format);
         return ExitCode::SUCCESS;
     }
     match form::validate_form(&merged, &values) {
@@ -133,5 +139,62 @@ pub fn run(args: FormArgs) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The empty form with what the kiosk already knows: each field and record
+/// subfield marked `prefilled` (value, source) or `offered` (the one-tap
+/// choice), and the count of what is left to type.
+fn show(merged: &form::MergedForm, format: Format) {
+    let counts = form::TypingCount::of(merged);
+    let typed = form::reuse::typed_fields(merged);
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "form": merged,
+                "counts": counts,
+                "typed": typed,
+            }))
+            .expect("json")
+        ),
+        Format::Text => {
+            let typical = form::reuse::typical_values(merged);
+            for section in &merged.sections {
+                println!("【{}】", section.title);
+                for f in &section.fields {
+                    if !merged.shown(f, &typical) {
+                        println!("  {}  [此路径不需填写]", f.label);
+                        continue;
+                    }
+                    println!("  {}{}", f.label, reuse_mark(f));
+                    if let form::merged::ShapeView::Records { fields, .. } = &f.shape {
+                        for sub in fields {
+                            // An optional list's subfields are typed only
+                            // when the applicant adds a record.
+                            let mark = if f.required {
+                                reuse_mark(sub)
+                            } else {
+                                String::new()
+                            };
+                            println!("    · {}{}", sub.label, mark);
+                        }
+                    }
+                }
+            }
+            println!(
+                "必填 {}，已预填 {}，一键可选 {}，需要输入 {}",
+                counts.required, counts.prefilled, counts.offered, counts.typed
+            );
+        }
+    }
+}
+
+fn reuse_mark(f: &form::FormField) -> String {
+    match (&f.prefilled, &f.offered) {
+        (Some(p), _) => format!("  [已预填：{}]", p.value),
+        (None, Some(o)) => format!("  [一键：{}]", o.label),
+        (None, None) if f.required => "  [需输入]".into(),
+        (None, None) => String::new(),
     }
 }

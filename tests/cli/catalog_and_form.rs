@@ -91,3 +91,50 @@ fn form_cli_prints_applications_or_errors() {
     assert_eq!(json["status"], "invalid");
     assert_eq!(json["errors"][0]["field"], "F09");
 }
+
+#[test]
+fn form_show_marks_what_is_prefilled_offered_and_left_to_type() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let out = Command::new(env!("CARGO_BIN_EXE_onevisit"))
+        .args(["form", "B01", "--show", "--format", "json", "--answers"])
+        .arg(dir.join("b01-answers.toml"))
+        .arg("--applicant")
+        .arg(dir.join("applicant.json"))
+        .env(
+            "ONEVISIT_CATALOG",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fields: Vec<&serde_json::Value> = json["form"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["fields"].as_array().unwrap())
+        .collect();
+    let field = |id: &str| *fields.iter().find(|f| f["id"] == id).unwrap();
+    assert_eq!(field("F04")["prefilled"]["source"], "id_card");
+    assert_eq!(field("F03")["prefilled"]["source"], "questionnaire");
+    assert_eq!(field("F07")["offered"]["source"], "id_card");
+    assert_eq!(field("F08")["offered"]["source"]["field"], "F07");
+    // Record subfields carry their own marks.
+    let liaison = field("F22");
+    assert_eq!(liaison["offered"]["source"], "record");
+    let mobile = liaison["records"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "mobile")
+        .unwrap();
+    assert_eq!(mobile["offered"]["source"]["field"], "F06");
+    let counts = &json["counts"];
+    let typed = counts["typed"].as_u64().unwrap();
+    assert_eq!(json["typed"].as_array().unwrap().len() as u64, typed);
+    assert!(typed <= 10, "{counts}");
+    assert_eq!(
+        counts["required"].as_u64().unwrap(),
+        counts["prefilled"].as_u64().unwrap() + counts["offered"].as_u64().unwrap() + typed
+    );
+}

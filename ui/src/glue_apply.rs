@@ -345,6 +345,8 @@ fn field_row(
         prefilled: match a.prefilled_from(&path) {
             Some(PrefillSource::IdCard) => "来自身份证".into(),
             Some(PrefillSource::Licence) => "来自营业执照".into(),
+            Some(PrefillSource::Questionnaire) => "按您的回答".into(),
+            Some(PrefillSource::Bundle) => "按所办事项".into(),
             None => SharedString::new(),
         },
         error: a.shown_error(&path, errors).unwrap_or_default().into(),
@@ -387,7 +389,7 @@ fn show_form(f: &FormState, c: &SessionController, a: &Application) {
     f.set_section(index as i32 + 1);
     f.set_sections(a.section_count() as i32);
     let mut rows = Vec::new();
-    for field in &section.fields {
+    for field in section.fields.iter().filter(|f| a.shown(f)) {
         match &field.shape {
             ShapeView::Kind(_) => rows.push(field_row(
                 a,
@@ -474,7 +476,7 @@ fn review_rows(a: &Application) -> Vec<ReviewRow> {
     let mut rows = Vec::new();
     for (i, s) in a.form().sections.iter().enumerate() {
         rows.push(row(true, i as i32, s.title.clone(), String::new()));
-        for field in &s.fields {
+        for field in s.fields.iter().filter(|f| a.shown(f)) {
             match &field.shape {
                 ShapeView::Kind(k) => {
                     let text = a.text(&FieldPath::scalar(&field.id));

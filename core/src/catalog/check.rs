@@ -99,6 +99,7 @@ pub(super) fn check(p: &Parsed, c: &Catalog, problems: &mut Problems) {
     check_items(p, c, problems);
     check_global_questions(p, problems);
     check_item_cycles(p, c, problems);
+    super::check_reuse::check_reuse(p, c, problems);
     for (file, bundle) in &p.bundles {
         check_bundle(*file, bundle, c, problems);
     }

@@ -346,6 +346,10 @@ pub(super) fn resolve_field(
             .iter()
             .map(|r| r.get_ref().clone())
             .collect(),
+        offer: def.offer.clone(),
+        from_answer: def.from_answer.clone(),
+        offer_record: def.offer_record.clone(),
+        show_if: def.show_if.clone(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! kiosk.
 
 mod check;
+mod check_reuse;
 pub mod flow;
 pub mod kind;
 mod load;
@@ -97,6 +98,10 @@ pub struct Field {
     pub prefill: Option<String>,
     /// Items whose outcome provides the value (see [`FieldDef::produced_by`]).
     pub produced_by: Vec<String>,
+    pub offer: Option<model::OfferDef>,
+    pub from_answer: Option<model::FromAnswer>,
+    pub offer_record: Option<String>,
+    pub show_if: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]

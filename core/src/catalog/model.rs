@@ -117,6 +117,62 @@ pub struct FieldDef {
     /// notice, the applicant is not asked for it.
     #[serde(default)]
     pub produced_by: Vec<Ref>,
+    /// A one-tap choice shown beside the field: a value the applicant
+    /// very likely means (the card's address for 住所, 住所 for 经营场所),
+    /// accepted with one tap instead of typed.
+    #[serde(default)]
+    pub offer: Option<OfferDef>,
+    /// The value a questionnaire answer settles (公司 → 有限责任公司):
+    /// prefilled, so the form does not ask again what the guide asked.
+    #[serde(default)]
+    pub from_answer: Option<FromAnswer>,
+    /// For a list of records: the label of a button that fills one record
+    /// with every subfield's offer at once ("同申请人").
+    #[serde(default)]
+    pub offer_record: Option<String>,
+    /// Shown only while other fields of the form hold these values
+    /// (委托代理人 only when 办理方式 is 委托): asked once, by the form.
+    #[serde(default)]
+    pub show_if: BTreeMap<String, String>,
+}
+
+/// Where a one-tap offer takes its value from: exactly one of `from` (a
+/// prefill key such as `card.address`, or another field's id, whose value
+/// is known once the applicant entered it) and `value` (a fixed text;
+/// `{today}` stands for the visit's date).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferDef {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+    /// The button's words (用身份证上的地址, 同住所).
+    pub label: String,
+}
+
+/// A choice field settled by a questionnaire answer: `values` maps the
+/// answer's option id to the field's value; other answers leave the field
+/// to the applicant.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FromAnswer {
+    pub question: Ref,
+    pub values: BTreeMap<String, String>,
+}
+
+/// A bundle's own knowledge of its form: what the bundle itself settles
+/// (a restaurant's 主体业态 is 餐饮服务经营者) and what it suggests.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleForm {
+    /// Field id (or `field.subfield` of a list) → value, prefilled.
+    #[serde(default)]
+    pub prefill: BTreeMap<String, String>,
+    /// One-tap offers for this bundle's applicants, by field id (or
+    /// `field.subfield`).
+    #[serde(default)]
+    pub offer: BTreeMap<String, OfferDef>,
 }
 
 fn yes() -> bool {
@@ -252,6 +308,12 @@ pub struct MaterialUse {
     /// out of the notice unless this holds (empty = always needed).
     #[serde(default)]
     pub only_when_answers: Condition,
+    /// When a form answer decides it (授权委托书 only when 办理方式 is
+    /// 委托): field id → value. The notice still lists it with its
+    /// `only_when` words; the materials page drops it once the form says
+    /// it does not apply.
+    #[serde(default)]
+    pub only_when_form: BTreeMap<String, String>,
 }
 
 fn one() -> u32 {
@@ -529,6 +591,9 @@ pub struct Bundle {
     /// The source table's rows for this bundle.
     #[serde(rename = "listing")]
     pub listings: Vec<Listing>,
+    /// What the bundle settles or suggests on the merged form.
+    #[serde(default)]
+    pub form: BundleForm,
 }
 
 /// `catalog/departments.toml`.

@@ -3,8 +3,10 @@
 //! licence, and from it one application per item with that department's
 //! own field names.
 
+pub use super::reuse::Prefilled;
+use super::reuse::{Known, Offer, prune_offers};
 use super::validate::{FieldError, FieldValue, validate};
-use crate::applicant::{Applicant, PrefillSource};
+use crate::applicant::Applicant;
 use crate::catalog::{Catalog, Field, FieldShape};
 use crate::guide::Notice;
 use serde::Serialize;
@@ -25,6 +27,12 @@ pub struct FormField {
     pub used_by: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefilled: Option<Prefilled>,
+    /// A one-tap choice, when the value is not certain enough to prefill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered: Option<Offer>,
+    /// Shown only while these fields hold these values (field id → value).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub show_if: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,13 +44,6 @@ pub enum ShapeView {
         min: usize,
         max: usize,
     },
-}
-
-/// A value taken from the applicant's card or licence, marked as such.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Prefilled {
-    pub value: String,
-    pub source: PrefillSource,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,19 +69,65 @@ impl MergedForm {
     pub fn field(&self, id: &str) -> Option<&FormField> {
         self.fields().find(|f| f.id == id)
     }
+
+    /// What a scalar field holds now: entered, else prefilled.
+    pub fn current<'a>(&'a self, values: &'a FormValues, id: &str) -> Option<&'a str> {
+        match values.get(id) {
+            Some(InputValue::Text(t)) => Some(t),
+            Some(InputValue::Records(_)) => None,
+            None => self.field(id)?.prefilled.as_ref().map(|p| p.value.as_str()),
+        }
+    }
+
+    /// Whether the form's answers so far hold `condition` (field id →
+    /// value); a condition on a field not on this form never holds, so a
+    /// field or material that depends on it stays out.
+    pub fn holds(&self, values: &FormValues, condition: &BTreeMap<String, String>) -> bool {
+        condition
+            .iter()
+            .all(|(id, want)| self.current(values, id) == Some(want.as_str()))
+    }
+
+    /// Whether the answers so far rule `condition` out: some field it
+    /// names has been answered otherwise. An unanswered field rules
+    /// nothing out, so a material stays listed until the form says it
+    /// does not apply.
+    pub fn rules_out(&self, values: &FormValues, condition: &BTreeMap<String, String>) -> bool {
+        condition.iter().any(|(id, want)| {
+            self.current(values, id)
+                .is_some_and(|v| !v.trim().is_empty() && v != want)
+        })
+    }
+
+    /// Whether the field is on the form for these values (see `show_if`).
+    pub fn shown(&self, field: &FormField, values: &FormValues) -> bool {
+        self.holds(values, &field.show_if)
+    }
 }
 
-fn view(field: &Field, required: bool, applicant: &Applicant) -> FormField {
+/// `key` names the field as the bundle's `[form]` table does: its id, or
+/// `field/subfield` inside a list of records.
+fn view(field: &Field, key: &str, required: bool, known: &Known) -> FormField {
     let shape = match &field.shape {
         FieldShape::Scalar(kind) => ShapeView::Kind(kind.clone()),
         FieldShape::Records { fields, min, max } => ShapeView::Records {
             fields: fields
                 .iter()
-                .map(|f| view(f, f.required, applicant))
+                .map(|f| view(f, &format!("{key}/{}", f.id), f.required, known))
                 .collect(),
             min: *min,
             max: *max,
         },
+    };
+    let prefilled = known.prefilled(field, key);
+    let offered = match (&prefilled, &field.offer_record) {
+        (Some(_), _) => None,
+        (None, Some(label)) => Some(Offer {
+            label: label.clone(),
+            value: None,
+            source: super::reuse::OfferSource::Record,
+        }),
+        (None, None) => known.offered(field, key),
     };
     FormField {
         id: field.id.clone(),
@@ -89,16 +136,30 @@ fn view(field: &Field, required: bool, applicant: &Applicant) -> FormField {
         required,
         shape,
         used_by: Vec::new(),
-        prefilled: field
-            .prefill
-            .as_deref()
-            .and_then(|key| applicant.prefill(key))
-            .map(|(value, source)| Prefilled { value, source }),
+        prefilled,
+        offered,
+        show_if: field.show_if.clone(),
     }
 }
 
 /// Builds the merged form for a notice.
 pub fn build_form(catalog: &Catalog, notice: &Notice, applicant: &Applicant) -> MergedForm {
+    build_form_on(catalog, notice, applicant, crate::calendar::today())
+}
+
+/// [`build_form`] as of a given day (offers such as 经营期限 start today).
+pub fn build_form_on(
+    catalog: &Catalog,
+    notice: &Notice,
+    applicant: &Applicant,
+    today: chrono::NaiveDate,
+) -> MergedForm {
+    let known = Known {
+        applicant,
+        answers: &notice.answers,
+        bundle: catalog.bundle(&notice.bundle.code).map(|b| &b.def.form),
+        today,
+    };
     let in_notice = |code: &str| notice.items.iter().any(|i| i.code == code);
     let mut by_section: BTreeMap<String, Vec<FormField>> = BTreeMap::new();
     let mut order: Vec<String> = catalog
@@ -131,7 +192,7 @@ pub fn build_form(catalog: &Catalog, notice: &Notice, applicant: &Applicant) -> 
                 existing.required |= required;
                 existing.used_by.push((ni.code.clone(), label));
             } else {
-                let mut f = view(field, required, applicant);
+                let mut f = view(field, &field.id, required, &known);
                 f.used_by.push((ni.code.clone(), label));
                 list.push(f);
             }
@@ -151,11 +212,13 @@ pub fn build_form(catalog: &Catalog, notice: &Notice, applicant: &Applicant) -> 
             })
         })
         .collect();
-    MergedForm {
+    let mut form = MergedForm {
         bundle: notice.bundle.code.clone(),
         items: notice.items.iter().map(|i| i.code.clone()).collect(),
         sections,
-    }
+    };
+    prune_offers(&mut form);
+    form
 }
 
 /// What an applicant entered: text per field, or records for a list.
@@ -264,7 +327,10 @@ pub fn validate_form(
             });
         }
     }
-    for field in form.fields() {
+    // A field the form's own answers hide (委托代理人 after 本人办理) is
+    // not validated and its values are not sent: the applicant said it
+    // does not apply.
+    for field in form.fields().filter(|f| form.shown(f, values)) {
         let given = values.get(&field.id).cloned().or_else(|| {
             field
                 .prefilled

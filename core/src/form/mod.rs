@@ -6,9 +6,11 @@ pub mod input;
 /// where the form validates them.
 pub use crate::catalog::kind;
 pub mod merged;
+pub mod reuse;
 pub mod validate;
 
 pub use merged::{
     ApplicationField, CheckedValue, FormError, FormField, FormSection, FormValues, InputValue,
-    ItemApplication, MergedForm, Prefilled, applications, build_form, validate_form,
+    ItemApplication, MergedForm, Prefilled, applications, build_form, build_form_on, validate_form,
 };
+pub use reuse::{Offer, OfferSource, TypingCount};

@@ -114,6 +114,32 @@ pub fn step(
     Ok(step_checked(catalog, bundle, answers))
 }
 
+/// The typical path through a bundle: every question answered with its
+/// default option (the catalog marks the most common answer), first option
+/// when none is marked. Returns the answers and where they lead; what the
+/// form-reuse table in docs/form-reuse.md counts.
+pub fn typical_path(
+    catalog: &Catalog,
+    bundle_code: &str,
+) -> Result<(Answers, Outcome), GuideError> {
+    let mut answers = Answers::new();
+    loop {
+        match step(catalog, bundle_code, &answers)? {
+            Outcome::Question { question } => {
+                let option = question
+                    .options
+                    .iter()
+                    .find(|o| o.default)
+                    .or(question.options.first())
+                    .map(|o| o.id.clone())
+                    .unwrap_or_default();
+                answers.insert(question.id, option);
+            }
+            end => return Ok((answers, end)),
+        }
+    }
+}
+
 /// [`step`] for answers already known to be valid.
 pub fn step_checked(catalog: &Catalog, bundle: &LoadedBundle, answers: &Answers) -> Outcome {
     match position(bundle, answers) {

@@ -101,6 +101,10 @@ pub struct NoticeMaterial {
     /// When only some applicants need it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub only_when: Vec<String>,
+    /// Form answers that decide it (see `MaterialUse::only_when_form`);
+    /// empty when some item of the notice needs it whatever the form says.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub only_when_form: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -325,6 +329,9 @@ fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> V
                 existing.key |= use_.key;
                 existing.rongque_eligible = !existing.key;
                 existing.key_verified &= use_.key_verified.is_verified();
+                if existing.only_when_form != use_.only_when_form {
+                    existing.only_when_form.clear();
+                }
                 if let Some(w) = &use_.only_when
                     && !existing.only_when.contains(w)
                 {
@@ -358,6 +365,7 @@ fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> V
                 source_label,
                 produced_by,
                 only_when: use_.only_when.iter().cloned().collect(),
+                only_when_form: use_.only_when_form.clone(),
                 note: def.note.clone(),
             });
         }

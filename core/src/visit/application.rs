@@ -154,6 +154,11 @@ impl Application {
         }
     }
 
+    /// Whether a field is on the form now (its `show_if` holds).
+    pub fn shown(&self, field: &FormField) -> bool {
+        self.form.shown(field, &self.values)
+    }
+
     /// The kind of the value at `path` (for choosing a keyboard or picker).
     pub fn kind(&self, path: &FieldPath) -> Option<&FieldKind> {
         match &self.field(path)?.shape {
@@ -211,6 +216,67 @@ impl Application {
             }
             _ => {}
         }
+    }
+
+    /// The one-tap offer beside a field or record subfield, with the value
+    /// it would fill in now: `None` when there is none, or when it copies
+    /// another field that is still empty (同住所 before 住所 is entered).
+    pub fn offer(&self, path: &FieldPath) -> Option<(String, String)> {
+        let offer = self.field(path)?.offered.as_ref()?;
+        let value = match (&offer.value, &offer.source) {
+            (Some(v), _) => v.clone(),
+            (None, form::OfferSource::Field(other)) => {
+                let v = self.text(&FieldPath::scalar(other));
+                if v.trim().is_empty() {
+                    return None;
+                }
+                v
+            }
+            (None, _) => return None,
+        };
+        Some((offer.label.clone(), value))
+    }
+
+    /// Takes the offer at `path` (one tap); false when there is none now.
+    pub fn accept_offer(&mut self, path: &FieldPath) -> bool {
+        match self.offer(path) {
+            Some((_, value)) => {
+                self.set_text(path, &value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The record-wide offer of a list ("同申请人"), if it has one.
+    pub fn record_offer(&self, field: &str) -> Option<String> {
+        let f = self.form.field(field)?;
+        match (&f.offered, &f.shape) {
+            (Some(o), ShapeView::Records { .. }) => Some(o.label.clone()),
+            _ => None,
+        }
+    }
+
+    /// "同申请人" on record `index` of a list: every subfield with an
+    /// offer takes it; subfields without one (or whose source is still
+    /// empty) are left as they are. Adds the record when it is the next
+    /// one. Returns how many subfields were filled.
+    pub fn accept_record_offer(&mut self, field: &str, index: usize) -> usize {
+        if self.record_offer(field).is_none() {
+            return 0;
+        }
+        if index == self.records(field).len() && !self.add_record(field) {
+            return 0;
+        }
+        let subs: Vec<String> = match self.form.field(field).map(|f| &f.shape) {
+            Some(ShapeView::Records { fields, .. }) => {
+                fields.iter().map(|f| f.id.clone()).collect()
+            }
+            _ => return 0,
+        };
+        subs.iter()
+            .filter(|sub| self.accept_offer(&FieldPath::in_record(field, index, sub)))
+            .count()
     }
 
     /// The records of a list field (empty when none yet).
@@ -330,10 +396,14 @@ impl Application {
         add_working_days(self.today, DEFAULT_SUPPLY_DAYS)
     }
 
+    /// The notice's materials that the form's answers leave needed: a
+    /// material that applies only to, say, 委托 is dropped once the form
+    /// says 本人办理, so the applicant is never told to bring it.
     pub fn materials(&self) -> Vec<MaterialChoice> {
         self.notice
             .materials
             .iter()
+            .filter(|m| !self.form.rules_out(&self.values, &m.only_when_form))
             .map(|m| {
                 let automatic = match m.source {
                     MaterialSource::Form => Some("本机根据您填写的表单自动生成"),

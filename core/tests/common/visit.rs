@@ -57,6 +57,11 @@ pub fn fill_section(c: &mut SessionController) -> Vec<(FieldPath, String)> {
     let a = c.application().expect("applying");
     let section = a.form().sections[a.section_index()].clone();
     for field in &section.fields {
+        // As a person fills it: a field the answers so far hide (委托代理人
+        // after 本人办理) is not on the page.
+        if !c.application().unwrap().shown(field) {
+            continue;
+        }
         match &field.shape {
             ShapeView::Kind(kind) => {
                 let path = FieldPath::scalar(&field.id);

@@ -85,9 +85,17 @@ fn id_card_data_is_prefilled_and_marked() {
         f.field("F05").unwrap().prefilled.as_ref().unwrap().value,
         "410902198503120026"
     );
-    // Nothing is prefilled without a card.
+    // Nothing personal is prefilled without a card: only what the
+    // questionnaire and the bundle settle.
     let blank = form::build_form(catalog(), &n, &Applicant::default());
-    assert!(blank.fields().all(|f| f.prefilled.is_none()));
+    assert!(
+        blank
+            .fields()
+            .all(|f| f.prefilled.as_ref().is_none_or(|p| matches!(
+                p.source,
+                PrefillSource::Questionnaire | PrefillSource::Bundle
+            )))
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod common;
 mod application;
 mod catalog_check;
 mod form;
+mod form_reuse;
 mod guide_paths;
 mod outbox;
 mod print_documents;
