@@ -145,6 +145,23 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
             }),
         ),
         (
+            // The one-tap offers: the card's address for 住所, the usual
+            // scope, 从今天起长期, 没有前置审批.
+            "form-offers",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                to_section_of(c, "F07");
+            }),
+        ),
+        (
+            // 同申请人 on 登记联络员, 本人办理, 同申请人手机.
+            "form-offers-contact",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                to_section_of(c, "F22");
+            }),
+        ),
+        (
             "form-problems",
             Box::new(|c: &mut SessionController| {
                 to_form(c);
@@ -379,6 +396,24 @@ pub fn fill_all(c: &mut SessionController) {
     for _ in 0..20 {
         if c.page() != Page::Form {
             break;
+        }
+        fill_page(c);
+        c.form_next();
+    }
+}
+
+/// Fills and leaves the form pages before the one holding `field`.
+fn to_section_of(c: &mut SessionController, field: &str) {
+    for _ in 0..20 {
+        let Some(a) = c.application().filter(|_| c.page() == Page::Form) else {
+            return;
+        };
+        if a.form().sections[a.section_index()]
+            .fields
+            .iter()
+            .any(|f| f.id == field)
+        {
+            return;
         }
         fill_page(c);
         c.form_next();

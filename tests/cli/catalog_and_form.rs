@@ -106,7 +106,11 @@ fn form_show_marks_what_is_prefilled_offered_and_left_to_type() {
         )
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let fields: Vec<&serde_json::Value> = json["form"]["sections"]
         .as_array()

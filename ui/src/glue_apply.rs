@@ -34,8 +34,7 @@ impl Kiosk {
             };
             let label = c
                 .application()
-                .and_then(|a| a.form().field(&path.field))
-                .map(|f| f.label.clone())
+                .and_then(|a| a.label(&path))
                 .unwrap_or_default();
             (path, kind, text, label)
         };
@@ -68,6 +67,18 @@ impl Kiosk {
         });
         let w = Rc::downgrade(self);
         form.on_add_record(move |list| with(&w, |k| k.update(|c| c.add_record(&list))));
+        let w = Rc::downgrade(self);
+        form.on_accept_offer(move |path| {
+            if let Some(p) = FieldPath::decode(&path) {
+                with(&w, |k| k.update(|c| c.accept_offer(&p)));
+            }
+        });
+        let w = Rc::downgrade(self);
+        form.on_accept_record_offer(move |list, i| {
+            with(&w, |k| {
+                k.update(|c| c.accept_record_offer(&list, i.max(0) as usize))
+            })
+        });
         let w = Rc::downgrade(self);
         form.on_remove_record(move |list, i| {
             with(&w, |k| {
@@ -333,6 +344,7 @@ fn field_row(
     errors: &[FormError],
 ) -> FieldRow {
     let text = a.text(&path);
+    let empty = text.trim().is_empty();
     let value = match &field.shape {
         ShapeView::Kind(k) => apply::display_value(k, &text),
         ShapeView::Records { .. } => text,
@@ -350,6 +362,13 @@ fn field_row(
             None => SharedString::new(),
         },
         error: a.shown_error(&path, errors).unwrap_or_default().into(),
+        // The one-tap offer, while the field is still empty.
+        offer: a
+            .offer(&path)
+            .filter(|_| empty)
+            .map(|(label, _)| label)
+            .unwrap_or_default()
+            .into(),
         required: field.required,
         editing: c.editing() == Some(&path),
         in_record: path.record.is_some(),
@@ -369,6 +388,7 @@ fn list_row(kind: RowKind, label: String, list: &str, index: usize, removable: b
         placeholder: SharedString::new(),
         prefilled: SharedString::new(),
         error: SharedString::new(),
+        offer: SharedString::new(),
         required: false,
         editing: false,
         in_record: false,
@@ -407,16 +427,25 @@ fn show_form(f: &FormState, c: &SessionController, a: &Application) {
                     heading.value = "还没有填写".into();
                     heading.kind = RowKind::RecordHeading;
                     heading.label = format!("{}（至少 {min} 条）", field.label).into();
+                    // 同申请人 on the empty list adds its first record.
+                    heading.offer = a.record_offer(&field.id).unwrap_or_default().into();
+                    heading.list = field.id.clone().into();
+                    heading.index = 0;
                     rows.push(heading);
                 }
                 for n in 0..records.len() {
-                    rows.push(list_row(
+                    let mut heading = list_row(
                         RowKind::RecordHeading,
                         format!("{} 第 {} 条", field.label, n + 1),
                         &field.id,
                         n,
                         records.len() > min,
-                    ));
+                    );
+                    // Only on the first record: one applicant is one person.
+                    if n == 0 {
+                        heading.offer = a.record_offer(&field.id).unwrap_or_default().into();
+                    }
+                    rows.push(heading);
                     for sub in fields {
                         rows.push(field_row(
                             a,

@@ -36,17 +36,16 @@ pub(super) fn check_reuse(p: &Parsed, c: &Catalog, problems: &mut Problems) {
             FieldShape::Records { fields, .. } => fields.as_slice(),
             FieldShape::Scalar(_) => &[],
         };
-        if let Some(offer) = &def.offer {
-            if let Some(e) = check_offer(&id, offer, field, c) {
-                problems.at_ref(file, &def.id, e);
-            }
+        if let Some(offer) = &def.offer
+            && let Some(e) = check_offer(&id, offer, field, c)
+        {
+            problems.at_ref(file, &def.id, e);
         }
         for (sub_def, sub) in def.record.iter().zip(subs) {
-            if let Some(offer) = &sub_def.offer {
-                let key = format!("{id}/{}", sub.id);
-                if let Some(e) = check_offer(&key, offer, sub, c) {
-                    problems.at_ref(file, &sub_def.id, e);
-                }
+            if let Some(offer) = &sub_def.offer
+                && let Some(e) = check_offer(&format!("{id}/{}", sub.id), offer, sub, c)
+            {
+                problems.at_ref(file, &sub_def.id, e);
             }
         }
         if def.offer_record.is_some() && !def.record.iter().any(|s| s.offer.is_some()) {

@@ -154,6 +154,12 @@ impl Application {
         }
     }
 
+    /// The field's own label: a record's subfield is 姓名 or 身份证号码,
+    /// not the list's name (the keyboard shows what is being typed).
+    pub fn label(&self, path: &FieldPath) -> Option<String> {
+        self.field(path).map(|f| f.label.clone())
+    }
+
     /// Whether a field is on the form now (its `show_if` holds).
     pub fn shown(&self, field: &FormField) -> bool {
         self.form.shown(field, &self.values)

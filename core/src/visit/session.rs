@@ -716,6 +716,30 @@ impl SessionController {
         }
     }
 
+    /// A one-tap offer taken (用身份证上的地址, 同住所).
+    pub fn accept_offer(&mut self, path: &FieldPath) {
+        self.touch();
+        if self.page != Page::Form {
+            return;
+        }
+        self.editing = None;
+        if let Some(a) = self.apply.as_mut() {
+            a.accept_offer(path);
+        }
+    }
+
+    /// 同申请人 on one record of a list.
+    pub fn accept_record_offer(&mut self, field: &str, index: usize) {
+        self.touch();
+        if self.page != Page::Form {
+            return;
+        }
+        self.editing = None;
+        if let Some(a) = self.apply.as_mut() {
+            a.accept_record_offer(field, index);
+        }
+    }
+
     pub fn remove_record(&mut self, field: &str, index: usize) {
         self.touch();
         self.editing = None;

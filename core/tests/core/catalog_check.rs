@@ -291,3 +291,84 @@ fn a_missing_file_is_reported() {
     let errors = load_dir(dir.path()).unwrap_err().0;
     assert!(errors[0].file.ends_with("materials.toml") && errors[0].message.contains("无法读取"));
 }
+
+/// Reuse rules must name real sources and values the field accepts, or a
+/// one-tap choice would fill in something the form then refuses.
+#[test]
+fn broken_offers_and_form_conditions_are_reported() {
+    let messages = |errors: &[CatalogError]| {
+        errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (_d, errors) = broken("fields.toml", |t| {
+        t.replacen(
+            "offer = { from = \"F07\", label",
+            "offer = { from = \"F77\", label",
+            1,
+        )
+    });
+    assert!(
+        messages(&errors).contains("F08 的 offer 来源 F77"),
+        "{}",
+        messages(&errors)
+    );
+    let (_d, errors) = broken("fields.toml", |t| {
+        t.replacen(
+            "offer = { value = \"self\"",
+            "offer = { value = \"myself\"",
+            1,
+        )
+    });
+    assert!(
+        messages(&errors).contains("by_agent 的 offer"),
+        "{}",
+        messages(&errors)
+    );
+    let (_d, errors) = broken("fields.toml", |t| {
+        t.replacen(
+            "show_if = { by_agent = \"agent\" }",
+            "show_if = { by_agnet = \"agent\" }",
+            1,
+        )
+    });
+    assert!(
+        messages(&errors).contains("show_if 引用了未知字段 by_agnet"),
+        "{}",
+        messages(&errors)
+    );
+    let (_d, errors) = broken("fields.toml", |t| {
+        t.replacen(
+            "values = { company = \"llc\"",
+            "values = { company = \"lcc\"",
+            1,
+        )
+    });
+    assert!(
+        messages(&errors).contains("F03 的 from_answer"),
+        "{}",
+        messages(&errors)
+    );
+    let (_d, errors) = broken("items/food_business_licence.toml", |t| {
+        t.replacen(
+            "only_when_form = { by_agent = \"agent\" }",
+            "only_when_form = { pre_approval = \"has\" }",
+            1,
+        )
+    });
+    assert!(
+        messages(&errors).contains("本事项不填的字段 pre_approval"),
+        "{}",
+        messages(&errors)
+    );
+    let (_d, errors) = broken("bundles/B01.toml", |t| {
+        t.replacen("= \"catering\"", "= \"bakery\"", 1)
+    });
+    assert!(
+        messages(&errors).contains("[form] prefill food_business_licence.business_format"),
+        "{}",
+        messages(&errors)
+    );
+}

@@ -250,6 +250,12 @@ fn an_offer_copying_another_field_waits_for_it_and_same_as_applicant_fills_a_rec
         "{:?}",
         a.all_errors()
     );
+    // The keyboard is labelled with the subfield's own name, not the list's.
+    assert_eq!(
+        a.label(&FieldPath::in_record("F22", 0, "id_number"))
+            .as_deref(),
+        Some("身份证号码")
+    );
     // A list without a record-wide offer refuses it.
     assert_eq!(a.accept_record_offer("F13", 0), 0);
 }

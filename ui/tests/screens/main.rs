@@ -9,6 +9,7 @@ mod isolated;
 #[path = "../../../tests/common/ui.rs"]
 mod ui;
 
+mod form_offers;
 mod form_scroll;
 mod idle_wipe;
 mod journey;
@@ -19,6 +20,10 @@ mod staff;
 
 fn main() -> std::process::ExitCode {
     isolated::main(&[
+        (
+            "form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant",
+            form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant,
+        ),
         (
             "form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard",
             form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard,
