@@ -99,7 +99,7 @@ pub struct Application {
     section: usize,
     /// Sections whose problems are shown (the applicant tried to go on).
     revealed: BTreeSet<usize>,
-    /// Fields edited at least once: their problems show straight away.
+    /// Fields the applicant has left after editing: their problems show.
     touched: BTreeSet<String>,
     later: BTreeSet<String>,
     declared: bool,
@@ -207,7 +207,6 @@ impl Application {
         if self.field(path).is_none() {
             return;
         }
-        self.touched.insert(path.encode());
         match (path.record, &path.sub) {
             (None, None) => {
                 self.values
@@ -283,6 +282,15 @@ impl Application {
         subs.iter()
             .filter(|sub| self.accept_offer(&FieldPath::in_record(field, index, sub)))
             .count()
+    }
+
+    /// The applicant left the field (完成, another field, 下一页): from now
+    /// on its problems show. Not on each key press: "现在是1个字" while the
+    /// second character is being typed only confuses.
+    pub fn leave(&mut self, path: &FieldPath) {
+        if self.field(path).is_some() {
+            self.touched.insert(path.encode());
+        }
     }
 
     /// The records of a list field (empty when none yet).

@@ -488,7 +488,7 @@ impl SessionController {
             }
             Page::CardRead => self.wipe(),
             Page::Form => {
-                self.editing = None;
+                self.set_editing(None);
                 self.message = None;
                 let first = self.apply.as_mut().is_none_or(|a| !a.previous_section());
                 if first {
@@ -525,7 +525,7 @@ impl SessionController {
                 | Page::Review
         ) {
             self.apply = None;
-            self.editing = None;
+            self.set_editing(None);
             self.message = None;
             self.answers.clear();
             self.bundle = None;
@@ -634,14 +634,26 @@ impl SessionController {
     pub fn edit(&mut self, path: FieldPath) {
         self.touch();
         if self.page == Page::Form && self.apply.as_ref().is_some_and(|a| a.kind(&path).is_some()) {
-            self.editing = Some(path);
+            self.set_editing(Some(path));
         }
     }
 
     /// 完成 on the keyboard or picker.
     pub fn edit_done(&mut self) {
         self.touch();
-        self.editing = None;
+        self.set_editing(None);
+    }
+
+    /// Which field the keyboard or picker is on. The one it leaves counts
+    /// as left: its problems show from now on, never while it is typed.
+    fn set_editing(&mut self, editing: Option<FieldPath>) {
+        if let Some(old) = self.editing.take()
+            && Some(&old) != editing.as_ref()
+            && let Some(a) = self.apply.as_mut()
+        {
+            a.leave(&old);
+        }
+        self.editing = editing;
     }
 
     /// A value typed or picked.
@@ -722,7 +734,7 @@ impl SessionController {
         if self.page != Page::Form {
             return;
         }
-        self.editing = None;
+        self.set_editing(None);
         if let Some(a) = self.apply.as_mut() {
             a.accept_offer(path);
         }
@@ -734,7 +746,7 @@ impl SessionController {
         if self.page != Page::Form {
             return;
         }
-        self.editing = None;
+        self.set_editing(None);
         if let Some(a) = self.apply.as_mut() {
             a.accept_record_offer(field, index);
         }
@@ -742,7 +754,7 @@ impl SessionController {
 
     pub fn remove_record(&mut self, field: &str, index: usize) {
         self.touch();
-        self.editing = None;
+        self.set_editing(None);
         if let Some(a) = self.apply.as_mut() {
             a.remove_record(field, index);
         }
@@ -751,7 +763,7 @@ impl SessionController {
     /// 下一步 on a form page.
     pub fn form_next(&mut self) {
         self.touch();
-        self.editing = None;
+        self.set_editing(None);
         let Some(a) = self.apply.as_mut() else {
             return;
         };
@@ -895,7 +907,7 @@ impl SessionController {
         });
         // What was typed has done its job: it is in the (sealed) outbox.
         self.apply = None;
-        self.editing = None;
+        self.set_editing(None);
         self.message = None;
         for job in jobs {
             self.queue_print(job);
@@ -1020,7 +1032,7 @@ impl SessionController {
         self.wiped_for_idle = false;
         self.elderly = false;
         self.apply = None;
-        self.editing = None;
+        self.set_editing(None);
         self.message = None;
         self.done = None;
         // Jobs not yet taken hold masked data only, but they belong to the

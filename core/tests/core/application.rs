@@ -380,3 +380,39 @@ fn a_low_rating_needs_a_reason_and_is_queued_once() {
     c.rate(5);
     assert_eq!(c.done().unwrap().score, Some(1));
 }
+
+/// Problems show when the field is left (完成, another field) or on 下一页,
+/// never while it is being typed.
+#[test]
+fn a_field_s_problem_shows_once_it_is_left_not_while_typing() {
+    let mut c = SessionController::new(Catalog::load_default().unwrap());
+    to_notice(&mut c, "B01");
+    c.apply();
+    let phone = FieldPath::scalar("F06");
+    let shown = |c: &SessionController| {
+        let a = c.application().unwrap();
+        a.shown_error(&phone, &a.all_errors())
+    };
+    c.edit(phone.clone());
+    c.set_field(&phone, "1");
+    assert_eq!(shown(&c), None, "while typing");
+    c.set_field(&phone, "139");
+    assert_eq!(shown(&c), None, "still typing");
+    c.edit_done();
+    assert!(
+        shown(&c).is_some_and(|e| e.contains("11位")),
+        "{:?}",
+        shown(&c)
+    );
+    // Fixed: the problem goes as soon as the value is right.
+    c.edit(phone.clone());
+    c.set_field(&phone, "13903930001");
+    assert_eq!(shown(&c), None);
+    // Moving on to another field leaves the first one too.
+    let name = FieldPath::scalar("F01");
+    c.edit(name.clone());
+    c.set_field(&name, "濮");
+    c.edit(phone.clone());
+    let a = c.application().unwrap();
+    assert!(a.shown_error(&name, &a.all_errors()).is_some());
+}
