@@ -358,6 +358,15 @@ impl Application {
             .map(|e| e.message.clone())
     }
 
+    /// How many problems the page on screen has, once they are shown
+    /// (after a 下一页 that stopped); `None` before. The banner counts
+    /// from this on every change, so fixing one problem counts down.
+    pub fn open_problems(&self) -> Option<usize> {
+        self.revealed
+            .contains(&self.section)
+            .then(|| self.section_errors(self.section, &self.all_errors()))
+    }
+
     fn section_errors(&self, index: usize, errors: &[FormError]) -> usize {
         let Some(section) = self.form.sections.get(index) else {
             return 0;

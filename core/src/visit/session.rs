@@ -665,6 +665,17 @@ impl SessionController {
         if let Some(a) = self.apply.as_mut() {
             a.set_text(path, text);
         }
+        self.recount_problems();
+    }
+
+    /// The problems banner follows the page as it is fixed.
+    fn recount_problems(&mut self) {
+        if self.page != Page::Form {
+            return;
+        }
+        if let Some(n) = self.apply.as_ref().and_then(Application::open_problems) {
+            self.message = Some(problems_banner(n));
+        }
     }
 
     /// A code from the scanner on a form page: a business licence's QR
@@ -738,6 +749,7 @@ impl SessionController {
         if let Some(a) = self.apply.as_mut() {
             a.accept_offer(path);
         }
+        self.recount_problems();
     }
 
     /// 同申请人 on one record of a list.
@@ -750,6 +762,7 @@ impl SessionController {
         if let Some(a) = self.apply.as_mut() {
             a.accept_record_offer(field, index);
         }
+        self.recount_problems();
     }
 
     pub fn remove_record(&mut self, field: &str, index: usize) {
@@ -758,6 +771,7 @@ impl SessionController {
         if let Some(a) = self.apply.as_mut() {
             a.remove_record(field, index);
         }
+        self.recount_problems();
     }
 
     /// 下一步 on a form page.
@@ -772,7 +786,7 @@ impl SessionController {
         }
         let last = a.at_last_section();
         match a.next_section() {
-            Err(n) => self.message = Some(format!("本页还有 {n} 处需要填写或修改，请看红色提示")),
+            Err(n) => self.message = Some(problems_banner(n)),
             Ok(()) if last => {
                 self.message = None;
                 self.page = Page::Materials;
@@ -1040,5 +1054,13 @@ impl SessionController {
         self.print_jobs.clear();
         self.print_status = PrintStatus::Idle;
         self.staff_wipe();
+    }
+}
+
+/// The form page's banner: what is left on this page, or that it is done.
+fn problems_banner(n: usize) -> String {
+    match n {
+        0 => "本页已填好，请点“下一页”".into(),
+        n => format!("本页还有 {n} 处需要填写或修改，请看红色提示"),
     }
 }

@@ -416,3 +416,19 @@ fn a_field_s_problem_shows_once_it_is_left_not_while_typing() {
     let a = c.application().unwrap();
     assert!(a.shown_error(&name, &a.all_errors()).is_some());
 }
+
+/// The banner of a page that stopped on 下一页 counts down as problems are
+/// fixed, and says when the page is done.
+#[test]
+fn the_problems_banner_counts_live() {
+    let mut c = SessionController::new(Catalog::load_default().unwrap());
+    to_notice(&mut c, "B01");
+    c.apply();
+    c.form_next();
+    let first = c.message().unwrap().to_string();
+    assert!(first.contains("本页还有 1 处"), "{first}");
+    c.set_field(&FieldPath::scalar("F06"), "13903930001");
+    assert_eq!(c.message(), Some("本页已填好，请点“下一页”"));
+    c.set_field(&FieldPath::scalar("F06"), "139");
+    assert!(c.message().unwrap().contains("本页还有 1 处"));
+}
