@@ -255,10 +255,11 @@ fn edit_date(c: &mut SessionController, f: impl FnOnce(&mut DatePick)) {
 
 fn show_pickers(f: &FormState, c: &SessionController) {
     let current = editing(c).filter(|_| c.page() == CPage::Form);
+    // The picker names the field being chosen: 出资方式, not the list
+    // (股东) it belongs to.
     let title = |p: &FieldPath| {
         c.application()
-            .and_then(|a| a.form().field(&p.field))
-            .map(|f| f.label.clone())
+            .and_then(|a| a.label(p))
             .unwrap_or_default()
     };
     match current
