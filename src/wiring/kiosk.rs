@@ -98,8 +98,8 @@ pub fn run() -> ExitCode {
     };
     println!(
         "onevisit kiosk: data in {}, reference platform at {}.\n\
-         Use the panel at the bottom right to place a test ID card, scan a\n\
-         business licence, or take the printer's paper out.",
+         Use the 模拟设备 strip right of the kiosk screen to place a test ID\n\
+         card, scan a business licence, or take the printer's paper out.",
         services.cfg.data_dir.display(),
         services.platform.url()
     );

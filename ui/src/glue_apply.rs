@@ -257,11 +257,7 @@ fn show_pickers(f: &FormState, c: &SessionController) {
     let current = editing(c).filter(|_| c.page() == CPage::Form);
     // The picker names the field being chosen: 出资方式, not the list
     // (股东) it belongs to.
-    let title = |p: &FieldPath| {
-        c.application()
-            .and_then(|a| a.label(p))
-            .unwrap_or_default()
-    };
+    let title = |p: &FieldPath| c.application().and_then(|a| a.label(p)).unwrap_or_default();
     match current
         .as_ref()
         .and_then(|(p, k, t)| Some((p, apply::picker_options(k)?, t)))

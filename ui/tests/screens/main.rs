@@ -9,6 +9,7 @@ mod isolated;
 #[path = "../../../tests/common/ui.rs"]
 mod ui;
 
+mod dev_panel;
 mod form_offers;
 mod form_scroll;
 mod idle_wipe;
@@ -20,6 +21,10 @@ mod staff;
 
 fn main() -> std::process::ExitCode {
     isolated::main(&[
+        (
+            "dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area",
+            dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area,
+        ),
         (
             "form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant",
             form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant,
