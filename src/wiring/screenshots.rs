@@ -207,6 +207,16 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
             }),
         ),
         (
+            // Paper refilled while the receipt page still shows: 补打回执.
+            "done-reprint",
+            Box::new(|c: &mut SessionController| {
+                use onevisit_drivers::manager::{DeviceId, Health};
+                to_done(c);
+                c.print_finished(Err(onevisit_core::visit::PrintFailure::PaperOut));
+                c.set_device_health(std::iter::once((DeviceId::Printer, Health::Ok)).collect());
+            }),
+        ),
+        (
             "query",
             Box::new(|c: &mut SessionController| {
                 c.query_open();

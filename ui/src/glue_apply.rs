@@ -156,6 +156,13 @@ impl Kiosk {
         d.on_reason(move |r| with(&w, |k| k.update(|c| c.rate_reason(&r))));
         let w = Rc::downgrade(self);
         d.on_send_rating(move || with(&w, |k| k.update(SessionController::send_rating)));
+        let w = Rc::downgrade(self);
+        d.on_reprint(move || {
+            with(&w, |k| {
+                k.update(SessionController::reprint_receipt);
+                k.send_print_jobs();
+            })
+        });
     }
 
     /// Mirrors the applying pages. Every model is rewritten (or emptied)
@@ -209,8 +216,12 @@ impl Kiosk {
 
         let d = w.global::<DoneState>();
         match c.done() {
-            Some(done) => show_done(&d, done, c.print_status()),
+            Some(done) => {
+                show_done(&d, done, c.print_status());
+                d.set_can_reprint(c.can_reprint());
+            }
             None => {
+                d.set_can_reprint(false);
                 d.set_receipt(SharedString::new());
                 d.set_bundle_name(SharedString::new());
                 d.set_window(SharedString::new());
@@ -570,7 +581,9 @@ fn show_done(d: &DoneState, done: &Done, print: &PrintStatus) {
         PrintStatus::Printing => ("正在打印回执，请稍候…".into(), false),
         PrintStatus::Printed => ("回执已打印，请从出纸口取走".into(), false),
         PrintStatus::Failed(why) => (
-            format!("{why}。请记下上面的受理编号，可到窗口凭编号补打回执。"),
+            format!(
+                "{why}。请记下上面的受理编号；打印机恢复后本页可补打回执，也可到窗口凭编号补打。"
+            ),
             true,
         ),
     };

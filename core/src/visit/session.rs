@@ -84,6 +84,9 @@ pub struct Done {
     /// The rating is queued for the platform.
     pub rated: bool,
     left: Duration,
+    /// The receipt's print jobs, kept while the page shows so 补打回执 can
+    /// print them again once paper is back; wiped with the visit.
+    pub receipt_jobs: Vec<StoredJob>,
 }
 
 impl Done {
@@ -283,7 +286,45 @@ impl SessionController {
 
     /// The devices' health after a change (from the device manager).
     pub fn set_device_health(&mut self, health: BTreeMap<DeviceId, Health>) {
+        let could = self.can_reprint();
         self.devices = health;
+        // Paper back while the receipt page waits: give the applicant the
+        // page's whole time again to see and tap 补打回执.
+        if !could
+            && self.can_reprint()
+            && let Some(d) = self.done.as_mut()
+        {
+            d.left = DONE_LINGER;
+        }
+    }
+
+    /// 补打回执 is offered: the receipt page shows a receipt that failed to
+    /// print, and the printer is ready again (paper refilled, jam cleared).
+    pub fn can_reprint(&self) -> bool {
+        self.page == Page::Done
+            && matches!(self.print_status, PrintStatus::Failed(_))
+            && matches!(self.devices.get(&DeviceId::Printer), Some(Health::Ok))
+            && self
+                .done
+                .as_ref()
+                .is_some_and(|d| !d.receipt_jobs.is_empty())
+    }
+
+    /// 补打回执: the receipt (and commitment) again, to the printer.
+    pub fn reprint_receipt(&mut self) {
+        self.touch();
+        if !self.can_reprint() {
+            return;
+        }
+        let jobs = self
+            .done
+            .as_ref()
+            .map(|d| d.receipt_jobs.clone())
+            .unwrap_or_default();
+        for job in jobs {
+            self.queue_print(job);
+        }
+        self.print_status = PrintStatus::Printing;
     }
 
     pub fn device_health(&self) -> &BTreeMap<DeviceId, Health> {
@@ -918,6 +959,7 @@ impl SessionController {
             reason: None,
             rated: false,
             left: DONE_LINGER,
+            receipt_jobs: jobs.clone(),
         });
         // What was typed has done its job: it is in the (sealed) outbox.
         self.apply = None;

@@ -432,3 +432,44 @@ fn the_problems_banner_counts_live() {
     c.set_field(&FieldPath::scalar("F06"), "139");
     assert!(c.message().unwrap().contains("本页还有 1 处"));
 }
+
+/// Paper out while the receipt printed: once the printer is ready again
+/// and the receipt page still shows, 补打回执 prints the same receipt.
+#[test]
+fn a_receipt_that_failed_to_print_can_be_reprinted_once_paper_is_back() {
+    use onevisit_drivers::manager::{DeviceId, Health};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _outbox) = kiosk(dir.path());
+    to_notice(&mut c, "B01");
+    fill_form(&mut c);
+    c.materials_next();
+    c.toggle_declaration();
+    c.submit();
+    assert_eq!(c.page(), Page::Done);
+    let first = c.take_print_jobs();
+    assert!(first.iter().any(|j| j.kind == DocumentKind::Receipt));
+    let health = |h: Health| std::iter::once((DeviceId::Printer, h)).collect();
+    c.set_device_health(health(Health::Degraded("缺纸".into())));
+    c.print_finished(Err(onevisit_core::visit::PrintFailure::PaperOut));
+    assert!(!c.can_reprint(), "no reprint while the paper is still out");
+    c.reprint_receipt();
+    assert!(c.take_print_jobs().is_empty());
+
+    // Most of the page's time passes; paper is refilled.
+    c.tick(Duration::from_secs(40));
+    c.set_device_health(health(Health::Ok));
+    assert!(c.can_reprint());
+    // The page waits: its whole time again from the moment paper is back.
+    assert!(
+        !c.tick(Duration::from_secs(40)),
+        "the page waited for the reprint"
+    );
+    assert_eq!(c.page(), Page::Done);
+    c.reprint_receipt();
+    assert_eq!(c.print_status(), &PrintStatus::Printing);
+    let again = c.take_print_jobs();
+    assert_eq!(again, first, "the same receipt, again");
+    assert!(!c.can_reprint(), "offered once per failure");
+    c.print_finished(Ok(()));
+    assert_eq!(c.print_status(), &PrintStatus::Printed);
+}
