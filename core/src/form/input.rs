@@ -55,8 +55,10 @@ pub fn input_for(kind: &FieldKind) -> Option<(InputLayout, Option<usize>)> {
         FieldKind::PostalCode => (Numeric { decimal: false }, Some(6)),
         FieldKind::Integer { .. } => (Numeric { decimal: false }, Some(12)),
         FieldKind::Area | FieldKind::Money { .. } => (Numeric { decimal: true }, Some(16)),
-        // Area codes and extensions need the hyphen.
-        FieldKind::Phone => (Latin, Some(60)),
+        // Digits: a landline is typed with its area code and no hyphen
+        // (03938881234 is 0393-8881234 to the validator), a mobile as is.
+        // The Latin keyboard's letters only got in the way.
+        FieldKind::Phone => (Numeric { decimal: false }, Some(20)),
         FieldKind::Email => (Latin, Some(EMAIL_MAX_CHARS)),
         FieldKind::Date
         | FieldKind::DateRange
@@ -64,4 +66,34 @@ pub fn input_for(kind: &FieldKind) -> Option<(InputLayout, Option<usize>)> {
         | FieldKind::MultiChoice { .. }
         | FieldKind::YesNo => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::validate::validate;
+
+    #[test]
+    fn phones_money_and_areas_get_digits_id_numbers_the_id_keys() {
+        let numeric =
+            |k: FieldKind| matches!(input_for(&k), Some((InputLayout::Numeric { .. }, _)));
+        assert!(numeric(FieldKind::Phone));
+        assert!(numeric(FieldKind::Mobile));
+        assert!(numeric(FieldKind::Area));
+        assert!(numeric(FieldKind::Money {
+            unit: crate::catalog::kind::MoneyUnit::TenThousandYuan
+        }));
+        assert_eq!(
+            input_for(&FieldKind::ResidentId).map(|i| i.0),
+            Some(InputLayout::IdNumber)
+        );
+        assert_eq!(
+            input_for(&FieldKind::PersonName).map(|i| i.0),
+            Some(InputLayout::Pinyin)
+        );
+        // What the digits-only phone keyboard can type is a valid phone.
+        for typed in ["03938881234", "13903930001", "01062345678"] {
+            assert!(validate(&FieldKind::Phone, typed).is_ok(), "{typed}");
+        }
+    }
 }
