@@ -85,10 +85,10 @@ const FREQ_TSV: &str = include_str!("../data/pinyin/freq.tsv");
 const PLACES_TSV: &str = include_str!("../data/pinyin/places.tsv");
 const NAMES_TXT: &str = include_str!("../data/pinyin/names.txt");
 
-/// The least score of a character common in given names: above the sixth
-/// character of wei (围, 36,512) and xiao (效, 34,367), so 伟 and 晓 make
-/// the first page; below the 500th character of the list (≈45,700), so the
-/// commonest characters keep their order (a test checks both).
+/// The least score of a character common in given names: high enough
+/// that 伟 and 晓 make the first page of wei and xiao (above 维, 38,541,
+/// and 效, 34,367); below the 500th character of the list (≈45,700), so
+/// the commonest characters keep their order. A test checks both.
 pub const NAME_FLOOR: u32 = 40_000;
 
 /// Frequencies, name characters and place words, parsed once: about 32,000
