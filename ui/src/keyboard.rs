@@ -8,8 +8,21 @@
 //! often a trap than a help; 删除 and 清空 cover corrections.
 //!
 //! Pinyin candidates come from the `inputx-pinyin` engine (an FST
-//! dictionary compiled into the binary). Decisions an IME has to make,
-//! taken here:
+//! dictionary compiled into the binary), which gives the readings (pinyin
+//! → words) and the multi-syllable compositions. Their order comes from
+//! the kiosk's own data in `ui/data/pinyin/` (see its README.md): the
+//! engine's weights are colloquial-first and log-compressed, which put 晓
+//! on page 2 and 伟 on page 3 for an applicant typing a name. So:
+//! - words whose pinyin is the whole buffer are ordered by a frequency
+//!   list derived from jieba's dictionary (MIT), characters by how often
+//!   they occur in its words;
+//! - characters common in given names are kept at least at
+//!   [`NAME_FLOOR`], below every one of the 500 commonest characters, so
+//!   they reach a syllable's first page without reordering those;
+//! - the hall's place words (濮阳市, 华龙区, 胜利路) come first for their
+//!   whole pinyin, whether or not the engine knows them.
+//!
+//! Decisions an IME has to make, taken here:
 //! - A digit or symbol pressed while pinyin is being composed first commits
 //!   the composition (its first candidate, as common IMEs do with space),
 //!   then types the digit. Space commits the first candidate and is itself
@@ -27,6 +40,8 @@
 //!   refused whole (the press returns `false`), never cut.
 
 use inputx_pinyin::{PinyinDict, PinyinEngine, is_valid_syllable};
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Candidates shown per page: six big buttons fit one row at 长者模式 size.
@@ -63,6 +78,80 @@ const PINYIN_SYMBOLS: [char; 2] = ['·', '-'];
 pub fn pinyin_engine() -> &'static PinyinEngine {
     static ENGINE: OnceLock<PinyinEngine> = OnceLock::new();
     ENGINE.get_or_init(PinyinEngine::new)
+}
+
+/// The ranking data, compiled in (≈340 KB; ui/data/pinyin/README.md).
+const FREQ_TSV: &str = include_str!("../data/pinyin/freq.tsv");
+const PLACES_TSV: &str = include_str!("../data/pinyin/places.tsv");
+const NAMES_TXT: &str = include_str!("../data/pinyin/names.txt");
+
+/// The least score of a character common in given names: high enough
+/// that 伟 and 晓 make the first page of wei and xiao (above 维, 38,541,
+/// and 效, 34,367); below the 500th character of the list (≈45,700), so
+/// the commonest characters keep their order. A test checks both.
+pub const NAME_FLOOR: u32 = 40_000;
+
+/// Frequencies, name characters and place words, parsed once: about 32,000
+/// borrowed `&str` keys, a couple of MB at most.
+struct Ranking {
+    freq: HashMap<&'static str, u32>,
+    names: HashSet<char>,
+    places: Vec<(&'static str, &'static str)>,
+}
+
+/// The data lines of a bundled file: `#` starts a comment line.
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn ranking() -> &'static Ranking {
+    static RANKING: OnceLock<Ranking> = OnceLock::new();
+    RANKING.get_or_init(|| {
+        let freq = data_lines(FREQ_TSV)
+            .filter_map(|l| {
+                let (word, n) = l.split_once('\t')?;
+                Some((word, n.parse().ok()?))
+            })
+            .collect();
+        let names = data_lines(NAMES_TXT).flat_map(str::chars).collect();
+        let places = data_lines(PLACES_TSV)
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        Ranking {
+            freq,
+            names,
+            places,
+        }
+    })
+}
+
+impl Ranking {
+    /// How common `word` is; 0 for words the list does not have (rare
+    /// characters, traditional forms), which then keep the engine's order
+    /// after the listed ones.
+    fn score(&self, word: &str) -> u32 {
+        let listed = self.freq.get(word).copied().unwrap_or(0);
+        let mut chars = word.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if self.names.contains(&c) => listed.max(NAME_FLOOR),
+            _ => listed,
+        }
+    }
+
+    /// Most common first; a stable sort, so ties keep the engine's order.
+    fn sort(&self, words: &mut [String]) {
+        words.sort_by_key(|w| Reverse(self.score(w)));
+    }
+
+    /// The place words whose whole pinyin is `pinyin`.
+    fn places(&self, pinyin: &str) -> impl Iterator<Item = &'static str> {
+        self.places
+            .iter()
+            .filter(move |(p, _)| *p == pinyin)
+            .map(|(_, w)| *w)
+    }
 }
 
 pub use onevisit_core::form::input::InputLayout as Layout;
@@ -496,14 +585,17 @@ impl Keyboard {
 }
 
 /// Candidates for a lower-case pinyin buffer, best first, no duplicates:
-/// 1. words whose pinyin is exactly the buffer (zhang → 张, 长, …);
-/// 2. the engine's best whole-buffer compositions (zhangsan → 张三);
-/// 3. if neither exists, completions of an unfinished last syllable
+/// 1. the hall's place words for the whole buffer (puyangshi → 濮阳市);
+/// 2. words whose pinyin is exactly the buffer (zhang → 张, 长, …), most
+///    common first by the bundled list;
+/// 3. the engine's best whole-buffer compositions (zhangsan → 张三);
+/// 4. if none of these exists, completions of an unfinished last syllable
 ///    (zhangs → 张三, …), most frequent first;
-/// 4. words for the leading whole syllables (liguihua → 李, which leaves
-///    guihua composed), longest first.
+/// 5. words for the leading whole syllables (liguihua → 李, which leaves
+///    guihua composed), longest first, each most common first.
 fn candidates_for(buffer: &str) -> Vec<Candidate> {
     let dict = pinyin_engine().dict();
+    let ranking = ranking();
     let whole = buffer.len();
     let mut out: Vec<Candidate> = Vec::new();
     let push = |out: &mut Vec<Candidate>, text: String, consumed: usize| {
@@ -511,7 +603,12 @@ fn candidates_for(buffer: &str) -> Vec<Candidate> {
             out.push(Candidate { text, consumed });
         }
     };
-    for word in dict.lookup(buffer) {
+    for word in ranking.places(buffer) {
+        push(&mut out, word.to_string(), whole);
+    }
+    let mut exact = dict.lookup(buffer);
+    ranking.sort(&mut exact);
+    for word in exact {
         push(&mut out, word, whole);
     }
     for (_, word) in dict.top_k_compositions(buffer, COMPOSITIONS) {
@@ -526,7 +623,9 @@ fn candidates_for(buffer: &str) -> Vec<Candidate> {
     }
     let bounds = syllable_bounds(buffer);
     for &end in bounds.iter().rev().filter(|&&end| end < whole) {
-        for word in dict.lookup(&buffer[..end]) {
+        let mut leading = dict.lookup(&buffer[..end]);
+        ranking.sort(&mut leading);
+        for word in leading {
             push(&mut out, word, end);
         }
     }
@@ -881,6 +980,132 @@ mod tests {
         assert_eq!(syllable_bounds("zhangs"), vec![5]);
         assert_eq!(syllable_bounds("liguihua"), vec![2, 5, 8]);
         assert!(syllable_bounds("x").is_empty());
+    }
+
+    /// The `n` commonest characters of the bundled list (it lists the
+    /// single characters first, most frequent first).
+    fn commonest_chars(n: usize) -> Vec<(char, u32)> {
+        data_lines(FREQ_TSV)
+            .filter_map(|l| {
+                let (word, freq) = l.split_once('\t')?;
+                let mut chars = word.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some((c, freq.parse().ok()?)),
+                    _ => None,
+                }
+            })
+            .take(n)
+            .collect()
+    }
+
+    /// The single characters offered for the whole of `syllable`, in the
+    /// engine's order.
+    fn syllable_chars(syllable: &str) -> Vec<char> {
+        candidates_for(syllable)
+            .into_iter()
+            .filter(|c| c.consumed == syllable.len())
+            .filter_map(|c| {
+                let mut chars = c.text.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(ch), None) => Some(ch),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    fn first_page(pinyin: &str) -> Vec<String> {
+        candidates_for(pinyin)
+            .into_iter()
+            .take(PAGE_SIZE)
+            .map(|c| c.text)
+            .collect()
+    }
+
+    #[test]
+    fn common_characters_come_in_descending_frequency() {
+        let common: HashMap<char, u32> = commonest_chars(500).into_iter().collect();
+        assert_eq!(common.len(), 500);
+        let mut checked = 0;
+        for syllable in inputx_pinyin::VALID_SYLLABLES {
+            let freqs: Vec<(char, u32)> = syllable_chars(syllable)
+                .into_iter()
+                .filter_map(|c| common.get(&c).map(|&f| (c, f)))
+                .collect();
+            for pair in freqs.windows(2) {
+                assert!(
+                    pair[0].1 >= pair[1].1,
+                    "{syllable}: {:?} before {:?} in {freqs:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+            checked += freqs.len();
+        }
+        // Every one of them has a reading, so each was seen at least once.
+        assert!(checked >= 500, "{checked}");
+    }
+
+    #[test]
+    fn the_hundred_commonest_characters_are_on_the_first_page() {
+        // A polyphonic character (长 chang/zhang, 行 xing/hang) needs to
+        // be on the first page of one of its readings only: its rarer
+        // reading competes with that syllable's own common characters.
+        let firsts: Vec<(&str, Vec<String>)> = inputx_pinyin::VALID_SYLLABLES
+            .iter()
+            .map(|s| (*s, first_page(s)))
+            .collect();
+        for (c, freq) in commonest_chars(100) {
+            let c = c.to_string();
+            assert!(
+                firsts.iter().any(|(_, page)| page.contains(&c)),
+                "{c} ({freq}) on no first page; its syllables: {:?}",
+                firsts
+                    .iter()
+                    .filter(|(s, _)| syllable_chars(s).iter().any(|ch| ch.to_string() == c))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn name_characters_reach_the_first_page_without_reordering_the_commonest() {
+        for (pinyin, c) in [("xiao", "晓"), ("wei", "伟")] {
+            assert!(
+                first_page(pinyin).iter().any(|w| w == c),
+                "{c} not on page 1 of {pinyin}: {:?}",
+                first_page(pinyin)
+            );
+        }
+        let (_, five_hundredth) = commonest_chars(500)[499];
+        assert!(NAME_FLOOR < five_hundredth, "{five_hundredth}");
+    }
+
+    #[test]
+    fn whole_words_are_on_the_first_page() {
+        for (pinyin, word) in [
+            ("canyin", "餐饮"),
+            ("youxiangongsi", "有限公司"),
+            ("puyangshi", "濮阳市"),
+            ("hualongqu", "华龙区"),
+            ("shenglilu", "胜利路"),
+        ] {
+            let page = first_page(pinyin);
+            assert!(page.iter().any(|w| w == word), "{pinyin}: {page:?}");
+        }
+        // With a space after shengli: the space commits 胜利, then 路.
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "shengli");
+        assert!(kb.press(Key::Space));
+        type_all(&mut kb, "lu");
+        assert!(kb.press(Key::Space));
+        assert_eq!(kb.text(), "胜利路");
+        // And the place words are typed, not just listed.
+        let mut kb = Keyboard::new(Layout::Pinyin, "", None);
+        type_all(&mut kb, "puyangshihualongqu");
+        choose(&mut kb, "濮阳市");
+        choose(&mut kb, "华龙区");
+        assert_eq!(kb.text(), "濮阳市华龙区");
     }
 
     #[derive(Clone, Debug)]

@@ -79,6 +79,19 @@ pub fn typing_a_name_in_pinyin_and_an_id_number_by_taps() {
     assert_eq!(heard.changes.borrow().last().unwrap(), "张");
     type_keys(&window, "san");
     tap(&window, "三");
+
+    // The candidate bar pages by groups of characters, in words of its
+    // own (the form's 下一页 turns the form's page); 伟 is in the first.
+    type_keys(&window, "wei");
+    assert!(state.get_page_info().starts_with("1/"));
+    tap(&window, "更多字 ›");
+    assert!(state.get_page_info().starts_with("2/"));
+    tap(&window, "‹ 上一组");
+    assert!(state.get_page_info().starts_with("1/"));
+    tap(&window, "伟");
+    assert_eq!(state.get_text(), "张三伟");
+    tap(&window, "删除");
+    assert_eq!(state.get_text(), "张三");
     tap(&window, "完成");
     assert_eq!(heard.done.borrow().as_deref(), Some("张三"));
     assert!(!state.get_visible());
