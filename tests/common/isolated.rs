@@ -77,6 +77,14 @@ pub fn main(cases: &[Case]) -> ExitCode {
                         "test {name} ... {}",
                         if ok { "ok" } else { "FAILED" }
                     );
+                    // A passing test's own stdout is its report (the tap
+                    // counts, say): shown, as libtest shows nothing of it.
+                    if let Ok(o) = &out
+                        && ok
+                        && !o.stdout.is_empty()
+                    {
+                        let _ = stdout.write_all(&o.stdout);
+                    }
                     if !ok {
                         let text = match out {
                             Ok(o) => format!(
