@@ -15,7 +15,7 @@ use onevisit_core::ids::mask_name;
 use onevisit_core::print::StoredJob;
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sam::ReaderEvent;
-use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -43,6 +43,32 @@ pub struct Kiosk {
 
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(rows))
+}
+
+/// Shows `rows` in the list model `current`, changing only the rows that
+/// differ, or hands a new model to `set` when `current` is not one of ours.
+/// A full refresh runs on every touch (the idle clock is told the applicant
+/// is still here); a new model would make its repeater rebuild every row,
+/// destroying the very row a finger is pressing, and that tap would be lost.
+pub(super) fn sync_model<T: Clone + PartialEq + 'static>(
+    current: ModelRc<T>,
+    rows: Vec<T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    let Some(shown) = current.as_any().downcast_ref::<VecModel<T>>() else {
+        set(model(rows));
+        return;
+    };
+    while shown.row_count() > rows.len() {
+        shown.remove(shown.row_count() - 1);
+    }
+    for (index, row) in rows.into_iter().enumerate() {
+        if index >= shown.row_count() {
+            shown.push(row);
+        } else if shown.row_data(index).as_ref() != Some(&row) {
+            shown.set_row_data(index, row);
+        }
+    }
 }
 
 impl Kiosk {
@@ -347,7 +373,7 @@ impl Kiosk {
                         selected: o.id == selected,
                     })
                     .collect();
-                q.set_options(model(options));
+                sync_model(q.get_options(), options, |m| q.set_options(m));
             }
             None => {
                 q.set_bundle_name(SharedString::new());
@@ -355,7 +381,7 @@ impl Kiosk {
                 q.set_hint(SharedString::new());
                 q.set_step(0);
                 q.set_total(0);
-                q.set_options(model(Vec::new()));
+                sync_model(q.get_options(), Vec::new(), |m| q.set_options(m));
             }
         }
 
@@ -380,9 +406,9 @@ impl Kiosk {
                 o.set_lead(SharedString::new());
                 o.set_window(SharedString::new());
                 o.set_time_summary(SharedString::new());
-                o.set_items(model(Vec::new()));
-                o.set_materials(model(Vec::new()));
-                o.set_directions(model(Vec::new()));
+                sync_model(o.get_items(), Vec::new(), |m| o.set_items(m));
+                sync_model(o.get_materials(), Vec::new(), |m| o.set_materials(m));
+                sync_model(o.get_directions(), Vec::new(), |m| o.set_directions(m));
             }
         }
         o.set_print_status(if c.page() == CPage::Notice {
@@ -438,7 +464,7 @@ fn show_notice(o: &OutcomeState, n: &Notice) {
             }
         })
         .collect();
-    o.set_items(model(items));
+    sync_model(o.get_items(), items, |m| o.set_items(m));
     let materials = n
         .materials
         .iter()
@@ -450,9 +476,9 @@ fn show_notice(o: &OutcomeState, n: &Notice) {
             rongque: !m.key,
         })
         .collect();
-    o.set_materials(model(materials));
+    sync_model(o.get_materials(), materials, |m| o.set_materials(m));
     let directions: Vec<SharedString> = n.directions.iter().map(|d| d.into()).collect();
-    o.set_directions(model(directions));
+    sync_model(o.get_directions(), directions, |m| o.set_directions(m));
 }
 
 /// 张*三: a greeting that does not show the whole name to passers-by.

@@ -2,7 +2,7 @@
 //! review and done pages, mirrored from the controller like the rest
 //! (see [`super::glue`]).
 
-use super::glue::{Kiosk, model};
+use super::glue::{Kiosk, sync_model};
 use super::{
     ApplyState, DoneState, FieldRow, FormState, MaterialPlanRow, PickOption, ReviewRow, RowKind,
 };
@@ -179,7 +179,8 @@ impl Kiosk {
                 f.set_section_title(SharedString::new());
                 f.set_section(0);
                 f.set_sections(0);
-                f.set_rows(model(Vec::new()));
+                sync_model(f.get_rows(), Vec::new(), |m| f.set_rows(m));
+                open_at_top(&f);
             }
         }
         f.set_message(if on_form {
@@ -195,7 +196,7 @@ impl Kiosk {
             .filter(|_| matches!(c.page(), CPage::Materials | CPage::Review))
             .map(material_rows)
             .unwrap_or_default();
-        ap.set_materials(model(materials));
+        sync_model(ap.get_materials(), materials, |m| ap.set_materials(m));
         ap.set_later_deadline(
             app.map(|a| a.later_deadline().format("%Y-%m-%d").to_string())
                 .unwrap_or_default()
@@ -205,7 +206,7 @@ impl Kiosk {
             .filter(|_| c.page() == CPage::Review)
             .map(review_rows)
             .unwrap_or_default();
-        ap.set_review(model(review));
+        sync_model(ap.get_review(), review, |m| ap.set_review(m));
         ap.set_declared(app.is_some_and(Application::declared));
         let on_apply_pages = matches!(c.page(), CPage::Materials | CPage::Review);
         ap.set_message(if on_apply_pages {
@@ -225,12 +226,12 @@ impl Kiosk {
                 d.set_receipt(SharedString::new());
                 d.set_bundle_name(SharedString::new());
                 d.set_window(SharedString::new());
-                d.set_next_steps(model(Vec::new()));
+                sync_model(d.get_next_steps(), Vec::new(), |m| d.set_next_steps(m));
                 d.set_print_status(SharedString::new());
                 d.set_print_failed(false);
                 d.set_score(0);
                 d.set_ask_reason(false);
-                d.set_reasons(model(Vec::new()));
+                sync_model(d.get_reasons(), Vec::new(), |m| d.set_reasons(m));
                 d.set_rated(false);
                 d.set_seconds_left(0);
             }
@@ -286,13 +287,15 @@ fn show_pickers(f: &FormState, c: &SessionController) {
                     label: label.into(),
                 })
                 .collect();
-            f.set_picker_options(model(rows));
+            sync_model(f.get_picker_options(), rows, |m| f.set_picker_options(m));
         }
         None => {
             f.set_picker_visible(false);
             f.set_picker_title(SharedString::new());
             f.set_picker_multi(false);
-            f.set_picker_options(model(Vec::new()));
+            sync_model(f.get_picker_options(), Vec::new(), |m| {
+                f.set_picker_options(m)
+            });
         }
     }
     let today = onevisit_core::calendar::today();
@@ -406,6 +409,15 @@ fn list_row(kind: RowKind, label: String, list: &str, index: usize, removable: b
     }
 }
 
+/// A page of the form opens scrolled to its top, with no room kept for a
+/// keyboard opened on the page before. Set here, in the same update as the
+/// page's rows, so the applicant's first tap lands on what is drawn (a
+/// scroll reset left to a change handler in the page raced that tap).
+fn open_at_top(f: &FormState) {
+    f.set_scroll_y(0.0);
+    f.set_tail(0.0);
+}
+
 fn show_form(f: &FormState, c: &SessionController, a: &Application) {
     let errors = a.all_errors();
     let index = a.section_index();
@@ -414,6 +426,9 @@ fn show_form(f: &FormState, c: &SessionController, a: &Application) {
     };
     f.set_bundle_name(a.notice().bundle.name.clone().into());
     f.set_section_title(section.title.clone().into());
+    if f.get_section() != index as i32 + 1 {
+        open_at_top(f);
+    }
     f.set_section(index as i32 + 1);
     f.set_sections(a.section_count() as i32);
     let mut rows = Vec::new();
@@ -476,7 +491,7 @@ fn show_form(f: &FormState, c: &SessionController, a: &Application) {
             }
         }
     }
-    f.set_rows(model(rows));
+    sync_model(f.get_rows(), rows, |m| f.set_rows(m));
 }
 
 fn material_rows(a: &Application) -> Vec<MaterialPlanRow> {
@@ -575,7 +590,11 @@ fn show_done(d: &DoneState, done: &Done, print: &PrintStatus) {
         ));
     }
     steps.push("凭受理编号或回执上的二维码，可在本机“办件查询”查看进度".into());
-    d.set_next_steps(model(steps.into_iter().map(SharedString::from).collect()));
+    sync_model(
+        d.get_next_steps(),
+        steps.into_iter().map(SharedString::from).collect(),
+        |m| d.set_next_steps(m),
+    );
     let (text, failed) = match print {
         PrintStatus::Idle => (String::new(), false),
         PrintStatus::Printing => ("正在打印回执，请稍候…".into(), false),
@@ -604,7 +623,7 @@ fn show_done(d: &DoneState, done: &Done, print: &PrintStatus) {
     } else {
         Vec::new()
     };
-    d.set_reasons(model(reasons));
+    sync_model(d.get_reasons(), reasons, |m| d.set_reasons(m));
     d.set_rated(done.rated);
     d.set_seconds_left(done.seconds_left() as i32);
 }

@@ -12,7 +12,7 @@
 //! through `slint::invoke_from_event_loop`; [`Kiosk::set_query_inline`]
 //! runs them on the calling thread instead (tests, demos).
 
-use super::glue::{Kiosk, model};
+use super::glue::{Kiosk, model, sync_model};
 use super::{ProgressRow, ProgressState, StaffRow, StaffState};
 use crate::controller::{Page as CPage, SessionController};
 use crate::staff_mode::{PendingQuery, TextField, overview_rows};
@@ -233,14 +233,14 @@ impl Kiosk {
                 staff.set_outbox(rows(&outbox));
                 staff.set_system(rows(&system));
                 let alerts: Vec<SharedString> = o.alerts.iter().map(|a| a.into()).collect();
-                staff.set_alerts(model(alerts));
+                sync_model(staff.get_alerts(), alerts, |m| staff.set_alerts(m));
                 staff.set_paused(o.out_of_service.is_some());
             }
             None => {
-                staff.set_devices(model(Vec::new()));
-                staff.set_outbox(model(Vec::new()));
-                staff.set_system(model(Vec::new()));
-                staff.set_alerts(model(Vec::new()));
+                sync_model(staff.get_devices(), Vec::new(), |m| staff.set_devices(m));
+                sync_model(staff.get_outbox(), Vec::new(), |m| staff.set_outbox(m));
+                sync_model(staff.get_system(), Vec::new(), |m| staff.set_system(m));
+                sync_model(staff.get_alerts(), Vec::new(), |m| staff.set_alerts(m));
                 staff.set_paused(false);
             }
         }
@@ -305,7 +305,7 @@ impl Kiosk {
                     .collect()
             })
             .unwrap_or_default();
-        p.set_items(model(items));
+        sync_model(p.get_items(), items, |m| p.set_items(m));
     }
 }
 
