@@ -18,6 +18,7 @@ mod keyboard;
 mod portrait;
 mod query;
 mod staff;
+mod tap_count;
 
 fn main() -> std::process::ExitCode {
     isolated::main(&[
@@ -56,6 +57,18 @@ fn main() -> std::process::ExitCode {
         (
             "staff::staff_entry_lockout_overview_actions_and_out_of_service",
             staff::staff_entry_lockout_overview_actions_and_out_of_service,
+        ),
+        (
+            "tap_count::a_restaurant_visit_takes_at_most_120_taps_and_10_typed_fields",
+            tap_count::a_restaurant_visit_takes_at_most_120_taps_and_10_typed_fields,
+        ),
+        (
+            "tap_count::a_clinic_visit_counted",
+            tap_count::a_clinic_visit_counted,
+        ),
+        (
+            "tap_count::a_medical_device_shop_visit_counted",
+            tap_count::a_medical_device_shop_visit_counted,
         ),
     ])
 }
