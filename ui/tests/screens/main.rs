@@ -10,6 +10,7 @@ mod isolated;
 mod ui;
 
 mod dev_panel;
+mod form_headings;
 mod form_offers;
 mod form_scroll;
 mod idle_wipe;
@@ -25,6 +26,10 @@ fn main() -> std::process::ExitCode {
         (
             "dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area",
             dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area,
+        ),
+        (
+            "form_headings::each_form_page_has_its_own_heading_at_its_top",
+            form_headings::each_form_page_has_its_own_heading_at_its_top,
         ),
         (
             "form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant",
