@@ -42,6 +42,10 @@ pub enum FieldKind {
     IdentityNumber,
     /// A unified social credit code (GB 32100 check).
     SocialCreditCode,
+    /// The number of a party that may be a person or an organisation (a
+    /// shareholder, a partner): an [`FieldKind::IdentityNumber`] or a
+    /// [`FieldKind::SocialCreditCode`].
+    PartyNumber,
     /// A mainland mobile number: 11 digits starting with 1[3-9].
     Mobile,
     /// A mobile number or a landline (area code 0xx(x)-7/8 digits,

@@ -50,7 +50,7 @@ pub fn input_for(kind: &FieldKind) -> Option<(InputLayout, Option<usize>)> {
         // 18-character numbers, or 3 letters + 12 digits on a 2017
         // foreigner's card: letters needed.
         FieldKind::IdentityNumber => (Latin, Some(18)),
-        FieldKind::SocialCreditCode => (Latin, Some(18)),
+        FieldKind::SocialCreditCode | FieldKind::PartyNumber => (Latin, Some(18)),
         FieldKind::Mobile => (Numeric { decimal: false }, Some(11)),
         FieldKind::PostalCode => (Numeric { decimal: false }, Some(6)),
         FieldKind::Integer { .. } => (Numeric { decimal: false }, Some(12)),

@@ -758,6 +758,7 @@ impl fmt::Display for FieldError {
 /// | ResidentId | GB 11643 via [`ResidentId`] | `Text` (upper-case X) |
 /// | IdentityNumber | a ResidentId, or 3 letters + 12 digits (2017 foreigner's card) | `Text` |
 /// | SocialCreditCode | GB 32100 via [`SocialCreditCode`] | `Text` (upper case) |
+/// | PartyNumber | an IdentityNumber or a SocialCreditCode | `Text` (upper case) |
 /// | Mobile | 11 digits `1[3-9]…`, +86/86 and separators allowed | `Text` `13800138000` |
 /// | Phone | a mobile, or a landline `0393-1234567[转123]` | `Text` |
 /// | Email | `local@domain.tld`, ≤ 254 | `Text` (domain lower-cased) |
@@ -786,6 +787,7 @@ pub fn validate(kind: &FieldKind, input: &str) -> Result<FieldValue, FieldError>
         FieldKind::ResidentId => validate_resident_id(text),
         FieldKind::IdentityNumber => validate_identity_number(text),
         FieldKind::SocialCreditCode => validate_uscc(text),
+        FieldKind::PartyNumber => validate_party_number(text),
         FieldKind::Mobile => validate_mobile(text).map(FieldValue::Text),
         FieldKind::Phone => validate_phone(text),
         FieldKind::Email => validate_email(text),
@@ -1086,6 +1088,35 @@ fn validate_uscc(text: &str) -> Result<FieldValue, FieldError> {
     SocialCreditCode::parse(&compact)
         .map(|code| FieldValue::Text(code.as_str().to_string()))
         .map_err(FieldError::SocialCreditCode)
+}
+
+/// PartyNumber: a person's identity number or an organisation's credit
+/// code. When neither fits, the problem is told for the one it looks like:
+/// 18 characters with any letter but a final X mean a credit code (an ID
+/// number has at most a final X, or three leading letters on a 2017
+/// foreigner's card).
+fn validate_party_number(text: &str) -> Result<FieldValue, FieldError> {
+    let person = validate_identity_number(text);
+    if person.is_ok() {
+        return person;
+    }
+    let organisation = validate_uscc(text);
+    if organisation.is_ok() {
+        return organisation;
+    }
+    let compact: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && ascii_punct(*c) != '-')
+        .collect();
+    let foreign_card = compact.len() >= 3 && compact[..3].iter().all(char::is_ascii_alphabetic);
+    let letter_not_x = compact.iter().enumerate().any(|(at, c)| {
+        c.is_ascii_alphabetic() && !(at + 1 == compact.len() && c.eq_ignore_ascii_case(&'x'))
+    });
+    if compact.len() == 18 && letter_not_x && !foreign_card {
+        organisation
+    } else {
+        person
+    }
 }
 
 /// Mobile: 11 digits starting `1[3-9]`. Spaces and hyphens are ignored; a

@@ -19,7 +19,9 @@ pub fn sample(kind: &FieldKind) -> String {
         FieldKind::PersonName => "王立新".into(),
         FieldKind::EntityName => "濮阳市华龙区示例服务有限公司".into(),
         FieldKind::Address => "河南省濮阳市华龙区胜利路188号".into(),
-        FieldKind::ResidentId | FieldKind::IdentityNumber => "410902199001011238".into(),
+        FieldKind::ResidentId | FieldKind::IdentityNumber | FieldKind::PartyNumber => {
+            "410902199001011238".into()
+        }
         FieldKind::SocialCreditCode => "91350200776049653A".into(),
         FieldKind::Mobile => "13903930001".into(),
         FieldKind::Phone => "0393-8881234".into(),

@@ -71,6 +71,7 @@ fn all_kinds() -> Vec<FieldKind> {
         FieldKind::ResidentId,
         FieldKind::IdentityNumber,
         FieldKind::SocialCreditCode,
+        FieldKind::PartyNumber,
         FieldKind::Mobile,
         FieldKind::Phone,
         FieldKind::Email,
@@ -465,6 +466,25 @@ fn refused() -> Vec<(FieldKind, String, &'static str, &'static str)> {
             "913502007760496534A",
             "uscc.length",
             "实际为19位",
+        ),
+        // PartyNumber: told as an ID number unless it looks like a code
+        (
+            FieldKind::PartyNumber,
+            "110105194912310021",
+            "resident_id.check_digit",
+            "校验位应为“X”",
+        ),
+        (
+            FieldKind::PartyNumber,
+            "91350200776049653B",
+            "uscc.check_digit",
+            "校验位应为“A”",
+        ),
+        (
+            FieldKind::PartyNumber,
+            "USA11007906150",
+            "identity_number.foreign_format",
+            "3个英文字母加12位数字",
         ),
         // Mobile
         (
@@ -1175,6 +1195,22 @@ fn accepted() -> Vec<(FieldKind, &'static str, FieldValue)> {
             FieldKind::SocialCreditCode,
             "9135 0200 7760 4965 3A",
             t("91350200776049653A"),
+        ),
+        // PartyNumber: a person's or an organisation's number
+        (
+            FieldKind::PartyNumber,
+            "11010519491231002x",
+            t("11010519491231002X"),
+        ),
+        (
+            FieldKind::PartyNumber,
+            "91350200776049653a",
+            t("91350200776049653A"),
+        ),
+        (
+            FieldKind::PartyNumber,
+            "usa110079061501",
+            t("USA110079061501"),
         ),
         // Mobile
         (FieldKind::Mobile, "13800138000", t("13800138000")),

@@ -11,6 +11,7 @@ mod ui;
 
 mod dev_panel;
 mod form_headings;
+mod form_keys;
 mod form_offers;
 mod form_scroll;
 mod idle_wipe;
@@ -30,6 +31,10 @@ fn main() -> std::process::ExitCode {
         (
             "form_headings::each_form_page_has_its_own_heading_at_its_top",
             form_headings::each_form_page_has_its_own_heading_at_its_top,
+        ),
+        (
+            "form_keys::each_field_gets_its_keyboard_its_label_and_its_errors_in_time",
+            form_keys::each_field_gets_its_keyboard_its_label_and_its_errors_in_time,
         ),
         (
             "form_offers::one_tap_offers_fill_the_card_s_address_the_same_address_and_same_as_applicant",

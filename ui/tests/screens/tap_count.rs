@@ -277,7 +277,7 @@ impl<'a> Person<'a> {
             FieldKind::Money { .. } => vec![keys("10")],
             FieldKind::Integer { min, .. } => vec![keys(&min.unwrap_or(1).max(1).to_string())],
             FieldKind::PostalCode => vec![keys("457000")],
-            FieldKind::ResidentId | FieldKind::IdentityNumber => {
+            FieldKind::ResidentId | FieldKind::IdentityNumber | FieldKind::PartyNumber => {
                 vec![keys("410902199001011238")]
             }
             FieldKind::EntityName => {

@@ -1,0 +1,210 @@
+//! Headless UI: each typed field of every bundle's form opens the keyboard
+//! its kind needs (digits for phones, letters and digits for a
+//! shareholder's 证件号码, pinyin for names) under the field's own label,
+//! not its group's; a field's problem shows once it is left, never while it
+//! is typed; and the page's problems banner counts down as they are fixed.
+//! One event-loop test per file.
+
+use crate::common::visit;
+
+use i_slint_backend_testing::{ElementQuery, mock_elapsed_time};
+use onevisit_core::catalog::Catalog;
+use onevisit_core::form::input::input_for;
+use onevisit_core::form::kind::FieldKind;
+use onevisit_core::form::merged::ShapeView;
+use onevisit_ui::SessionController;
+use onevisit_ui::{AppState, AppWindow, FormState, KeyboardState, Kiosk, Page, RowKind};
+use slint::{ComponentHandle, Model};
+use std::time::Duration;
+
+use crate::ui;
+
+fn settle() {
+    for _ in 0..5 {
+        mock_elapsed_time(Duration::from_millis(20));
+    }
+}
+
+fn text_on_screen(window: &AppWindow, needle: &str) -> bool {
+    let needle = needle.to_string();
+    ElementQuery::from_root(window)
+        .match_descendants()
+        .match_predicate(move |e| e.accessible_label().is_some_and(|l| l.contains(&needle)))
+        .find_first()
+        .is_some()
+}
+
+/// The kind of the field at `path` (`F06`, `F22#0#id_number`).
+fn kind_of(kiosk: &Kiosk, path: &str) -> Option<FieldKind> {
+    let c = kiosk.controller();
+    let a = c.application()?;
+    let mut parts = path.split('#');
+    let id = parts.next()?;
+    let sub = parts.nth(1);
+    let field = a
+        .form()
+        .sections
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .find(|f| f.id == id)?;
+    match (&field.shape, sub) {
+        (ShapeView::Kind(k), None) => Some(k.clone()),
+        (ShapeView::Records { fields, .. }, Some(sub)) => fields
+            .iter()
+            .find(|f| f.id == sub)
+            .and_then(|f| match &f.shape {
+                ShapeView::Kind(k) => Some(k.clone()),
+                ShapeView::Records { .. } => None,
+            }),
+        _ => None,
+    }
+}
+
+pub fn each_field_gets_its_keyboard_its_label_and_its_errors_in_time() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let window = AppWindow::new().unwrap();
+    window
+        .window()
+        .set_size(slint::LogicalSize::new(1920.0, 1080.0));
+    window.show().unwrap();
+    let kiosk = Kiosk::new(
+        window.clone_strong(),
+        SessionController::new(Catalog::load_default().unwrap()),
+    );
+    let mut checked = Vec::new();
+    for b in Catalog::load_default().unwrap().bundles.iter() {
+        checked.extend(keyboards_of(&window, &kiosk, b.code()));
+    }
+    // The ones the applicant met wrong before.
+    let layout_of = |label: &str| {
+        checked
+            .iter()
+            .find(|(l, _)| l.starts_with(label))
+            .map(|(_, k)| k.as_str())
+            .unwrap_or_else(|| panic!("no field {label} met"))
+    };
+    assert_eq!(layout_of("法定代表人（负责人）移动电话"), "数字");
+    assert_eq!(layout_of("联系电话"), "数字");
+    assert_eq!(layout_of("证件号码（自然人填身份证号"), "英文");
+    assert_eq!(layout_of("主体名称"), "拼音");
+
+    errors_wait_for_the_field_to_be_left(&window, &kiosk);
+}
+
+/// Every typed row of `code`'s form, page by page: the keyboard it opens
+/// and the label it shows. Returns (label, layout name) of each.
+fn keyboards_of(window: &AppWindow, kiosk: &Kiosk, code: &str) -> Vec<(String, String)> {
+    let form = window.global::<FormState>();
+    let keys = window.global::<KeyboardState>();
+    kiosk.update(|c| {
+        c.wipe();
+        visit::to_notice(c, code);
+        c.apply();
+    });
+    let mut met = Vec::new();
+    while window.global::<AppState>().get_page() == Page::Form {
+        // Lists get their records first, so their subfields are rows.
+        kiosk.update(|c| {
+            visit::fill_section(c);
+        });
+        let rows: Vec<_> = form
+            .get_rows()
+            .iter()
+            .filter(|r| r.kind == RowKind::Field)
+            .collect();
+        for row in rows {
+            let Some(kind) = kind_of(kiosk, &row.path) else {
+                panic!("{code}: no field at {}", row.path)
+            };
+            form.invoke_edit(row.path.clone());
+            settle();
+            let at = format!("{code} {} ({})", row.label, row.path);
+            match input_for(&kind) {
+                Some((layout, _)) => {
+                    assert!(keys.get_visible(), "{at}: no keyboard");
+                    assert_eq!(keys.get_layout_name(), layout.label(), "{at}");
+                    assert_eq!(keys.get_field_label(), row.label, "{at}: keyboard label");
+                    met.push((row.label.to_string(), layout.label().to_string()));
+                    ui::tap(window, "完成");
+                }
+                None => {
+                    assert!(!keys.get_visible(), "{at}: a picker's field opened keys");
+                    form.invoke_edit_done();
+                }
+            }
+            settle();
+        }
+        let before = form.get_section();
+        form.invoke_next();
+        settle();
+        assert!(
+            window.global::<AppState>().get_page() != Page::Form || form.get_section() != before,
+            "{code}: stuck on page {before}: {}",
+            form.get_message()
+        );
+    }
+    met
+}
+
+/// B01's 移动电话 typed key by key: no problem on screen while typing; the
+/// problem once 完成 leaves it; 下一页 stops with the banner's count,
+/// which changes to 已填好 as soon as the number is right.
+fn errors_wait_for_the_field_to_be_left(window: &AppWindow, kiosk: &Kiosk) {
+    let form = window.global::<FormState>();
+    let keys = window.global::<KeyboardState>();
+    kiosk.update(|c| {
+        c.wipe();
+        visit::to_notice(c, "B01");
+        c.apply();
+    });
+    settle();
+    let phone = form
+        .get_rows()
+        .iter()
+        .find(|r| r.label.contains("移动电话"))
+        .expect("the mobile field on B01's first page");
+    form.invoke_edit(phone.path.clone());
+    settle();
+    let key_top = 1080.0 - keys.get_docked_height();
+    let press = |k: &str| {
+        let key = i_slint_backend_testing::ElementHandle::find_by_accessible_label(window, k)
+            .find(|e| e.absolute_position().y >= key_top - 0.5)
+            .unwrap_or_else(|| panic!("no key {k}"));
+        key.mock_single_click(slint::platform::PointerEventButton::Left);
+        settle();
+    };
+    for k in ["1", "3", "9"] {
+        press(k);
+        assert!(
+            !text_on_screen(window, "11位"),
+            "a problem shown while still typing"
+        );
+    }
+    ui::tap(window, "完成");
+    settle();
+    assert!(text_on_screen(window, "11位"), "the problem once left");
+
+    ui::tap(window, "下一页");
+    settle();
+    let count = form.get_message().to_string();
+    assert!(count.contains("本页还有"), "{count}");
+    assert!(text_on_screen(window, "本页还有"), "the banner on screen");
+    form.invoke_edit(phone.path.clone());
+    settle();
+    for k in "03930001".chars() {
+        press(&k.to_string());
+    }
+    ui::tap(window, "完成");
+    settle();
+    assert!(!text_on_screen(window, "11位"), "fixed: no problem left");
+    assert_ne!(
+        form.get_message().as_str(),
+        count,
+        "the banner follows the fix"
+    );
+    assert!(
+        text_on_screen(window, "本页已填好") || !text_on_screen(window, &count),
+        "the banner on screen follows: {}",
+        form.get_message()
+    );
+}
