@@ -2,7 +2,9 @@
 //! its kind needs (digits for phones, letters and digits for a
 //! shareholder's 证件号码, pinyin for names) under the field's own label,
 //! not its group's; a field's problem shows once it is left, never while it
-//! is typed; and the page's problems banner counts down as they are fixed.
+//! is typed; the page's problems banner counts down as they are fixed; and
+//! the date picker's year steps by 1 and by 10, within the screen in
+//! 长者模式 too.
 //! One event-loop test per file.
 
 use crate::common::visit;
@@ -89,6 +91,7 @@ pub fn each_field_gets_its_keyboard_its_label_and_its_errors_in_time() {
     assert_eq!(layout_of("主体名称"), "拼音");
 
     errors_wait_for_the_field_to_be_left(&window, &kiosk);
+    years_step_by_one_and_by_ten(&window, &kiosk);
 }
 
 /// Every typed row of `code`'s form, page by page: the keyboard it opens
@@ -207,4 +210,65 @@ fn errors_wait_for_the_field_to_be_left(window: &AppWindow, kiosk: &Kiosk) {
         "the banner on screen follows: {}",
         form.get_message()
     );
+}
+
+/// B01's first date (a shareholder's 出资期限): the year picker's 10-year
+/// buttons move the year by ten, the 1-year ones by one, and all of them
+/// lie inside the window in both modes.
+fn years_step_by_one_and_by_ten(window: &AppWindow, kiosk: &Kiosk) {
+    let form = window.global::<FormState>();
+    kiosk.update(|c| {
+        c.wipe();
+        visit::to_notice(c, "B01");
+        c.apply();
+    });
+    settle();
+    let date_row = loop {
+        kiosk.update(|c| {
+            visit::fill_section(c);
+        });
+        let date = form.get_rows().iter().find(|r| {
+            r.kind == RowKind::Field && matches!(kind_of(kiosk, &r.path), Some(FieldKind::Date))
+        });
+        if let Some(row) = date {
+            break row;
+        }
+        let before = form.get_section();
+        form.invoke_next();
+        settle();
+        assert!(
+            window.global::<AppState>().get_page() == Page::Form && form.get_section() != before,
+            "B01 has no date field on its form"
+        );
+    };
+    for elderly in [false, true] {
+        window.global::<onevisit_ui::Theme>().set_elderly(elderly);
+        form.invoke_edit(date_row.path.clone());
+        settle();
+        let year = form.get_date_start_year();
+        for label in ["增加10年", "减少10年", "增加年", "减少年"] {
+            let b = ui::find(window, label);
+            let (p, size) = (b.absolute_position(), b.size());
+            assert!(
+                p.x >= 0.0
+                    && p.y >= 0.0
+                    && p.x + size.width <= 1920.5
+                    && p.y + size.height <= 1080.5,
+                "{label} outside the screen (长者模式 {elderly}): {p:?} {size:?}"
+            );
+        }
+        ui::tap(window, "增加10年");
+        settle();
+        assert_eq!(form.get_date_start_year(), year + 10, "＋10");
+        ui::tap(window, "减少年");
+        settle();
+        assert_eq!(form.get_date_start_year(), year + 9, "－1");
+        ui::tap(window, "减少10年");
+        ui::tap(window, "减少10年");
+        settle();
+        assert_eq!(form.get_date_start_year(), year - 11, "－10 twice");
+        ui::tap(window, "完成");
+        settle();
+    }
+    window.global::<onevisit_ui::Theme>().set_elderly(false);
 }
