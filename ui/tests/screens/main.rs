@@ -17,6 +17,7 @@ mod form_scroll;
 mod idle_wipe;
 mod journey;
 mod keyboard;
+mod more_below;
 mod portrait;
 mod query;
 mod staff;
@@ -67,6 +68,10 @@ fn main() -> std::process::ExitCode {
         (
             "staff::staff_entry_lockout_overview_actions_and_out_of_service",
             staff::staff_entry_lockout_overview_actions_and_out_of_service,
+        ),
+        (
+            "more_below::a_list_that_goes_on_says_so_and_scrolls_on_a_tap",
+            more_below::a_list_that_goes_on_says_so_and_scrolls_on_a_tap,
         ),
         (
             "tap_count::a_restaurant_visit_takes_at_most_120_taps_and_10_typed_fields",
