@@ -25,7 +25,11 @@ fn with(weak: &Weak<Kiosk>, f: impl FnOnce(&Kiosk)) {
 }
 
 impl Kiosk {
-    /// Opens the keyboard when the field being edited is typed.
+    /// Opens the keyboard when the field being edited is typed, and closes
+    /// one left open for another field when it is not: a tap on a date or
+    /// a choice above the keyboard opens its picker, which the keyboard
+    /// would otherwise cover. What was typed is already in the form (each
+    /// key sends it).
     pub fn open_text_input(self: &Rc<Self>) {
         let (path, kind, text, label) = {
             let c = self.controller();
@@ -39,6 +43,7 @@ impl Kiosk {
             (path, kind, text, label)
         };
         let Some((layout, max)) = keyboard_for(&kind) else {
+            self.keyboard.close();
             return;
         };
         let w = Rc::downgrade(self);

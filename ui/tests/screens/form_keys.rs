@@ -4,7 +4,9 @@
 //! not its group's; a field's problem shows once it is left, never while it
 //! is typed; the page's problems banner counts down as they are fixed; and
 //! the date picker's year steps by 1 and by 10, within the screen in
-//! 长者模式 too.
+//! 长者模式 too; a tap on a date or a choice while the keyboard is up
+//! closes it, so the picker is not hidden under it; and the 下面还有 hint
+//! steps aside while the keyboard is up.
 //! One event-loop test per file.
 
 use crate::common::visit;
@@ -92,6 +94,7 @@ pub fn each_field_gets_its_keyboard_its_label_and_its_errors_in_time() {
 
     errors_wait_for_the_field_to_be_left(&window, &kiosk);
     years_step_by_one_and_by_ten(&window, &kiosk);
+    a_picker_closes_the_keyboard(&window, &kiosk);
 }
 
 /// Every typed row of `code`'s form, page by page: the keyboard it opens
@@ -269,6 +272,85 @@ fn years_step_by_one_and_by_ten(window: &AppWindow, kiosk: &Kiosk) {
         assert_eq!(form.get_date_start_year(), year - 11, "－10 twice");
         ui::tap(window, "完成");
         settle();
+    }
+    window.global::<onevisit_ui::Theme>().set_elderly(false);
+}
+
+/// B01 in 长者模式, page by page: on the first page whose list goes on
+/// below, 下面还有 shows until the keyboard opens for a typed field, then
+/// not (the room above the keyboard is the field's); on the first page with
+/// a typed field and a date or a choice, a tap on the date or choice while
+/// the keyboard is up closes the keyboard and shows its picker.
+fn a_picker_closes_the_keyboard(window: &AppWindow, kiosk: &Kiosk) {
+    let form = window.global::<FormState>();
+    let keys = window.global::<KeyboardState>();
+    window.global::<onevisit_ui::Theme>().set_elderly(true);
+    kiosk.update(|c| {
+        c.wipe();
+        visit::to_notice(c, "B01");
+        c.apply();
+    });
+    settle();
+    let (mut hint_checked, mut picker_checked) = (false, false);
+    while !(hint_checked && picker_checked) {
+        kiosk.update(|c| {
+            visit::fill_section(c);
+        });
+        settle();
+        let rows: Vec<_> = form
+            .get_rows()
+            .iter()
+            .filter(|r| r.kind == RowKind::Field)
+            .collect();
+        let typed = rows
+            .iter()
+            .find(|r| kind_of(kiosk, &r.path).is_some_and(|k| input_for(&k).is_some()));
+        let picked = rows
+            .iter()
+            .find(|r| kind_of(kiosk, &r.path).is_some_and(|k| input_for(&k).is_none()));
+        if let Some(typed) = typed {
+            if !hint_checked && text_on_screen(window, "下面还有") {
+                form.invoke_edit(typed.path.clone());
+                settle();
+                assert!(keys.get_visible(), "{}: keyboard", typed.label);
+                assert!(
+                    !text_on_screen(window, "下面还有"),
+                    "the hint covers the room above the keyboard"
+                );
+                ui::tap(window, "完成");
+                settle();
+                hint_checked = true;
+            }
+            if let (false, Some(picked)) = (picker_checked, picked) {
+                form.invoke_edit(typed.path.clone());
+                settle();
+                assert!(keys.get_visible(), "{}: keyboard", typed.label);
+                form.invoke_edit(picked.path.clone());
+                settle();
+                assert!(
+                    !keys.get_visible(),
+                    "{} left the keyboard over its picker",
+                    picked.label
+                );
+                assert!(
+                    form.get_date_visible() || form.get_picker_visible(),
+                    "{}: no picker",
+                    picked.label
+                );
+                form.invoke_edit_done();
+                settle();
+                picker_checked = true;
+            }
+        }
+        let before = form.get_section();
+        form.invoke_next();
+        settle();
+        assert!(
+            hint_checked && picker_checked
+                || window.global::<AppState>().get_page() == Page::Form
+                    && form.get_section() != before,
+            "B01's form ended: hint checked {hint_checked}, picker checked {picker_checked}"
+        );
     }
     window.global::<onevisit_ui::Theme>().set_elderly(false);
 }
