@@ -87,6 +87,14 @@ pub struct LicenceData {
     pub entity_type: Option<String>,
 }
 
+/// Where the kiosk asks for what the platform's shared data holds about a
+/// scanned business licence: the uplink's client
+/// (`onevisit_uplink::LicenceLookup`) in the kiosk. `Ok(None)`: the
+/// platform holds no such licence. Blocking: the UI asks off its thread.
+pub trait LicenceSource: Send + Sync {
+    fn licence(&self, uscc: &str) -> Result<Option<LicenceData>, crate::platform::PlatformError>;
+}
+
 /// Everything known about the applicant up front.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -144,3 +144,34 @@ pub struct Listing {
     pub duplicates_refused: u64,
     pub rejected_signatures: u64,
 }
+
+/// `GET /v1/licences/{uscc}`: what the platform's shared data (电子证照)
+/// holds about an existing business licence, for the form's `licence.*`
+/// prefill. 404 `unknown_licence` when it holds none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedLicence {
+    pub uscc: String,
+    /// 主体名称 as on the licence.
+    pub name: String,
+    pub legal_representative: String,
+    /// 住所 as on the licence.
+    pub address: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// An option id of the catalog's entity type field (llc, branch, …).
+    #[serde(default)]
+    pub entity_type: Option<String>,
+}
+
+impl From<SharedLicence> for crate::applicant::LicenceData {
+    fn from(l: SharedLicence) -> Self {
+        crate::applicant::LicenceData {
+            name: l.name,
+            uscc: l.uscc,
+            legal_representative: l.legal_representative,
+            address: l.address,
+            scope: l.scope,
+            entity_type: l.entity_type,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! [`super::controller::SessionController`] owns one of these from the
 //! moment the applicant chooses to apply until the visit is wiped.
 
-use crate::applicant::{Applicant, PrefillSource};
+use crate::applicant::{Applicant, LicenceData, PrefillSource};
 use crate::catalog::{Catalog, MaterialSource};
 use crate::form::kind::FieldKind;
 use crate::form::merged::ShapeView;
@@ -104,6 +104,10 @@ pub struct Application {
     later: BTreeSet<String>,
     declared: bool,
     today: NaiveDate,
+    /// The credit code of a scanned licence whose shared data is to be
+    /// asked of the platform (taken by the glue), then awaited.
+    licence_wanted: Option<String>,
+    licence_awaited: Option<String>,
 }
 
 impl Application {
@@ -120,7 +124,56 @@ impl Application {
             later: BTreeSet::new(),
             declared: false,
             today: today_cst(),
+            licence_wanted: None,
+            licence_awaited: None,
         }
+    }
+
+    /// Asks for the platform's shared data on the licence with credit code
+    /// `uscc` (a scan filled it in).
+    pub fn want_licence(&mut self, uscc: &str) {
+        self.licence_wanted = Some(uscc.to_string());
+    }
+
+    /// The lookup to run now, once: it is then awaited.
+    pub fn take_licence_lookup(&mut self) -> Option<String> {
+        let uscc = self.licence_wanted.take()?;
+        self.licence_awaited = Some(uscc.clone());
+        Some(uscc)
+    }
+
+    /// Whether `uscc` is the lookup this application awaits (a late answer
+    /// for an earlier scan is dropped).
+    pub fn awaits_licence(&self, uscc: &str) -> bool {
+        self.licence_awaited.as_deref() == Some(uscc)
+    }
+
+    /// The platform's shared data on the scanned licence: the form is
+    /// rebuilt with it, so every `licence.*` prefill (主体名称, 住所,
+    /// 主体类型, 经营范围) shows its value and source. What the applicant
+    /// typed stays: typed values always win over prefilled ones. Returns
+    /// the labels of the fields now filled from the licence.
+    pub fn learn_licence(&mut self, catalog: &Catalog, licence: LicenceData) -> Vec<String> {
+        self.licence_awaited = None;
+        self.applicant.licence = Some(licence);
+        self.form = form::build_form_on(catalog, &self.notice, &self.applicant, self.today);
+        self.section = self.section.min(self.form.sections.len().saturating_sub(1));
+        self.form
+            .fields()
+            .filter(|f| {
+                f.prefilled
+                    .as_ref()
+                    .is_some_and(|p| p.source == PrefillSource::Licence)
+                    && !self.values.contains_key(&f.id)
+            })
+            .map(|f| f.label.clone())
+            .collect()
+    }
+
+    /// The lookup came back without data (none held, or the platform not
+    /// reached): nothing is awaited any more.
+    pub fn licence_not_found(&mut self) {
+        self.licence_awaited = None;
     }
 
     pub fn notice(&self) -> &Notice {

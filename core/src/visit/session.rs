@@ -767,8 +767,62 @@ impl SessionController {
         for t in &targets {
             a.set_text(t, &code);
         }
+        a.want_licence(&code);
         self.message = Some(format!("已从营业执照填入统一社会信用代码 {code}"));
         true
+    }
+
+    /// The credit code whose licence data the glue should ask the platform
+    /// for now (after a licence scan on the form), once.
+    pub fn take_licence_lookup(&mut self) -> Option<String> {
+        self.apply.as_mut()?.take_licence_lookup()
+    }
+
+    /// The platform's answer on the scanned licence `uscc`: `Ok(Some)` fills
+    /// every `licence.*` field the applicant has not typed and says which;
+    /// `Ok(None)` (not held) and `Err` (not reached) say to copy from the
+    /// licence. An answer for an earlier scan or an ended visit is dropped.
+    pub fn licence_found(
+        &mut self,
+        uscc: &str,
+        answer: Result<Option<crate::applicant::LicenceData>, crate::platform::PlatformError>,
+    ) {
+        let Some(a) = self.apply.as_mut() else {
+            return;
+        };
+        if !a.awaits_licence(uscc) {
+            return;
+        }
+        match answer {
+            Ok(Some(licence)) if licence.uscc == uscc => {
+                let filled = a.learn_licence(&self.catalog, licence);
+                if self.page == Page::Form {
+                    self.message = Some(if filled.is_empty() {
+                        format!("已从营业执照填入统一社会信用代码 {uscc}")
+                    } else {
+                        format!("已按营业执照调取并填好：{}，请核对", filled.join("、"))
+                    });
+                }
+                self.recount_problems();
+            }
+            Ok(_) => {
+                a.licence_not_found();
+                if self.page == Page::Form {
+                    self.message = Some(format!(
+                        "已填入统一社会信用代码 {uscc}；平台没有这张执照的信息，其他项请照执照填写"
+                    ));
+                }
+            }
+            Err(e) => {
+                log::info!("licence lookup failed: {e}");
+                a.licence_not_found();
+                if self.page == Page::Form {
+                    self.message = Some(format!(
+                        "已填入统一社会信用代码 {uscc}；暂时连不上平台，其他项请照执照填写"
+                    ));
+                }
+            }
+        }
     }
 
     pub fn add_record(&mut self, field: &str) {

@@ -473,3 +473,132 @@ fn a_receipt_that_failed_to_print_can_be_reprinted_once_paper_is_back() {
     c.print_finished(Ok(()));
     assert_eq!(c.print_status(), &PrintStatus::Printed);
 }
+
+/// B01 for a business that already exists, on its form: the credit code
+/// is asked, and 主体名称 and 住所 wait for the licence.
+fn existing_restaurant_form(c: &mut SessionController) {
+    c.start();
+    c.card_placed(crate::common::sample_card());
+    c.consent();
+    c.choose_bundle("B01");
+    while let Some((q, selected, _)) = c.question() {
+        let pick = if q.id == "new_entity" {
+            q.options.iter().find(|o| o.id != "new").unwrap().id.clone()
+        } else {
+            selected
+        };
+        c.answer(&pick);
+    }
+    assert_eq!(c.page(), Page::Notice, "{:?}", c.message());
+    c.apply();
+    assert_eq!(c.page(), Page::Form);
+}
+
+fn shop_licence(uscc: &str) -> onevisit_core::applicant::LicenceData {
+    onevisit_core::platform::contract::SharedLicence {
+        uscc: uscc.into(),
+        name: "濮阳市华龙区老张餐饮有限公司".into(),
+        legal_representative: "张三".into(),
+        address: "河南省濮阳市华龙区胜利路1号".into(),
+        scope: Some("餐饮服务".into()),
+        entity_type: Some("llc".into()),
+    }
+    .into()
+}
+
+#[test]
+fn a_licence_scan_asks_the_platform_once_and_its_answer_fills_what_was_not_typed() {
+    const USCC: &str = "91350200776049653A";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _o) = kiosk(dir.path());
+    existing_restaurant_form(&mut c);
+    let field_labelled = |c: &SessionController, label: &str| {
+        c.application()
+            .unwrap()
+            .form()
+            .fields()
+            .find(|f| f.label == label)
+            .map(|f| FieldPath::scalar(&f.id))
+            .unwrap_or_else(|| panic!("no field {label}"))
+    };
+    let name = field_labelled(&c, "主体名称");
+    let address = field_labelled(&c, "住所（注册地址）");
+    assert_eq!(c.application().unwrap().text(&name), "", "not known yet");
+    // She typed the address herself before scanning.
+    c.set_field(&address, "胜利路一号");
+
+    assert_eq!(c.take_licence_lookup(), None, "no scan, no lookup");
+    assert!(c.scanned(USCC));
+    assert_eq!(c.take_licence_lookup().as_deref(), Some(USCC));
+    assert_eq!(c.take_licence_lookup(), None, "asked once");
+
+    // An answer for another code (an earlier scan) changes nothing.
+    c.licence_found(
+        "91110000100000000X",
+        Ok(Some(shop_licence("91110000100000000X"))),
+    );
+    assert_eq!(c.application().unwrap().text(&name), "");
+
+    c.licence_found(USCC, Ok(Some(shop_licence(USCC))));
+    let a = c.application().unwrap();
+    assert_eq!(a.text(&name), "濮阳市华龙区老张餐饮有限公司");
+    assert_eq!(
+        a.prefilled_from(&name),
+        Some(onevisit_core::applicant::PrefillSource::Licence)
+    );
+    assert_eq!(a.text(&address), "胜利路一号", "what she typed stays");
+    let said = c.message().unwrap();
+    assert!(
+        said.contains("主体名称") && said.contains("请核对"),
+        "{said}"
+    );
+    assert!(!said.contains("住所"), "住所 was hers: {said}");
+
+    // A second answer for the same scan is not awaited any more.
+    let mut other = shop_licence(USCC);
+    other.name = "别的名称".into();
+    c.licence_found(USCC, Ok(Some(other)));
+    assert_eq!(
+        c.application().unwrap().text(&name),
+        "濮阳市华龙区老张餐饮有限公司"
+    );
+}
+
+#[test]
+fn a_licence_the_platform_does_not_hold_or_cannot_answer_says_to_copy_it() {
+    const USCC: &str = "91350200776049653A";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _o) = kiosk(dir.path());
+    existing_restaurant_form(&mut c);
+    assert!(c.scanned(USCC));
+    let uscc = c.take_licence_lookup().unwrap();
+    c.licence_found(&uscc, Ok(None));
+    assert!(
+        c.message().unwrap().contains("平台没有这张执照"),
+        "{:?}",
+        c.message()
+    );
+
+    assert!(c.scanned(USCC));
+    let uscc = c.take_licence_lookup().unwrap();
+    c.licence_found(
+        &uscc,
+        Err(onevisit_core::platform::PlatformError::Retryable {
+            reason: "timeout after 4 s".into(),
+            retry_after: None,
+        }),
+    );
+    assert!(
+        c.message().unwrap().contains("连不上平台"),
+        "{:?}",
+        c.message()
+    );
+    // The credit code itself stays filled either way.
+    let a = c.application().unwrap();
+    let code = a
+        .form()
+        .fields()
+        .find(|f| f.label == "统一社会信用代码")
+        .unwrap();
+    assert_eq!(a.text(&FieldPath::scalar(&code.id)), USCC);
+}
