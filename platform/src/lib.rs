@@ -4,6 +4,7 @@
 
 pub mod faults;
 mod handlers;
+pub mod licences;
 pub mod store;
 pub mod tls;
 
@@ -91,6 +92,7 @@ fn router(state: Shared) -> Router {
         .route("/v1/cases/{receipt}/rating", post(rating))
         .route("/v1/materials/{sha256}", put(material))
         .route("/v1/heartbeats", post(heartbeat))
+        .route("/v1/licences/{uscc}", get(licences::licence))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), inject_faults));
     let admin = Router::new()

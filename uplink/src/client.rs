@@ -233,6 +233,29 @@ impl PlatformClient {
         .await
     }
 
+    /// The platform's shared data on an existing licence: `None` when it
+    /// holds none (404 `unknown_licence`).
+    pub async fn licence(
+        &self,
+        uscc: &str,
+    ) -> Result<Option<onevisit_core::platform::contract::SharedLicence>, PlatformError> {
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/v1/licences/{uscc}"),
+                Vec::new(),
+                &[],
+            )
+            .await;
+        match answer {
+            Ok(l) => Ok(Some(l)),
+            Err(PlatformError::Permanent {
+                status: 404, code, ..
+            }) if code == "unknown_licence" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn post_rating(
         &self,
         receipt: &str,

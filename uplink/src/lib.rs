@@ -5,13 +5,13 @@
 //!
 //! This crate is everything the kiosk sends: one Tokio runtime and one
 //! signed HTTP client ([`Link`]) carry the outbox drain, the heartbeats and
-//! the applicant's progress queries ([`StatusLookup`]).
+//! the applicant's progress queries ([`StatusLookup`]) and the form's licence lookups ([`LicenceLookup`]).
 
 pub mod client;
 mod link;
 
 pub use client::{ClientError, PlatformClient};
-pub use link::{Link, StatusLookup, UplinkHandle};
+pub use link::{LicenceLookup, Link, StatusLookup, UplinkHandle};
 pub use onevisit_core::platform::PlatformError;
 pub use onevisit_core::staff::{DeviceSnapshot, SnapshotCell};
 

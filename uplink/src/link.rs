@@ -4,6 +4,7 @@
 //! pool (a cloned `reqwest::Client` shares it).
 
 use crate::{PlatformClient, PlatformError, Uplink};
+use onevisit_core::applicant::{LicenceData, LicenceSource};
 use onevisit_core::platform::contract::CaseStatus;
 use onevisit_core::progress::CaseStatusSource;
 use std::sync::{Arc, Mutex};
@@ -41,10 +42,35 @@ impl Link {
         self.runtime.block_on(f)
     }
 
+    /// One request for a person waiting at the screen, cut off after
+    /// `timeout` (a retryable failure, like an unreachable platform).
+    fn ask<T>(
+        &self,
+        timeout: Duration,
+        request: impl Future<Output = Result<T, PlatformError>>,
+    ) -> Result<T, PlatformError> {
+        match self.block_on(async { tokio::time::timeout(timeout, request).await }) {
+            Ok(answer) => answer,
+            Err(_) => Err(PlatformError::Retryable {
+                reason: format!("timeout after {} s", timeout.as_secs()),
+                retry_after: None,
+            }),
+        }
+    }
+
     /// The progress query's source of case status: the same client, each
     /// query cut off after `timeout` (the applicant is waiting).
     pub fn status_lookup(&self, timeout: Duration) -> StatusLookup {
         StatusLookup {
+            link: self.clone(),
+            timeout,
+        }
+    }
+
+    /// The form's source of shared licence data: the same client, each
+    /// lookup cut off after `timeout` (the applicant is waiting).
+    pub fn licence_lookup(&self, timeout: Duration) -> LicenceLookup {
+        LicenceLookup {
             link: self.clone(),
             timeout,
         }
@@ -103,16 +129,23 @@ pub struct StatusLookup {
 
 impl CaseStatusSource for StatusLookup {
     fn case_status(&self, receipt_no: &str) -> Result<CaseStatus, PlatformError> {
-        let query = self.link.client.case_status(receipt_no);
-        match self
-            .link
-            .block_on(async { tokio::time::timeout(self.timeout, query).await })
-        {
-            Ok(answer) => answer,
-            Err(_) => Err(PlatformError::Retryable {
-                reason: format!("timeout after {} s", self.timeout.as_secs()),
-                retry_after: None,
-            }),
-        }
+        self.link
+            .ask(self.timeout, self.link.client.case_status(receipt_no))
+    }
+}
+
+/// Shared licence data from the platform for the form, through the
+/// [`Link`].
+#[derive(Clone)]
+pub struct LicenceLookup {
+    link: Link,
+    timeout: Duration,
+}
+
+impl LicenceSource for LicenceLookup {
+    fn licence(&self, uscc: &str) -> Result<Option<LicenceData>, PlatformError> {
+        self.link
+            .ask(self.timeout, self.link.client.licence(uscc))
+            .map(|l| l.map(LicenceData::from))
     }
 }
