@@ -169,6 +169,7 @@ impl DevServices {
             self.cfg.data_dir.clone(),
         )?;
         devices.connect(kiosk);
+        self.services.share_licences(kiosk);
 
         let cards = sam.control().clone();
         let paper = printer.control();

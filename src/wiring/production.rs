@@ -82,6 +82,7 @@ impl Production {
     /// Connects the printer, 重置终端 and the offline banner to `kiosk`.
     pub fn connect(&self, kiosk: &Rc<Kiosk>) -> std::io::Result<()> {
         self.devices.connect(kiosk);
+        self.services.share_licences(kiosk);
         self.services.show_banner()
     }
 }

@@ -32,6 +32,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+/// How long a platform lookup may keep a person waiting at the screen
+/// (progress query, licence data) before the kiosk answers without it.
+const PERSON_WAITING: Duration = Duration::from_secs(4);
+
 thread_local! {
     // The UI thread's kiosk, for events posted with invoke_from_event_loop
     // (the closure must be Send; the kiosk is not).
@@ -182,6 +186,12 @@ impl Services {
                 }
             })
             .map(|_| ())
+    }
+
+    /// A scanned business licence fills the form from the platform's
+    /// shared data, asked through the one Link.
+    pub fn share_licences(&self, kiosk: &Rc<Kiosk>) {
+        kiosk.set_licence_source(Arc::new(self.link.licence_lookup(PERSON_WAITING)));
     }
 
     /// The offline banner on the kiosk follows the uplink.
@@ -489,9 +499,7 @@ pub fn staff_services(
     let outbox = services.outbox.clone();
     let query = onevisit_core::progress::ProgressQuery::new(
         outbox.clone(),
-        Some(Arc::new(
-            services.link.status_lookup(Duration::from_secs(4)),
-        )),
+        Some(Arc::new(services.link.status_lookup(PERSON_WAITING))),
         onevisit_core::progress::item_names(catalog),
         desk.clock().clone(),
     )

@@ -3,8 +3,9 @@
 //! simulators, the outbox in the configured data directory, the uplink at a
 //! reference platform on loopback. One event-loop test (Slint testing
 //! backend, system time): a card placed on the simulated reader reaches the
-//! controller through the device manager and the UI thread. The other test
-//! reads the devices' channels directly.
+//! controller through the device manager and the UI thread, and a business
+//! licence scanned on the form fills it from the platform's shared data. The
+//! other tests read the devices' channels directly.
 
 use onevisit::config::{ConfigFile, KioskConfig};
 use onevisit::wiring::production::{self, Production};
@@ -115,8 +116,87 @@ pub fn a_card_on_the_configured_reader_reaches_the_controller_through_the_event_
     assert_eq!(c.page(), Page::CardRead, "the card never reached the kiosk");
     assert!(matches!(c.card(), CardState::Read(_)));
     drop(c);
+
+    a_scanned_licence_fills_the_form_from_the_platform(&kiosk, scanner);
     set_posted_kiosk(None);
     srv.stop();
+}
+
+/// On the form of a restaurant that already exists (B01, not new), the
+/// licence's QR on the simulated scanner: the credit code at once, then,
+/// from the reference platform's shared data through the lookup thread
+/// and the event loop, 主体名称 and 住所 with the licence as their source.
+fn a_scanned_licence_fills_the_form_from_the_platform(
+    kiosk: &std::rc::Rc<Kiosk>,
+    scanner: ScannerSim,
+) {
+    use onevisit_core::applicant::PrefillSource;
+    use onevisit_core::visit::application::FieldPath;
+    let sample = onevisit_platform::licences::samples().remove(0);
+    kiosk.update(|c| {
+        c.consent();
+        c.choose_bundle("B01");
+        while let Some((q, selected, _)) = c.question() {
+            let pick = match q.id.as_str() {
+                "new_entity" => q.options.iter().find(|o| o.id != "new").unwrap().id.clone(),
+                _ => selected,
+            };
+            c.answer(&pick);
+        }
+        c.apply();
+    });
+    assert_eq!(kiosk.controller().page(), Page::Form);
+    let path_of = |label: &str| {
+        let c = kiosk.controller();
+        let a = c.application().unwrap();
+        let f = a.form().fields().find(|f| f.label.starts_with(label));
+        FieldPath::scalar(&f.unwrap_or_else(|| panic!("no {label}")).id)
+    };
+    let (name, address, code) = (
+        path_of("主体名称"),
+        path_of("住所"),
+        path_of("统一社会信用代码"),
+    );
+    let qr = format!("http://www.gsxt.gov.cn/index.html?uniscid={}", sample.uscc);
+    let weak = std::rc::Rc::downgrade(kiosk);
+    let scans = slint::Timer::default();
+    // The scanner is opened by the device manager: scan until the form
+    // has the name (each scan asks once; a later one asks again).
+    let sent = std::cell::Cell::new(0);
+    let name_seen = name.clone();
+    scans.start(slint::TimerMode::Repeated, Duration::from_millis(300), {
+        let mut scanner = scanner;
+        move || {
+            let Some(k) = weak.upgrade() else { return };
+            if !k
+                .controller()
+                .application()
+                .unwrap()
+                .text(&name_seen)
+                .is_empty()
+            {
+                let _ = slint::quit_event_loop();
+                return;
+            }
+            if sent.get() < 30 {
+                sent.set(sent.get() + 1);
+                let _ = scanner.scan(&qr, &Framing::default());
+            }
+        }
+    });
+    slint::Timer::single_shot(Duration::from_secs(20), || {
+        let _ = slint::quit_event_loop();
+    });
+    slint::run_event_loop_until_quit().unwrap();
+    drop(scans);
+
+    let c = kiosk.controller();
+    let a = c.application().unwrap();
+    assert_eq!(a.text(&code), sample.uscc, "the scan's credit code");
+    assert_eq!(a.text(&name), sample.name, "{:?}", c.message());
+    assert_eq!(a.prefilled_from(&name), Some(PrefillSource::Licence));
+    assert_eq!(a.text(&address), sample.address);
+    assert!(c.message().unwrap().contains("请核对"), "{:?}", c.message());
 }
 
 pub fn without_a_reader_the_kiosk_degrades_and_scanner_and_printer_still_work() {

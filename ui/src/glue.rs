@@ -39,6 +39,7 @@ pub struct Kiosk {
     printer: RefCell<Option<PrintHandler>>,
     pub(super) keyboard: KeyboardBinding,
     pub(super) staff_hooks: super::glue_staff::StaffHooks,
+    pub(super) licence: super::glue_licence::LicenceHook,
 }
 
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
@@ -83,6 +84,7 @@ impl Kiosk {
             dev_card: RefCell::new(None),
             printer: RefCell::new(None),
             staff_hooks: Default::default(),
+            licence: Default::default(),
         });
         kiosk.install_callbacks();
         let weak = Rc::downgrade(&kiosk);
@@ -193,6 +195,7 @@ impl Kiosk {
         self.update(|c| {
             c.scanned(data);
         });
+        self.run_licence_lookup();
     }
 
     /// An event from the ID card reader (delivered on the UI thread).

@@ -50,10 +50,11 @@ impl Kiosk {
         *self.staff_hooks.reset.borrow_mut() = Some(Box::new(handler));
     }
 
-    /// Runs progress queries on the UI thread (tests); by default they run
-    /// on a worker thread.
+    /// Runs progress queries and licence lookups on the UI thread (tests);
+    /// by default they run on a worker thread.
     pub fn set_query_inline(&self, inline: bool) {
         self.staff_hooks.inline_queries.set(inline);
+        self.licence.inline.set(inline);
     }
 
     /// A query's answer (on the UI thread).
@@ -124,7 +125,7 @@ impl Kiosk {
         self.open_staff_keyboard();
     }
 
-    fn update_with<T>(&self, f: impl FnOnce(&mut SessionController) -> T) -> T {
+    pub(super) fn update_with<T>(&self, f: impl FnOnce(&mut SessionController) -> T) -> T {
         let mut out = None;
         self.update(|c| out = Some(f(c)));
         out.expect("update runs its closure")

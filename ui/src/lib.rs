@@ -8,6 +8,7 @@
 pub mod fonts;
 pub mod glue;
 mod glue_apply;
+mod glue_licence;
 mod glue_staff;
 pub mod keyboard;
 pub mod keyboard_glue;
