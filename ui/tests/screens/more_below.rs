@@ -1,6 +1,7 @@
 //! Headless UI: a list that goes on below its bottom edge says so
 //! (下面还有 ▼), and a tap on it scrolls down, until the end is in view
-//! and the hint is gone. Checked on the bundle tiles in 长者模式 (three
+//! and the hint is gone; in landscape it sits in the button row under
+//! the list, covering none of it. Checked on the bundle tiles in 长者模式 (three
 //! columns of 13 do not fit), on the notice, and on a list that fits,
 //! which shows no hint. One event-loop test per file.
 
@@ -75,6 +76,13 @@ pub fn a_list_that_goes_on_says_so_and_scrolls_on_a_tap() {
     assert!(window.global::<Theme>().get_elderly());
     assert_eq!(hints(&window).len(), 1, "长者模式 bundles: no hint");
     let back = ui::find(&window, "上一步").absolute_position().y;
+    // In landscape it sits in the button row, under the list: over the
+    // list it hid the last row's offer or 修改 button.
+    let hint_y = hints(&window)[0].absolute_position().y;
+    assert!(
+        hint_y >= back - 1.0,
+        "the hint covers the list: at y {hint_y}, the buttons at {back}"
+    );
     assert!(
         bottom_of(&window, &last_bundle).is_none_or(|b| b > back),
         "the last tile is below the list before scrolling"
