@@ -518,6 +518,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             });
             kiosk.open_text_input();
             kiosk.open_staff_keyboard();
+            shows_its_screen(&kiosk, name)?;
             let file = out.join(format!(
                 "{name}-{}.png",
                 if elderly { "elderly" } else { "normal" }
@@ -526,6 +527,14 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             count += 1;
         }
     }
+    // The last screen took the kiosk out of service, which lasts (as on a
+    // real kiosk) until staff resume it: the portrait run starts in
+    // service.
+    kiosk.update(|c| {
+        staff_pin(c, SCREENSHOT_PIN);
+        c.staff_action("resume");
+        c.staff_action("leave");
+    });
     // A portrait screen (kiosk.toml `screen.orientation = "portrait"`).
     window.set_size(PhysicalSize::new(HEIGHT, WIDTH));
     kiosk.set_portrait(true);
@@ -535,11 +544,24 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             drive(c);
         });
         kiosk.open_text_input();
+        shows_its_screen(&kiosk, name)?;
         save_png(&window, &out.join(format!("{name}-portrait.png")))?;
         count += 1;
     }
     kiosk.set_portrait(false);
     Ok(count)
+}
+
+/// Refuses a screenshot that would show the out-of-service screen in place
+/// of its own (a pause left over from an earlier screen).
+fn shows_its_screen(kiosk: &Kiosk, name: &str) -> Result<(), String> {
+    let paused = kiosk.controller().page() == Page::OutOfService;
+    if paused != (name == "out-of-service") {
+        return Err(format!(
+            "screenshot {name} would show the wrong screen (out of service: {paused})"
+        ));
+    }
+    Ok(())
 }
 
 /// A throwaway data directory (the outbox of screenshots and demos),
