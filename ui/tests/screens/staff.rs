@@ -203,6 +203,41 @@ pub fn staff_entry_lockout_overview_actions_and_out_of_service() {
             .any(|a| a.contains("打印机") && a.contains("缺纸"))
     );
 
+    // Portrait: the state above the actions, its rows the screen's width
+    // (side by side they were squeezed to a strip a few characters wide).
+    kiosk.set_portrait(true);
+    window
+        .window()
+        .set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    let reader = crate::ui::find(&window, "身份证阅读器 正常");
+    let paper = crate::ui::find(&window, "已补充纸张");
+    assert!(
+        reader.size().width >= 500.0,
+        "portrait: the state's rows are {} px wide",
+        reader.size().width
+    );
+    assert!(
+        paper.absolute_position().y > reader.absolute_position().y + reader.size().height,
+        "portrait: the actions below the state"
+    );
+    for label in ["已补充纸张", "重试上传", "重置终端", "退出维护"] {
+        let b = crate::ui::find(&window, label);
+        assert!(
+            b.absolute_position().x + b.size().width <= 1080.5,
+            "{label} off screen"
+        );
+    }
+    kiosk.set_portrait(false);
+    window
+        .window()
+        .set_size(slint::LogicalSize::new(1920.0, 1080.0));
+    let reader = crate::ui::find(&window, "身份证阅读器 正常");
+    let paper = crate::ui::find(&window, "已补充纸张");
+    assert!(
+        paper.absolute_position().x > reader.absolute_position().x + reader.size().width,
+        "landscape: the actions beside the state"
+    );
+
     // 已补充纸张 resets the counter.
     staff.invoke_action("paper".into());
     assert!(staff.get_message().contains("已记录更换纸卷"));
