@@ -40,6 +40,25 @@ fn missing_font_message(detail: &str) -> NoScreenFont {
     }
 }
 
+/// The family to draw with from the screen font `path`, for the font files
+/// the kiosk knows: each holds more than one face, and Slint, given only
+/// the file, draws with any of them (wqy-zenhei.ttc's Mono face on some
+/// starts). `None` for any other file: its default face is used.
+pub fn family_for(path: &Path) -> Option<&'static str> {
+    match path.file_name()?.to_str()? {
+        "wqy-zenhei.ttc" => Some("WenQuanYi Zen Hei"),
+        "wqy-microhei.ttc" => Some("WenQuanYi Micro Hei"),
+        "NotoSansCJK-Regular.ttc" => Some("Noto Sans CJK SC"),
+        _ => None,
+    }
+}
+
+/// The family of the screen font in `SLINT_DEFAULT_FONT` (set by
+/// [`ensure_cjk_font`]), when it is one the kiosk knows.
+pub fn screen_font_family() -> Option<&'static str> {
+    family_for(Path::new(&std::env::var_os("SLINT_DEFAULT_FONT")?))
+}
+
 /// `SLINT_DEFAULT_FONT` if set (it must exist: a typo must not silently
 /// fall back to a font without Chinese), else the first known font file
 /// that exists.
@@ -103,6 +122,15 @@ pub fn ensure_cjk_font() -> Result<PathBuf, NoScreenFont> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_known_font_file_names_its_proportional_face() {
+        for path in known_cjk_fonts() {
+            let family = family_for(path).unwrap_or_else(|| panic!("{}", path.display()));
+            assert!(!family.contains("Mono"), "{family}");
+        }
+        assert_eq!(family_for(Path::new("/opt/fonts/other.ttf")), None);
+    }
 
     #[test]
     fn no_font_is_refused_with_what_to_install() {

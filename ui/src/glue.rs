@@ -86,6 +86,11 @@ impl Kiosk {
             staff_hooks: Default::default(),
             licence: Default::default(),
         });
+        kiosk.window.global::<Theme>().set_font_family(
+            crate::fonts::screen_font_family()
+                .unwrap_or_default()
+                .into(),
+        );
         kiosk.install_callbacks();
         let weak = Rc::downgrade(&kiosk);
         kiosk
