@@ -234,6 +234,12 @@ impl Kiosk {
         app.on_still_here(on(SessionController::touch));
         app.on_toggle_elderly(on(SessionController::toggle_elderly));
         let weak = Rc::downgrade(self);
+        app.on_reveal_ids(move |held| {
+            if let Some(k) = weak.upgrade() {
+                k.update(|c| c.hold_reveal_ids(held));
+            }
+        });
+        let weak = Rc::downgrade(self);
         app.on_dev_card(move |what| {
             if let Some(k) = weak.upgrade()
                 && let Some(handler) = k.dev_card.borrow().as_ref()

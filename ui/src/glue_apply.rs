@@ -209,7 +209,7 @@ impl Kiosk {
         );
         let review = app
             .filter(|_| c.page() == CPage::Review)
-            .map(review_rows)
+            .map(|a| review_rows(a, c.reveal_ids()))
             .unwrap_or_default();
         sync_model(ap.get_review(), review, |m| ap.set_review(m));
         ap.set_declared(app.is_some_and(Application::declared));
@@ -361,9 +361,9 @@ fn field_row(
 ) -> FieldRow {
     let text = a.text(&path);
     let empty = text.trim().is_empty();
-    let value = match &field.shape {
-        ShapeView::Kind(k) => apply::display_value(k, &text),
-        ShapeView::Records { .. } => text,
+    let (value, masked) = match &field.shape {
+        ShapeView::Kind(k) => apply::screen_value(k, &text, c.reveal_ids()),
+        ShapeView::Records { .. } => (text, false),
     };
     FieldRow {
         kind: RowKind::Field,
@@ -385,6 +385,7 @@ fn field_row(
             .map(|(label, _)| label)
             .unwrap_or_default()
             .into(),
+        masked,
         required: field.required,
         editing: c.editing() == Some(&path),
         in_record: path.record.is_some(),
@@ -405,6 +406,7 @@ fn list_row(kind: RowKind, label: String, list: &str, index: usize, removable: b
         prefilled: SharedString::new(),
         error: SharedString::new(),
         offer: SharedString::new(),
+        masked: false,
         required: false,
         editing: false,
         in_record: false,
@@ -523,16 +525,21 @@ fn material_rows(a: &Application) -> Vec<MaterialPlanRow> {
         .collect()
 }
 
-fn review_rows(a: &Application) -> Vec<ReviewRow> {
-    let row = |heading: bool, section: i32, label: String, value: String| ReviewRow {
-        heading,
-        section,
-        label: label.into(),
-        value: value.into(),
-    };
+/// The review page's rows; identity numbers masked unless `reveal` (the
+/// eye button held).
+fn review_rows(a: &Application, reveal: bool) -> Vec<ReviewRow> {
+    let row =
+        |heading: bool, section: i32, label: String, (value, masked): (String, bool)| ReviewRow {
+            heading,
+            section,
+            label: label.into(),
+            value: value.into(),
+            masked,
+        };
+    let plain = |value: String| (value, false);
     let mut rows = Vec::new();
     for (i, s) in a.form().sections.iter().enumerate() {
-        rows.push(row(true, i as i32, s.title.clone(), String::new()));
+        rows.push(row(true, i as i32, s.title.clone(), plain(String::new())));
         for field in s.fields.iter().filter(|f| a.shown(f)) {
             match &field.shape {
                 ShapeView::Kind(k) => {
@@ -542,18 +549,23 @@ fn review_rows(a: &Application) -> Vec<ReviewRow> {
                             false,
                             -1,
                             field.label.clone(),
-                            apply::display_value(k, &text),
+                            apply::screen_value(k, &text, reveal),
                         ));
                     }
                 }
                 ShapeView::Records { fields, .. } => {
                     for (n, rec) in a.records(&field.id).iter().enumerate() {
+                        let mut masked = false;
                         let value = fields
                             .iter()
                             .filter_map(|sub| {
                                 let t = rec.get(&sub.id).filter(|t| !t.is_empty())?;
                                 let shown = match &sub.shape {
-                                    ShapeView::Kind(k) => apply::display_value(k, t),
+                                    ShapeView::Kind(k) => {
+                                        let (shown, hides) = apply::screen_value(k, t, reveal);
+                                        masked |= hides;
+                                        shown
+                                    }
                                     ShapeView::Records { .. } => t.clone(),
                                 };
                                 Some(format!("{}：{}", sub.label, shown))
@@ -564,21 +576,21 @@ fn review_rows(a: &Application) -> Vec<ReviewRow> {
                             false,
                             -1,
                             format!("{} 第 {} 条", field.label, n + 1),
-                            value,
+                            (value, masked),
                         ));
                     }
                 }
             }
         }
     }
-    rows.push(row(true, -1, "材料".into(), String::new()));
+    rows.push(row(true, -1, "材料".into(), plain(String::new())));
     for m in a.materials() {
         let how = match m.provision {
             Provision::Automatic(how) => how,
             Provision::Bring => "带到窗口核验".into(),
             Provision::Later(d) => format!("容缺，{} 前补交", d.format("%Y-%m-%d")),
         };
-        rows.push(row(false, -1, m.name, how));
+        rows.push(row(false, -1, m.name, plain(how)));
     }
     rows
 }

@@ -597,6 +597,26 @@ pub fn display_value(kind: &FieldKind, text: &str) -> String {
     }
 }
 
+/// What a value looks like on the kiosk's screen, which anyone behind the
+/// applicant can read: [`display_value`], with a person's identity number
+/// masked (`410***********1234`, [`crate::ids::mask_id_text`]) unless the
+/// applicant is holding the eye button (`reveal`). The flag says whether
+/// the value is one that hides, so the screen offers the eye button.
+pub fn screen_value(kind: &FieldKind, text: &str, reveal: bool) -> (String, bool) {
+    let personal = !text.trim().is_empty()
+        && match kind {
+            FieldKind::IdentityNumber => true,
+            // A shareholder's number hides unless it is a company's credit
+            // code (a mistyped ID number hides too).
+            FieldKind::PartyNumber => crate::ids::SocialCreditCode::parse(text.trim()).is_err(),
+            _ => false,
+        };
+    match (personal, reveal) {
+        (true, false) => (crate::ids::mask_id_text(text.trim()), true),
+        _ => (display_value(kind, text), personal),
+    }
+}
+
 /// The options a picker offers for a kind, as (id, label); `None` for
 /// kinds that are typed.
 pub fn picker_options(kind: &FieldKind) -> Option<(Vec<(String, String)>, bool)> {

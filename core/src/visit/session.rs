@@ -133,6 +133,9 @@ pub struct SessionController {
     apply: Option<Application>,
     /// The field the keyboard or picker is editing.
     editing: Option<FieldPath>,
+    /// The applicant is holding the eye button: identity numbers show in
+    /// full on screen (`application::screen_value`), masked otherwise.
+    reveal_ids: bool,
     /// A short message for the page on screen (what blocks going on).
     message: Option<String>,
     done: Option<Done>,
@@ -172,6 +175,7 @@ impl SessionController {
             elderly: false,
             apply: None,
             editing: None,
+            reveal_ids: false,
             message: None,
             done: None,
             print_status: PrintStatus::Idle,
@@ -262,6 +266,16 @@ impl SessionController {
     }
     pub fn editing(&self) -> Option<&FieldPath> {
         self.editing.as_ref()
+    }
+    pub fn reveal_ids(&self) -> bool {
+        self.reveal_ids
+    }
+
+    /// The eye button pressed (`true`) or let go: identity numbers show in
+    /// full only while it is held.
+    pub fn hold_reveal_ids(&mut self, held: bool) {
+        self.touch();
+        self.reveal_ids = held && matches!(self.page, Page::Form | Page::Review);
     }
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
@@ -1143,6 +1157,7 @@ impl SessionController {
         self.elderly = false;
         self.apply = None;
         self.set_editing(None);
+        self.reveal_ids = false;
         self.message = None;
         self.done = None;
         // Jobs not yet taken hold masked data only, but they belong to the

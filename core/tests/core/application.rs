@@ -602,3 +602,38 @@ fn a_licence_the_platform_does_not_hold_or_cannot_answer_says_to_copy_it() {
         .unwrap();
     assert_eq!(a.text(&FieldPath::scalar(&code.id)), USCC);
 }
+
+#[test]
+fn identity_numbers_are_masked_on_screen_unless_revealed_and_credit_codes_are_not() {
+    use onevisit_core::form::kind::FieldKind;
+    use onevisit_core::visit::application::screen_value;
+    let id = crate::common::sample_card().id_number;
+    let masked = onevisit_core::ids::mask_id_text(&id);
+    assert_eq!(
+        screen_value(&FieldKind::IdentityNumber, &id, false),
+        (masked.clone(), true)
+    );
+    assert_eq!(
+        screen_value(&FieldKind::IdentityNumber, &id, true),
+        (id.clone(), true)
+    );
+    // A shareholder's number: a person's hides, a company's does not.
+    assert_eq!(
+        screen_value(&FieldKind::PartyNumber, &id, false),
+        (masked, true)
+    );
+    assert_eq!(
+        screen_value(&FieldKind::PartyNumber, "91350200776049653A", false),
+        ("91350200776049653A".to_string(), false)
+    );
+    // Nothing typed yet: nothing to hide, no eye button.
+    assert_eq!(
+        screen_value(&FieldKind::IdentityNumber, "", false),
+        (String::new(), false)
+    );
+    // Other kinds as displayed.
+    assert_eq!(
+        screen_value(&FieldKind::Phone, "13903930001", false),
+        ("13903930001".to_string(), false)
+    );
+}

@@ -17,6 +17,7 @@ mod form_scroll;
 mod idle_wipe;
 mod journey;
 mod keyboard;
+mod masking;
 mod more_below;
 mod portrait;
 mod query;
@@ -68,6 +69,10 @@ fn main() -> std::process::ExitCode {
         (
             "staff::staff_entry_lockout_overview_actions_and_out_of_service",
             staff::staff_entry_lockout_overview_actions_and_out_of_service,
+        ),
+        (
+            "masking::identity_numbers_are_masked_and_shown_only_while_the_eye_is_held",
+            masking::identity_numbers_are_masked_and_shown_only_while_the_eye_is_held,
         ),
         (
             "more_below::a_list_that_goes_on_says_so_and_scrolls_on_a_tap",
