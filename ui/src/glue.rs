@@ -467,7 +467,7 @@ fn show_notice(o: &OutcomeState, n: &Notice) {
             }
             NoticeItemRow {
                 name: i.name.clone().into(),
-                department: format!("{}（{}）", i.department_name, i.window).into(),
+                department: i.department_at_window().into(),
                 limit: limit.into(),
                 after: if i.after.is_empty() {
                     SharedString::new()

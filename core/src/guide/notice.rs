@@ -109,6 +109,16 @@ pub struct NoticeMaterial {
     pub note: Option<String>,
 }
 
+impl NoticeItem {
+    /// Where the item is examined, as the applicant reads it on screen and
+    /// in the notice's steps: "区市场监管局：市场监管窗口（3号窗口）". The
+    /// window's own name carries brackets, so the department is not put in
+    /// brackets around it (that read "区市场监管局（市场监管窗口（3号窗口））").
+    pub fn department_at_window(&self) -> String {
+        format!("{}：{}", self.department_name, self.window)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     pub item: String,
@@ -478,7 +488,7 @@ fn directions(
     }
     let mut windows: Vec<String> = Vec::new();
     for i in items {
-        let w = format!("{}：{}", i.department_name, i.window);
+        let w = i.department_at_window();
         if !windows.contains(&w) {
             windows.push(w);
         }

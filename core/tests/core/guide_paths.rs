@@ -344,3 +344,40 @@ fn text_notices_of_every_path_match_the_reviewed_snapshots() {
         insta::assert_snapshot!(format!("notices_{}", bundle.code()), text);
     }
 }
+
+/// Brackets inside brackets (（…（…）…）) are hard to read; the deepest
+/// nesting of full-width brackets in `text`.
+fn bracket_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '（' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '）' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[test]
+fn where_each_item_is_examined_reads_without_nested_brackets() {
+    assert_eq!(bracket_depth("区市场监管局（市场监管窗口（3号窗口））"), 2);
+    for bundle in &catalog().bundles {
+        for p in guide::enumerate(catalog(), bundle) {
+            let Outcome::Notice { notice } = &p.outcome else {
+                continue;
+            };
+            for i in &notice.items {
+                let at = i.department_at_window();
+                assert!(
+                    at.contains(&i.department_name) && at.contains(&i.window),
+                    "{at}"
+                );
+                assert!(bracket_depth(&at) <= 1, "{}: {at}", bundle.code());
+            }
+        }
+    }
+}
