@@ -12,6 +12,8 @@ mod glue_licence;
 mod glue_staff;
 pub mod keyboard;
 pub mod keyboard_glue;
+#[cfg(test)]
+mod theme_contrast;
 
 // The generated components and globals of ui/app.slint.
 slint::include_modules!();
