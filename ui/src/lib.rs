@@ -13,7 +13,7 @@ mod glue_staff;
 pub mod keyboard;
 pub mod keyboard_glue;
 #[cfg(test)]
-mod theme_contrast;
+mod theme_rules;
 
 // The generated components and globals of ui/app.slint.
 slint::include_modules!();
