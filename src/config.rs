@@ -28,8 +28,10 @@ pub fn dev_data_key() -> [u8; 32] {
 
 pub const DEFAULT_PLATFORM_URL: &str = "http://127.0.0.1:8480/";
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
-pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
-pub const DEFAULT_IDLE_COUNTDOWN_SECS: u64 = 15;
+// The controller's own defaults, in kiosk.toml's seconds (one home).
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = onevisit_core::visit::session::DEFAULT_IDLE.as_secs();
+pub const DEFAULT_IDLE_COUNTDOWN_SECS: u64 =
+    onevisit_core::visit::session::DEFAULT_COUNTDOWN.as_secs();
 pub const DEFAULT_ID_READER: &str = "/dev/onevisit-idreader";
 pub const DEFAULT_SCANNER: &str = "/dev/onevisit-scanner";
 pub const DEFAULT_PRINTER: &str = "/dev/onevisit-printer";
@@ -717,9 +719,9 @@ impl KioskConfig {
                 file.idle.timeout_secs
             ));
         }
-        if !(5..=300).contains(&file.idle.countdown_secs) {
+        if !(20..=300).contains(&file.idle.countdown_secs) {
             errors.push(format!(
-                "idle.countdown_secs = {}: must be 5 … 300 seconds",
+                "idle.countdown_secs = {}: must be 20 … 300 seconds (an older applicant needs the time)",
                 file.idle.countdown_secs
             ));
         }
@@ -1095,7 +1097,7 @@ mod tests {
         let c = KioskConfig::from_file(file).unwrap();
         assert!(!c.dev_keys);
         assert_eq!(c.idle_timeout, Duration::from_secs(60));
-        assert_eq!(c.idle_countdown, Duration::from_secs(15));
+        assert_eq!(c.idle_countdown, Duration::from_secs(20));
         assert_eq!(
             c.screen,
             Screen {

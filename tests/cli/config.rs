@@ -63,7 +63,7 @@ fn a_valid_file_prints_the_effective_configuration_without_secrets() {
     );
     assert!(stdout.contains("screen = portrait 1080×1920"), "{stdout}");
     assert!(
-        stdout.contains("prompt after 90 s, wipe 15 s later"),
+        stdout.contains("prompt after 90 s, wipe 20 s later"),
         "{stdout}"
     );
     assert!(

@@ -23,8 +23,9 @@ use std::time::Duration;
 
 /// After this long without a tap, the kiosk asks "还在吗？".
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(60);
-/// How long "还在吗？" waits before the session is wiped.
-pub const DEFAULT_COUNTDOWN: Duration = Duration::from_secs(15);
+/// How long "还在吗？" waits before the session is wiped: at least 20 s
+/// (适老化 rules; an older applicant needs time to read it and reach 继续).
+pub const DEFAULT_COUNTDOWN: Duration = Duration::from_secs(20);
 /// The done page goes back to the welcome page after this long (every tap
 /// starts it again, so a rating is never cut short).
 pub const DONE_LINGER: Duration = Duration::from_secs(45);

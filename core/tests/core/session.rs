@@ -207,14 +207,14 @@ fn idle_asks_are_you_there_then_wipes() {
     c.tick(Duration::from_secs(59));
     assert_eq!(c.idle_countdown(), None);
     c.tick(Duration::from_secs(1));
-    assert_eq!(c.idle_countdown(), Some(15));
+    assert_eq!(c.idle_countdown(), Some(20));
     c.touch();
     assert_eq!(c.idle_countdown(), None, "a tap dismisses the prompt");
-    for _ in 0..74 {
+    for _ in 0..79 {
         assert!(!c.tick(Duration::from_secs(1)));
     }
     assert_eq!(c.idle_countdown(), Some(1));
-    assert!(c.tick(Duration::from_secs(1)), "75 s without a tap wipes");
+    assert!(c.tick(Duration::from_secs(1)), "80 s without a tap wipes");
     assert_wiped(&c);
     assert!(c.wiped_for_idle());
     c.start();

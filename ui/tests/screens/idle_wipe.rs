@@ -55,12 +55,12 @@ pub fn idle_prompt_then_wipe_leaves_no_personal_data_anywhere() {
     assert!(o.get_items().row_count() > 0);
     assert!(!window.global::<CardState>().get_greeting_name().is_empty());
 
-    // 59 s: nothing; 60 s: "还在吗？" with 15 s to go.
+    // 59 s: nothing; 60 s: "还在吗？" with 20 s to go.
     seconds(59);
     assert!(!app.get_idle_prompt());
     seconds(1);
     assert!(app.get_idle_prompt());
-    assert_eq!(app.get_idle_seconds(), 15);
+    assert_eq!(app.get_idle_seconds(), 20);
     assert!(labels(&window).iter().any(|l| l.contains("您还在吗")));
     // "我还在" keeps the visit.
     ElementQuery::from_root(&window)
@@ -91,8 +91,8 @@ pub fn idle_prompt_then_wipe_leaves_no_personal_data_anywhere() {
     assert_eq!(app.get_page(), Page::Notice, "and does nothing else");
     app.invoke_still_here();
 
-    // Now nobody answers: 60 s + 15 s.
-    seconds(74);
+    // Now nobody answers: 60 s + 20 s.
+    seconds(79);
     assert!(app.get_idle_prompt());
     assert_eq!(app.get_idle_seconds(), 1);
     seconds(1);
