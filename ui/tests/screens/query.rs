@@ -192,7 +192,7 @@ pub fn progress_query_online_offline_scanned_and_wiped() {
     assert_eq!(p.get_last4(), "0");
     seconds(59);
     assert_eq!(app.get_page(), Page::Query);
-    seconds(16);
+    seconds(21);
     assert_eq!(app.get_page(), Page::Welcome);
     assert!(app.get_wiped_for_idle());
     assert!(!window.global::<KeyboardState>().get_visible());
