@@ -22,6 +22,10 @@ PACKAGES=(
   # printed as images. Of Debian's fonts only Zen Hei has 䶮. src/fonts.rs
   # finds it; golden PNGs and screenshots are drawn with it.
   fonts-wqy-zenhei
+  # 手写输入: Zinnia (linked by onevisit-drivers' handwriting module) and
+  # the Tegaki simplified-Chinese model it reads at run time.
+  libzinnia-dev
+  tegaki-zinnia-simplified-chinese
   # systemd-analyze: tests/packaging.rs verifies packaging/onevisit.service.
   # (dpkg-deb, for the .deb built in the same test, is in Debian's base.)
   systemd

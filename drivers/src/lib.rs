@@ -6,6 +6,7 @@
 //! tests, development and the demo.
 
 pub mod escpos;
+pub mod handwriting;
 pub mod idcard;
 pub mod ids;
 pub mod manager;
