@@ -5,6 +5,7 @@ mod config;
 mod devices;
 mod form;
 mod guide;
+mod handwriting;
 mod outbox;
 mod platform;
 mod print;
@@ -41,6 +42,8 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Validate a filled merged form and print each department's application.
     Form(form::FormArgs),
+    /// Recognize one handwritten character from a strokes file (手写输入).
+    Handwriting(handwriting::HandwritingArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
     /// Queue a submission in the outbox (or print an example).
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
         Some(Command::Config(c)) => config::run(c),
         Some(Command::Guide(args)) => guide::run(args),
         Some(Command::Form(args)) => form::run(args),
+        Some(Command::Handwriting(args)) => handwriting::run(args),
         Some(Command::Devices(args)) => devices::run(args),
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Outbox(c)) => outbox::run(c),

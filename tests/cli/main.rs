@@ -11,6 +11,7 @@ mod catalog_update;
 mod config;
 mod crash;
 mod guide;
+mod handwriting;
 mod outbox;
 mod packaging;
 mod print;
