@@ -8,8 +8,11 @@ use super::Ink;
 /// The pad side of the samples, in pixels (the kiosk's pad in 长者模式).
 pub const PAD: u32 = 300;
 
-/// Each sample: the character and its strokes as polylines on a 0–100 grid.
-const SHAPES: &[(&str, &[&[(f64, f64)]])] = &[
+/// A stroke as a polyline on a 0–100 grid.
+type Polyline = &'static [(f64, f64)];
+
+/// Each sample: the character and its strokes.
+const SHAPES: &[(&str, &[Polyline])] = &[
     ("一", &[&[(15.0, 50.0), (85.0, 50.0)]]),
     (
         "二",
