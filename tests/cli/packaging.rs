@@ -214,6 +214,12 @@ fn the_deb_holds_binary_unit_user_udev_config_catalog_and_data_dir() {
         .find_map(|l| l.strip_prefix("Depends: "))
         .unwrap();
     assert!(depends.contains("fonts-wqy-zenhei"), "{depends}");
+    // The handwriting pad: Zinnia (found from the binary) and its model.
+    assert!(depends.contains("libzinnia"), "{depends}");
+    assert!(
+        depends.contains("tegaki-zinnia-simplified-chinese"),
+        "{depends}"
+    );
     assert!(depends.contains("libc6"), "{depends}");
 
     // Control files: the conffile and the maintainer scripts.
