@@ -6,6 +6,9 @@ use onevisit_drivers::handwriting::{CANDIDATES, Ink, Recognizer};
 use serde_json::json;
 use std::process::ExitCode;
 
+/// 20 000 points (the recognizer's limit) at ~50 bytes of JSON each.
+const MAX_STROKES_FILE: u64 = 1_000_000;
+
 #[derive(clap::Args)]
 pub struct HandwritingArgs {
     /// JSON `{"width": W, "height": H, "strokes": [[[x, y], ...], ...]}`:
@@ -36,8 +39,17 @@ pub fn run(args: HandwritingArgs) -> ExitCode {
 }
 
 fn recognize(args: &HandwritingArgs) -> Result<Vec<String>, String> {
-    let bytes = std::fs::read(&args.strokes)
-        .map_err(|e| format!("笔画文件 {} 读不了：{e}", args.strokes.display()))?;
+    let unreadable = |e: std::io::Error| format!("笔画文件 {} 读不了：{e}", args.strokes.display());
+    // One character's ink is a few kB; a runaway file is refused before it
+    // is read into memory (the recognizer's own point limit comes after).
+    let size = std::fs::metadata(&args.strokes).map_err(unreadable)?.len();
+    if size > MAX_STROKES_FILE {
+        return Err(format!(
+            "笔画文件 {} 有 {size} 字节，一个字的笔画不会超过 {MAX_STROKES_FILE} 字节",
+            args.strokes.display()
+        ));
+    }
+    let bytes = std::fs::read(&args.strokes).map_err(unreadable)?;
     let ink: Ink = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "笔画文件 {} 不是 {{\"width\", \"height\", \"strokes\": [[[x, y], …], …]}} 的 JSON：{e}",

@@ -51,6 +51,12 @@ fn bad_strokes_or_a_missing_model_fail_with_a_reason() {
         "{json}"
     );
 
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, vec![b' '; 2_000_000]).unwrap();
+    let (code, json) = handwriting(huge.to_str().unwrap(), None);
+    assert_eq!(code, 1);
+    assert!(json["error"].as_str().unwrap().contains("字节"), "{json}");
+
     let (code, json) = handwriting(SHI, Some("/nonexistent/zh_CN.model"));
     assert_eq!(code, 1);
     assert!(

@@ -98,8 +98,9 @@ pub struct Recognizer {
     raw: *mut zinnia::Recognizer,
 }
 
-// SAFETY: the recognizer owns its C object outright and is used by one
-// thread at a time (`&mut self`-free reads are never shared: not Sync).
+// SAFETY: the recognizer owns its C object outright, and Zinnia keeps no
+// thread-local state, so moving it to another thread is sound; it is not
+// Sync, so two threads never call into it at once.
 unsafe impl Send for Recognizer {}
 
 impl Recognizer {
