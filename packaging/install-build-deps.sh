@@ -26,6 +26,14 @@ PACKAGES=(
   # the Tegaki simplified-Chinese model it reads at run time.
   libzinnia-dev
   tegaki-zinnia-simplified-chinese
+  # 语音播报: eSpeak NG (linked by onevisit-drivers' speech module) and its
+  # voices, Mandarin (cmn) among them, read at run time.
+  libespeak-ng-dev
+  espeak-ng-data
+  # The speakers: ALSA, through the alsa crate, whose build finds
+  # libasound with pkg-config.
+  libasound2-dev
+  pkg-config
   # systemd-analyze: tests/packaging.rs verifies packaging/onevisit.service.
   # (dpkg-deb, for the .deb built in the same test, is in Debian's base.)
   systemd
@@ -37,7 +45,7 @@ if [ "$KMS" = 1 ]; then
     libudev-dev
     libxkbcommon-dev
     libinput-dev
-    pkg-config
+    # (and pkg-config, already in the default list)
   )
 fi
 

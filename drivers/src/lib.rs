@@ -14,4 +14,5 @@ pub mod printer;
 pub mod sam;
 pub mod scanner;
 pub mod sim;
+pub mod speech;
 pub mod transport;
