@@ -311,6 +311,12 @@ impl Kiosk {
         let c = self.controller.borrow();
         let w = &self.window;
         w.global::<Theme>().set_elderly(c.elderly());
+        self.keyboard.set_elderly(c.elderly());
+        if c.page() == CPage::Welcome {
+            // A new applicant starts from the mode's own tab (手写 in 长者模式),
+            // not from the one the last applicant picked.
+            self.keyboard.forget_preference();
+        }
 
         let app = w.global::<AppState>();
         app.set_page(match c.page() {

@@ -57,6 +57,17 @@ impl Kiosk {
         self.licence.inline.set(inline);
     }
 
+    /// Reads handwriting on the UI thread (tests: the testing backend runs
+    /// no event loop to post the `handwriting` thread's answers to).
+    pub fn set_handwriting_inline(&self, inline: bool) {
+        self.keyboard.set_handwriting_inline(inline);
+    }
+
+    /// Whether the handwriting model has been opened yet.
+    pub fn handwriting_loaded(&self) -> bool {
+        self.keyboard.handwriting_loaded()
+    }
+
     /// A query's answer (on the UI thread).
     pub fn query_answered(&self, ticket: u64, answer: ProgressAnswer) {
         self.update(|c| c.query_answered(ticket, answer));

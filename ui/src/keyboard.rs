@@ -39,13 +39,19 @@
 //! - A word that would make the text longer than the field allows is
 //!   refused whole (the press returns `false`), never cut.
 
+use crate::ink_pad::InkPad;
 use inputx_pinyin::{PinyinDict, PinyinEngine, is_valid_syllable};
+use onevisit_drivers::handwriting::Ink;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Candidates shown per page: six big buttons fit one row at 长者模式 size.
 pub const PAGE_SIZE: usize = 6;
+/// Candidates of a handwritten character shown at once, in two rows of
+/// [`WRITTEN_PER_ROW`] beside the pad: the right one is often not the first.
+pub const WRITTEN_PAGE_SIZE: usize = 2 * WRITTEN_PER_ROW;
+pub const WRITTEN_PER_ROW: usize = 5;
 /// A resident ID number (and the other 18-character card numbers).
 pub const ID_NUMBER_LEN: usize = 18;
 /// Longest pinyin the compose buffer takes: the engine's sentence
@@ -156,10 +162,13 @@ impl Ranking {
 
 pub use onevisit_core::form::input::InputLayout as Layout;
 
-/// Whether the layout has a 拼音/英 switch (the text layouts do).
+/// Whether the layout has the 拼音 / 手写 / 英文 tabs (the text layouts do).
 fn switchable(layout: Layout) -> bool {
-    matches!(layout, Layout::Latin | Layout::Pinyin)
+    matches!(layout, Layout::Latin | Layout::Pinyin | Layout::Handwriting)
 }
+
+/// The tabs of a text field, in the order shown.
+pub const TEXT_LAYOUTS: [Layout; 3] = [Layout::Pinyin, Layout::Handwriting, Layout::Latin];
 
 /// One key press.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +203,7 @@ pub struct Keyboard {
     candidates: Vec<Candidate>,
     page: usize,
     shift: bool,
+    pad: InkPad,
 }
 
 impl Keyboard {
@@ -209,6 +219,7 @@ impl Keyboard {
             candidates: Vec::new(),
             page: 0,
             shift: false,
+            pad: InkPad::default(),
         };
         for c in initial.chars() {
             let c = if layout == Layout::IdNumber {
@@ -219,7 +230,7 @@ impl Keyboard {
             // Free text fields keep whatever they held (Chinese included);
             // restricted ones only what could have been typed.
             let keep = match layout {
-                Layout::Latin | Layout::Pinyin => !c.is_control(),
+                Layout::Latin | Layout::Pinyin | Layout::Handwriting => !c.is_control(),
                 Layout::Numeric { .. } | Layout::IdNumber => kb.accepts(c),
             };
             if keep && kb.fits(1) {
@@ -260,10 +271,20 @@ impl Keyboard {
         &self.candidates
     }
 
+    /// How many candidates a page holds in this layout.
+    pub fn page_size(&self) -> usize {
+        if self.layout == Layout::Handwriting {
+            WRITTEN_PAGE_SIZE
+        } else {
+            PAGE_SIZE
+        }
+    }
+
     /// The candidates on the current page.
     pub fn page_candidates(&self) -> &[Candidate] {
-        let start = (self.page * PAGE_SIZE).min(self.candidates.len());
-        let end = (start + PAGE_SIZE).min(self.candidates.len());
+        let size = self.page_size();
+        let start = (self.page * size).min(self.candidates.len());
+        let end = (start + size).min(self.candidates.len());
         &self.candidates[start..end]
     }
 
@@ -273,7 +294,7 @@ impl Keyboard {
     }
 
     pub fn page_count(&self) -> usize {
-        self.candidates.len().div_ceil(PAGE_SIZE)
+        self.candidates.len().div_ceil(self.page_size())
     }
 
     pub fn has_prev_page(&self) -> bool {
@@ -284,7 +305,7 @@ impl Keyboard {
         self.page + 1 < self.page_count()
     }
 
-    /// Whether the 中/英 key does anything for this field.
+    /// Whether the field has the 拼音 / 手写 / 英文 tabs.
     pub fn can_switch_layout(&self) -> bool {
         switchable(self.layout)
     }
@@ -301,6 +322,13 @@ impl Keyboard {
                 rows
             }
             Layout::IdNumber => vec![chars("123"), chars("456"), chars("789"), chars("X0")],
+            // The pad stands in for the letters; digits and the name and
+            // address symbols stay one tap away (胜利路 88 号).
+            Layout::Handwriting => {
+                let mut row = chars(DIGITS);
+                row.extend(PINYIN_SYMBOLS.iter().map(|c| c.to_string()));
+                vec![row]
+            }
             Layout::Latin | Layout::Pinyin => {
                 let upper = self.layout == Layout::Latin && self.shift;
                 let mut rows = vec![chars(DIGITS)];
@@ -419,11 +447,68 @@ impl Keyboard {
         }
     }
 
-    /// 清空: text and composition.
+    /// 清空: text, composition and the handwriting pad.
     pub fn clear(&mut self) {
         self.text.clear();
         self.compose.clear();
+        self.pad.clear();
         self.refresh_candidates();
+    }
+
+    /// The handwriting pad's strokes.
+    pub fn pad(&self) -> &InkPad {
+        &self.pad
+    }
+
+    /// A finger touched the pad (`width`×`height` px) at (`x`, `y`).
+    /// Returns whether a stroke started (only in the 手写 layout).
+    pub fn pen_down(&mut self, x: f64, y: f64, width: u32, height: u32) -> bool {
+        self.layout == Layout::Handwriting && self.pad.pen_down(x, y, width, height)
+    }
+
+    /// The finger moved on the pad. Returns whether the ink changed.
+    pub fn pen_move(&mut self, x: f64, y: f64) -> bool {
+        self.layout == Layout::Handwriting && self.pad.pen_move(x, y)
+    }
+
+    /// The finger lifted: the ink to read now, if a stroke was finished.
+    pub fn pen_up(&mut self) -> Option<Ink> {
+        (self.layout == Layout::Handwriting && self.pad.pen_up()).then(|| self.pad.ink())
+    }
+
+    /// 撤销一笔: the ink left to read again, or `None` when the pad is
+    /// now empty (its candidates are gone with it) or had no stroke.
+    pub fn undo_stroke(&mut self) -> Option<Ink> {
+        if !self.pad.undo() {
+            return None;
+        }
+        if self.pad.is_empty() {
+            self.refresh_candidates();
+            None
+        } else {
+            Some(self.pad.ink())
+        }
+    }
+
+    /// 重写: an empty pad and no candidates; the text stays.
+    pub fn clear_pad(&mut self) {
+        self.pad.clear();
+        self.refresh_candidates();
+    }
+
+    /// The recognizer's reading of the pad, best first. Ignored outside
+    /// the 手写 layout or when the pad was emptied meanwhile (a late answer
+    /// for ink that is gone).
+    pub fn set_written(&mut self, words: Vec<String>) {
+        if self.layout != Layout::Handwriting || self.pad.is_empty() {
+            return;
+        }
+        self.candidates = words
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .map(|text| Candidate { text, consumed: 0 })
+            .collect();
+        self.page = 0;
     }
 
     /// Switches between 中 and 英; the other layouts are fixed by their
@@ -433,6 +518,7 @@ impl Keyboard {
         if to == self.layout || !switchable(self.layout) || !switchable(to) {
             return false;
         }
+        self.pad.clear();
         if !self.compose.is_empty() && !self.commit_compose(false) {
             // The letters do not fit: drop them rather than keep a compose
             // buffer the Latin layout cannot show or edit.
@@ -441,16 +527,8 @@ impl Keyboard {
         }
         self.layout = to;
         self.shift = false;
+        self.refresh_candidates();
         true
-    }
-
-    /// The 中/英 key.
-    pub fn toggle_layout(&mut self) -> bool {
-        match self.layout {
-            Layout::Pinyin => self.switch_layout(Layout::Latin),
-            Layout::Latin => self.switch_layout(Layout::Pinyin),
-            _ => false,
-        }
     }
 
     /// 完成: commits pending pinyin as typed (dropped if it does not fit)
@@ -492,7 +570,9 @@ impl Keyboard {
                 c.is_ascii_digit() || (c == 'X' && Some(self.text.chars().count()) == last)
             }
             Layout::Latin => c.is_ascii_alphanumeric() || c == ' ' || LATIN_SYMBOLS.contains(&c),
-            Layout::Pinyin => c.is_ascii_digit() || c == ' ' || PINYIN_SYMBOLS.contains(&c),
+            Layout::Pinyin | Layout::Handwriting => {
+                c.is_ascii_digit() || c == ' ' || PINYIN_SYMBOLS.contains(&c)
+            }
         }
     }
 
@@ -570,6 +650,9 @@ impl Keyboard {
         self.text.push_str(&candidate.text);
         self.compose
             .drain(..candidate.consumed.min(self.compose.len()));
+        // A written character is done once chosen: the pad is ready for
+        // the next one.
+        self.pad.clear();
         self.refresh_candidates();
         true
     }
@@ -928,14 +1011,73 @@ mod tests {
     fn switching_between_chinese_and_latin() {
         let mut kb = Keyboard::new(Layout::Pinyin, "", None);
         type_all(&mut kb, "abc");
-        assert!(kb.toggle_layout());
+        assert!(kb.switch_layout(Layout::Latin));
         assert_eq!(kb.layout(), Layout::Latin);
         assert_eq!((kb.text(), kb.compose()), ("abc", ""));
         type_all(&mut kb, "D");
         assert_eq!(kb.text(), "abcd");
-        assert!(kb.toggle_layout());
+        assert!(kb.switch_layout(Layout::Pinyin));
         assert_eq!(kb.layout(), Layout::Pinyin);
-        assert!(!Keyboard::new(Layout::IdNumber, "", None).toggle_layout());
+        assert!(!kb.switch_layout(Layout::Pinyin), "already there");
+        assert!(kb.switch_layout(Layout::Handwriting));
+        assert!(!Keyboard::new(Layout::IdNumber, "", None).switch_layout(Layout::Latin));
+        assert!(!Keyboard::new(Layout::Pinyin, "", None).switch_layout(Layout::IdNumber));
+    }
+
+    /// Draws a horizontal stroke across the pad.
+    fn write_stroke(kb: &mut Keyboard, y: f64) -> Option<Ink> {
+        kb.pen_down(20.0, y, 300, 300);
+        for x in (30..=280).step_by(10) {
+            kb.pen_move(f64::from(x), y);
+        }
+        kb.pen_up()
+    }
+
+    #[test]
+    fn a_written_character_is_chosen_from_its_candidates() {
+        let mut kb = Keyboard::new(Layout::Handwriting, "胜利路", Some(5));
+        let ink = write_stroke(&mut kb, 150.0).expect("a finished stroke is read");
+        assert_eq!(ink.strokes.len(), 1);
+        assert_eq!((ink.width, ink.height), (300, 300));
+        let words: Vec<String> = "一 二 十 三 丁 七 干 工 王 土 上 下".split(' ').map(String::from).collect();
+        kb.set_written(words);
+        assert_eq!(kb.page_candidates().len(), WRITTEN_PAGE_SIZE, "ten at once");
+        assert_eq!(kb.page_count(), 2);
+        assert!(kb.choose_candidate(0));
+        assert_eq!(kb.text(), "胜利路一");
+        assert!(kb.pad().is_empty(), "the pad is ready for the next character");
+        assert!(kb.candidates().is_empty());
+        // Digits still type; the field's limit holds for written words.
+        assert!(kb.press_label("8"));
+        write_stroke(&mut kb, 100.0);
+        kb.set_written(vec!["二".into()]);
+        assert!(!kb.choose_candidate(0), "the field is full");
+        assert_eq!(kb.text(), "胜利路一8");
+    }
+
+    #[test]
+    fn undo_clear_and_late_answers_on_the_pad() {
+        let mut kb = Keyboard::new(Layout::Handwriting, "", None);
+        write_stroke(&mut kb, 100.0);
+        let two = write_stroke(&mut kb, 200.0).unwrap();
+        assert_eq!(two.strokes.len(), 2);
+        kb.set_written(vec!["二".into()]);
+        let one = kb.undo_stroke().expect("one stroke left to read");
+        assert_eq!(one.strokes.len(), 1);
+        assert!(kb.undo_stroke().is_none(), "empty now");
+        assert!(kb.candidates().is_empty(), "no candidates for an empty pad");
+        kb.set_written(vec!["一".into()]);
+        assert!(kb.candidates().is_empty(), "a late answer for ink that is gone");
+        write_stroke(&mut kb, 100.0);
+        kb.set_written(vec!["一".into()]);
+        kb.clear_pad();
+        assert!(kb.pad().is_empty() && kb.candidates().is_empty());
+        // Switching away drops the ink; pinyin has no pad.
+        write_stroke(&mut kb, 100.0);
+        assert!(kb.switch_layout(Layout::Pinyin));
+        assert!(kb.pad().is_empty());
+        assert!(write_stroke(&mut kb, 100.0).is_none());
+        assert_eq!(kb.rows().len(), 4, "the letters are back");
     }
 
     #[test]
@@ -1114,7 +1256,10 @@ mod tests {
         Choose(usize),
         Next,
         Prev,
-        Toggle,
+        Switch(Layout),
+        Stroke(f64),
+        Written(usize),
+        Undo,
         Clear,
         Finish,
     }
@@ -1135,7 +1280,10 @@ mod tests {
             2 => (0usize..8).prop_map(Op::Choose),
             1 => Just(Op::Next),
             1 => Just(Op::Prev),
-            1 => Just(Op::Toggle),
+            1 => prop::sample::select(TEXT_LAYOUTS.to_vec()).prop_map(Op::Switch),
+            1 => (0.0f64..300.0).prop_map(Op::Stroke),
+            1 => (0usize..15).prop_map(Op::Written),
+            1 => Just(Op::Undo),
             1 => Just(Op::Clear),
             1 => Just(Op::Finish),
         ]
@@ -1144,6 +1292,7 @@ mod tests {
     fn layout() -> impl Strategy<Value = Layout> {
         prop_oneof![
             Just(Layout::Pinyin),
+            Just(Layout::Handwriting),
             Just(Layout::Latin),
             Just(Layout::IdNumber),
             any::<bool>().prop_map(|decimal| Layout::Numeric { decimal }),
@@ -1166,7 +1315,10 @@ mod tests {
                     Op::Choose(i) => { kb.choose_candidate(i); }
                     Op::Next => { kb.next_page(); }
                     Op::Prev => { kb.prev_page(); }
-                    Op::Toggle => { kb.toggle_layout(); }
+                    Op::Switch(to) => { kb.switch_layout(to); }
+                    Op::Stroke(y) => { write_stroke(&mut kb, y); }
+                    Op::Written(n) => kb.set_written((0..n).map(|i| "王二十一三".chars().nth(i % 5).unwrap().to_string()).collect()),
+                    Op::Undo => { kb.undo_stroke(); }
                     Op::Clear => kb.clear(),
                     Op::Finish => { kb.finish(); }
                 }
@@ -1183,6 +1335,8 @@ mod tests {
                 prop_assert!(kb.compose().len() <= MAX_COMPOSE);
                 prop_assert!(kb.compose().bytes().all(|b| b.is_ascii_lowercase()));
                 prop_assert!(kb.page() < kb.page_count().max(1));
+                prop_assert!(kb.layout() == Layout::Handwriting || kb.pad().is_empty(), "ink only on the pad");
+                prop_assert!(kb.pad().ink().check().is_ok() || kb.pad().is_empty());
                 match kb.layout() {
                     Layout::IdNumber => {
                         let t = kb.text();
@@ -1196,7 +1350,7 @@ mod tests {
                         prop_assert!(t.chars().all(|c| c.is_ascii_digit() || (decimal && c == '.')));
                         prop_assert!(t.matches('.').count() <= 1);
                     }
-                    Layout::Latin | Layout::Pinyin => {
+                    Layout::Latin | Layout::Pinyin | Layout::Handwriting => {
                         prop_assert!(!kb.text().contains('\n'));
                     }
                 }

@@ -4,13 +4,29 @@
 //! closes the keyboard and hands over the final text.
 //!
 //! Like `glue::Kiosk`, every callback ends in a full rewrite of the global
-//! from the engine, so the screen cannot show what the engine does not hold.
+//! from the engine, so the screen cannot show what the engine does not hold
+//! (one exception: a finger moving on the handwriting pad only redraws the
+//! ink, dozens of times a second).
+//!
+//! Handwriting: each finished stroke sends the pad's ink to the
+//! `handwriting` thread ([`HandwritingWorker`], started on the first
+//! stroke); its reading comes back on the UI thread and becomes the
+//! candidates if the ink has not changed since.
 
-use super::keyboard::{Keyboard, Layout};
-use super::{AppWindow, KeyCap, KeyboardState};
+use super::handwriting_worker::{self, HandwritingWorker, Reading};
+use super::keyboard::{Keyboard, Layout, TEXT_LAYOUTS, WRITTEN_PER_ROW};
+use super::{AppWindow, KeyCap, KeyboardState, LayoutTab};
+use onevisit_drivers::handwriting::{Ink, Recognizer};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+thread_local! {
+    // Where readings from the handwriting thread go (the posted closure
+    // must be Send; the binding is not). One keyboard per window, one
+    // window per kiosk process.
+    static READINGS_TO: RefCell<Option<WeakBinding>> = const { RefCell::new(None) };
+}
 
 type TextHandler = Rc<dyn Fn(String)>;
 
@@ -22,11 +38,46 @@ struct Session {
     on_done: TextHandler,
 }
 
+/// The handwriting side of the keyboard: the reader and what it is doing.
+#[derive(Default)]
+struct Hand {
+    /// Counts ink changes; a reading for an older one is dropped.
+    generation: Cell<u64>,
+    worker: RefCell<Option<HandwritingWorker>>,
+    /// Tests read on the UI thread (the testing backend runs no event loop
+    /// to post readings back to).
+    inline: Cell<bool>,
+    inline_recognizer: RefCell<Option<Recognizer>>,
+    /// "正在识别…" or why the pad cannot be read; empty otherwise.
+    status: RefCell<String>,
+    /// The Chinese tab the applicant last chose in this visit.
+    preferred: Cell<Option<Layout>>,
+    /// Which tab a Chinese field opens with when none was chosen.
+    elderly: Cell<bool>,
+}
+
 /// The keyboard of one window. Cheap to clone: clones share the state.
 #[derive(Clone)]
 pub struct KeyboardBinding {
     window: slint::Weak<AppWindow>,
     session: Rc<RefCell<Option<Session>>>,
+    hand: Rc<Hand>,
+}
+
+struct WeakBinding {
+    window: slint::Weak<AppWindow>,
+    session: Weak<RefCell<Option<Session>>>,
+    hand: Weak<Hand>,
+}
+
+impl WeakBinding {
+    fn upgrade(&self) -> Option<KeyboardBinding> {
+        Some(KeyboardBinding {
+            window: self.window.clone(),
+            session: self.session.upgrade()?,
+            hand: self.hand.upgrade()?,
+        })
+    }
 }
 
 impl KeyboardBinding {
@@ -38,6 +89,7 @@ impl KeyboardBinding {
         let binding = KeyboardBinding {
             window: window.as_weak(),
             session: Rc::new(RefCell::new(None)),
+            hand: Rc::new(Hand::default()),
         };
         binding.install_callbacks(&window.global::<KeyboardState>());
         binding.refresh();
@@ -49,6 +101,10 @@ impl KeyboardBinding {
     /// composed); `on_done` hears the final text when 完成 is tapped, after
     /// the keyboard has closed. Opening another field replaces this one
     /// without calling its `on_done`.
+    ///
+    /// A Chinese field (`Layout::Pinyin` from `keyboard_for`) opens on the
+    /// tab the applicant last chose in this visit, else on 手写 in 长者模式
+    /// and 拼音 otherwise.
     pub fn open(
         &self,
         layout: Layout,
@@ -57,6 +113,16 @@ impl KeyboardBinding {
         on_change: impl Fn(String) + 'static,
         on_done: impl Fn(String) + 'static,
     ) {
+        let layout = if layout.chinese() {
+            self.hand.preferred.get().unwrap_or(if self.hand.elderly.get() {
+                Layout::Handwriting
+            } else {
+                Layout::Pinyin
+            })
+        } else {
+            layout
+        };
+        self.hand.status.borrow_mut().clear();
         *self.session.borrow_mut() = Some(Session {
             keyboard: Rc::new(RefCell::new(Keyboard::new(layout, initial_text, max_len))),
             label: String::new(),
@@ -80,7 +146,33 @@ impl KeyboardBinding {
     /// Calls neither handler.
     pub fn close(&self) {
         self.session.borrow_mut().take();
+        self.hand.status.borrow_mut().clear();
+        self.bump_generation();
         self.refresh();
+    }
+
+    /// 长者模式 on or off: Chinese fields then open on 手写 (or 拼音).
+    pub fn set_elderly(&self, elderly: bool) {
+        self.hand.elderly.set(elderly);
+    }
+
+    /// A new applicant: the tab chosen by the last one is forgotten.
+    pub fn forget_preference(&self) {
+        self.hand.preferred.set(None);
+    }
+
+    /// Reads handwriting on the UI thread instead of the `handwriting`
+    /// thread: for tests under Slint's testing backend, which runs no event
+    /// loop for the thread's answers.
+    pub fn set_handwriting_inline(&self, inline: bool) {
+        self.hand.inline.set(inline);
+    }
+
+    /// Whether the handwriting model has been opened (it is mapped on the
+    /// first finished stroke, not before).
+    pub fn handwriting_loaded(&self) -> bool {
+        self.hand.inline_recognizer.borrow().is_some()
+            || self.hand.worker.borrow().as_ref().is_some_and(HandwritingWorker::loaded)
     }
 
     pub fn is_open(&self) -> bool {
@@ -119,9 +211,56 @@ impl KeyboardBinding {
         state.on_prev_page(edit(|k| {
             k.prev_page();
         }));
-        state.on_switch_layout(edit(|k| {
-            k.toggle_layout();
-        }));
+        let me = self.clone();
+        state.on_choose_layout(move |label| {
+            let Some(to) = TEXT_LAYOUTS.into_iter().find(|l| l.label() == label.as_str()) else {
+                return;
+            };
+            if to.chinese() {
+                me.hand.preferred.set(Some(to));
+            }
+            me.bump_generation();
+            me.hand.status.borrow_mut().clear();
+            me.edit_with(|k| {
+                k.switch_layout(to);
+            });
+        });
+        let me = self.clone();
+        state.on_pen_down(move |x, y, width, height| {
+            let (w, h) = (width.round().max(1.0) as u32, height.round().max(1.0) as u32);
+            if me.with_keyboard(|k| k.pen_down(f64::from(x), f64::from(y), w, h)) {
+                me.redraw_ink();
+            }
+        });
+        let me = self.clone();
+        state.on_pen_move(move |x, y| {
+            if me.with_keyboard(|k| k.pen_move(f64::from(x), f64::from(y))) {
+                me.redraw_ink();
+            }
+        });
+        let me = self.clone();
+        state.on_pen_up(move || {
+            if let Some(ink) = me.with_keyboard(Keyboard::pen_up) {
+                me.read_ink(ink);
+            }
+        });
+        let me = self.clone();
+        state.on_undo_stroke(move || {
+            match me.with_keyboard(Keyboard::undo_stroke) {
+                Some(ink) => me.read_ink(ink),
+                None => {
+                    me.bump_generation();
+                    me.hand.status.borrow_mut().clear();
+                    me.refresh();
+                }
+            }
+        });
+        let me = self.clone();
+        state.on_clear_pad(move || {
+            me.bump_generation();
+            me.hand.status.borrow_mut().clear();
+            me.edit_with(Keyboard::clear_pad);
+        });
         let me = self.clone();
         state.on_key(move |label| {
             me.edit_with(|k| {
@@ -138,6 +277,107 @@ impl KeyboardBinding {
         });
         let me = self.clone();
         state.on_done(move || me.done());
+    }
+
+    /// Runs `f` on the open field's engine (`T::default()` when closed).
+    fn with_keyboard<T: Default>(&self, f: impl FnOnce(&mut Keyboard) -> T) -> T {
+        let keyboard = self.keyboard();
+        keyboard.map(|k| f(&mut k.borrow_mut())).unwrap_or_default()
+    }
+
+    fn bump_generation(&self) -> u64 {
+        let next = self.hand.generation.get().wrapping_add(1);
+        self.hand.generation.set(next);
+        next
+    }
+
+    /// A stroke finished or was taken back: the pad is read again.
+    fn read_ink(&self, ink: Ink) {
+        let generation = self.bump_generation();
+        *self.hand.status.borrow_mut() = "正在识别…".into();
+        self.refresh();
+        if self.hand.inline.get() {
+            let reading = {
+                let mut r = self.hand.inline_recognizer.borrow_mut();
+                if r.is_none() {
+                    match Recognizer::open_default() {
+                        Ok(opened) => *r = Some(opened),
+                        Err(e) => {
+                            drop(r);
+                            self.written(generation, Err(e.to_string()));
+                            return;
+                        }
+                    }
+                }
+                r.as_ref().map(|r| handwriting_worker::read_with(r, &ink))
+            };
+            if let Some(reading) = reading {
+                self.written(generation, reading);
+            }
+            return;
+        }
+        if self.hand.worker.borrow().is_none() {
+            READINGS_TO.with(|to| *to.borrow_mut() = Some(self.downgrade()));
+            let deliver = Box::new(|generation, reading: Reading| {
+                let posted = slint::invoke_from_event_loop(move || {
+                    let binding = READINGS_TO.with(|to| to.borrow().as_ref().and_then(WeakBinding::upgrade));
+                    if let Some(b) = binding {
+                        b.written(generation, reading);
+                    }
+                });
+                if let Err(e) = posted {
+                    log::warn!("handwriting reading not delivered: {e}");
+                }
+            });
+            match HandwritingWorker::spawn_default(deliver) {
+                Ok(w) => *self.hand.worker.borrow_mut() = Some(w),
+                Err(e) => {
+                    log::error!("cannot start the handwriting thread: {e}");
+                    *self.hand.status.borrow_mut() = "手写暂时不能用，请点“拼音”输入".into();
+                    self.refresh();
+                    return;
+                }
+            }
+        }
+        if let Some(w) = self.hand.worker.borrow().as_ref() {
+            w.read(generation, ink);
+        }
+    }
+
+    /// The reading of the ink of `generation` (on the UI thread). Dropped
+    /// when the pad changed since, or the field closed.
+    fn written(&self, generation: u64, reading: Reading) {
+        if generation != self.hand.generation.get() || !self.is_open() {
+            return;
+        }
+        match reading {
+            Ok(words) => {
+                self.hand.status.borrow_mut().clear();
+                self.with_keyboard(|k| k.set_written(words));
+            }
+            Err(why) => {
+                log::warn!("handwriting not read: {why}");
+                *self.hand.status.borrow_mut() = why;
+            }
+        }
+        self.refresh();
+    }
+
+    fn downgrade(&self) -> WeakBinding {
+        WeakBinding {
+            window: self.window.clone(),
+            session: Rc::downgrade(&self.session),
+            hand: Rc::downgrade(&self.hand),
+        }
+    }
+
+    /// Only the ink: a moving finger must not rebuild every key.
+    fn redraw_ink(&self) {
+        let (Some(window), Some(k)) = (self.window.upgrade(), self.keyboard()) else {
+            return;
+        };
+        let path = k.borrow().pad().path_commands();
+        window.global::<KeyboardState>().set_ink_path(path.into());
     }
 
     fn edit_with(&self, f: impl FnOnce(&mut Keyboard)) {
@@ -193,8 +433,11 @@ impl KeyboardBinding {
             state.set_compose(SharedString::new());
             state.set_field_label(SharedString::new());
             state.set_candidates(ModelRc::default());
+            state.set_written_rows(ModelRc::default());
             state.set_rows(ModelRc::default());
             state.set_page_info(SharedString::new());
+            state.set_ink_path(SharedString::new());
+            state.set_pad_status(SharedString::new());
             return;
         };
         let k = session.keyboard.borrow();
@@ -225,6 +468,16 @@ impl KeyboardBinding {
             .iter()
             .map(|c| c.text.as_str().into())
             .collect();
+        let written: Vec<ModelRc<SharedString>> = if layout == Layout::Handwriting {
+            words
+                .chunks(WRITTEN_PER_ROW)
+                .map(|row| ModelRc::new(VecModel::from(row.to_vec())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        state.set_written_rows(ModelRc::new(VecModel::from(written)));
+        state.set_written_per_row(WRITTEN_PER_ROW as i32);
         state.set_candidates(ModelRc::new(VecModel::from(words)));
         state.set_page_info(if k.page_count() > 1 {
             format!("{}/{}", k.page() + 1, k.page_count()).into()
@@ -234,9 +487,25 @@ impl KeyboardBinding {
         state.set_has_prev_page(k.has_prev_page());
         state.set_has_next_page(k.has_next_page());
         state.set_chinese(layout == Layout::Pinyin);
+        state.set_handwriting(layout == Layout::Handwriting);
+        state.set_ink_path(k.pad().path_commands().into());
+        state.set_pad_empty(k.pad().is_empty());
+        state.set_pad_status(self.hand.status.borrow().as_str().into());
+        let tabs: Vec<LayoutTab> = if k.can_switch_layout() {
+            TEXT_LAYOUTS
+                .iter()
+                .map(|l| LayoutTab {
+                    label: l.label().into(),
+                    on: *l == layout,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        state.set_tabs(ModelRc::new(VecModel::from(tabs)));
         state.set_can_switch(k.can_switch_layout());
         state.set_can_shift(layout == Layout::Latin);
         state.set_shift(k.shift());
-        state.set_can_space(matches!(layout, Layout::Latin | Layout::Pinyin));
+        state.set_can_space(matches!(layout, Layout::Latin | Layout::Pinyin | Layout::Handwriting));
     }
 }

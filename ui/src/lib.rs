@@ -10,6 +10,8 @@ pub mod glue;
 mod glue_apply;
 mod glue_licence;
 mod glue_staff;
+pub mod handwriting_worker;
+pub mod ink_pad;
 pub mod keyboard;
 pub mod keyboard_glue;
 #[cfg(test)]

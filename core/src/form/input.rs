@@ -21,9 +21,19 @@ pub enum InputLayout {
     Latin,
     /// Letters compose pinyin, chosen candidates give Chinese text.
     Pinyin,
+    /// One character written with a finger on a pad, then chosen from the
+    /// recognizer's candidates: the same fields as [`InputLayout::Pinyin`]
+    /// (the applicant switches between the two), for those who cannot
+    /// spell pinyin; the keyboard opens with it in 长者模式.
+    Handwriting,
 }
 
 impl InputLayout {
+    /// Whether the layout types Chinese (pinyin or handwriting).
+    pub fn chinese(self) -> bool {
+        matches!(self, InputLayout::Pinyin | InputLayout::Handwriting)
+    }
+
     /// The name shown on the keyboard.
     pub fn label(self) -> &'static str {
         match self {
@@ -31,6 +41,7 @@ impl InputLayout {
             InputLayout::IdNumber => "证件号码",
             InputLayout::Latin => "英文",
             InputLayout::Pinyin => "拼音",
+            InputLayout::Handwriting => "手写",
         }
     }
 }

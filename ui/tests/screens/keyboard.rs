@@ -98,9 +98,9 @@ pub fn typing_a_name_in_pinyin_and_an_id_number_by_taps() {
     assert!(!kb.is_open());
     assert_eq!(state.get_text(), "", "nothing typed stays in the UI");
 
-    // 中/英 switches to Latin letters, with an upper-case key.
+    // The 英文 tab switches to Latin letters, with an upper-case key.
     let heard = open(&kb, Layout::Pinyin, None);
-    tap(&window, "中/英");
+    tap(&window, "英文");
     assert!(!state.get_chinese());
     tap(&window, "大写");
     type_keys(&window, "AB");

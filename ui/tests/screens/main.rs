@@ -14,6 +14,7 @@ mod form_headings;
 mod form_keys;
 mod form_offers;
 mod form_scroll;
+mod handwriting;
 mod idle_wipe;
 mod journey;
 mod keyboard;
@@ -45,6 +46,10 @@ fn main() -> std::process::ExitCode {
         (
             "form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard",
             form_scroll::the_field_being_edited_scrolls_into_view_above_the_keyboard,
+        ),
+        (
+            "handwriting::writing_a_character_on_the_pad_types_it",
+            handwriting::writing_a_character_on_the_pad_types_it,
         ),
         (
             "idle_wipe::idle_prompt_then_wipe_leaves_no_personal_data_anywhere",
