@@ -9,6 +9,7 @@ mod handwriting;
 mod outbox;
 mod platform;
 mod print;
+mod speak;
 mod staff;
 mod submit;
 
@@ -44,6 +45,9 @@ enum Command {
     Form(form::FormArgs),
     /// Recognize one handwritten character from a strokes file (手写输入).
     Handwriting(handwriting::HandwritingArgs),
+    /// Say a text in Mandarin as the kiosk would (语音播报), to a WAV file
+    /// or the speakers.
+    Speak(speak::SpeakArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
     /// Queue a submission in the outbox (or print an example).
@@ -93,6 +97,7 @@ pub fn main() -> ExitCode {
         Some(Command::Guide(args)) => guide::run(args),
         Some(Command::Form(args)) => form::run(args),
         Some(Command::Handwriting(args)) => handwriting::run(args),
+        Some(Command::Speak(args)) => speak::run(args),
         Some(Command::Devices(args)) => devices::run(args),
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Outbox(c)) => outbox::run(c),

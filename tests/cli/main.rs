@@ -1,7 +1,7 @@
 //! The `onevisit` binary as a person or systemd runs it, one test binary:
-//! its subcommands (catalog, config, form, guide, outbox, print, staff),
-//! signed catalog updates, start-up checks, the watchdog, packaging, and
-//! kills in the middle of a visit (`crash`).
+//! its subcommands (catalog, config, form, guide, outbox, print, speak,
+//! staff), signed catalog updates, start-up checks, the watchdog,
+//! packaging, and kills in the middle of a visit (`crash`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -15,6 +15,7 @@ mod handwriting;
 mod outbox;
 mod packaging;
 mod print;
+mod speak;
 mod staff;
 mod startup_checks;
 mod watchdog;
