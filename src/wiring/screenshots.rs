@@ -131,6 +131,14 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
             }),
         ),
         (
+            // The 手写 tab with 中 written and read (see `after_open`).
+            "form-handwriting",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                edit_first(c, |k| matches!(k, FieldKind::EntityName));
+            }),
+        ),
+        (
             "form-picker",
             Box::new(|c: &mut SessionController| {
                 to_form(c);
@@ -518,6 +526,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             });
             kiosk.open_text_input();
             kiosk.open_staff_keyboard();
+            after_open(&kiosk, name);
             shows_its_screen(&kiosk, name)?;
             let file = out.join(format!(
                 "{name}-{}.png",
@@ -544,12 +553,25 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             drive(c);
         });
         kiosk.open_text_input();
+        after_open(&kiosk, name);
         shows_its_screen(&kiosk, name)?;
         save_png(&window, &out.join(format!("{name}-portrait.png")))?;
         count += 1;
     }
     kiosk.set_portrait(false);
     Ok(count)
+}
+
+/// What a screen needs after its keyboard opened: a character written on
+/// the pad for `form-handwriting` (read on this thread: a headless run has
+/// no event loop for the recognizer thread's answer).
+fn after_open(kiosk: &Kiosk, name: &str) {
+    if name == "form-handwriting" {
+        kiosk.set_handwriting_inline(true);
+        if let Some(ink) = onevisit_drivers::handwriting::samples::ink("中") {
+            kiosk.write_on_pad(&ink);
+        }
+    }
 }
 
 /// Refuses a screenshot that would show the out-of-service screen in place

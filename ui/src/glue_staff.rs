@@ -63,6 +63,11 @@ impl Kiosk {
         self.keyboard.set_handwriting_inline(inline);
     }
 
+    /// Writes `ink` on the open keyboard's 手写 tab (screenshots, demo).
+    pub fn write_on_pad(&self, ink: &onevisit_drivers::handwriting::Ink) {
+        self.keyboard.write_ink(ink);
+    }
+
     /// Whether the handwriting model has been opened yet.
     pub fn handwriting_loaded(&self) -> bool {
         self.keyboard.handwriting_loaded()

@@ -168,6 +168,29 @@ impl KeyboardBinding {
         self.hand.inline.set(inline);
     }
 
+    /// Writes `ink` on the 手写 tab as a finger would (pen down, moves, up
+    /// for each stroke), switching to the tab first: for the screenshots
+    /// and the scripted demo, which have no finger. Tests use real pointer
+    /// events instead.
+    pub fn write_ink(&self, ink: &Ink) {
+        if !self.with_keyboard(|k| k.switch_layout(Layout::Handwriting) || k.layout() == Layout::Handwriting) {
+            return;
+        }
+        for stroke in &ink.strokes {
+            let Some(&[x, y]) = stroke.first() else {
+                continue;
+            };
+            self.with_keyboard(|k| k.pen_down(x, y, ink.width, ink.height));
+            for &[x, y] in &stroke[1..] {
+                self.with_keyboard(|k| k.pen_move(x, y));
+            }
+            if let Some(ink) = self.with_keyboard(Keyboard::pen_up) {
+                self.read_ink(ink);
+            }
+        }
+        self.refresh();
+    }
+
     /// Whether the handwriting model has been opened (it is mapped on the
     /// first finished stroke, not before).
     pub fn handwriting_loaded(&self) -> bool {
