@@ -72,9 +72,10 @@ done
 echo "/etc/onevisit/kiosk.toml" > "$STAGE/DEBIAN/conffiles"
 
 # Shared libraries the binary links, as packages (dpkg-shlibdeps' job).
-# libfontconfig is loaded at run time (fontconfig-dlopen) and the
-# handwriting model is a data file: both named by hand.
-DEPENDS="fonts-wqy-zenhei, libfontconfig1, tegaki-zinnia-simplified-chinese"
+# libfontconfig is loaded at run time (fontconfig-dlopen), and the
+# handwriting model and eSpeak NG's voices (Mandarin cmn) are data files:
+# all three named by hand. libespeak-ng1 and libasound2 are found below.
+DEPENDS="fonts-wqy-zenhei, libfontconfig1, tegaki-zinnia-simplified-chinese, espeak-ng-data"
 for lib in $(readelf -d "$BINARY" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
   # awk reads to the end: an early exit would SIGPIPE ldconfig, and under
   # pipefail that fails the build now and then, silently.

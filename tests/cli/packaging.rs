@@ -51,7 +51,7 @@ fn the_unit_restarts_a_hung_or_crashed_kiosk_and_keeps_device_access() {
     }
     assert!(u.contains("Environment=ONEVISIT_CONFIG=/etc/onevisit/kiosk.toml"));
     let groups = setting(&u, "SupplementaryGroups").unwrap();
-    for g in ["dialout", "plugdev", "video", "input", "render"] {
+    for g in ["dialout", "plugdev", "video", "input", "render", "audio"] {
         assert!(groups.split_whitespace().any(|x| x == g), "{g}");
     }
     // Options that would hide /dev/dri, /dev/input, ttys and USB.
@@ -220,6 +220,13 @@ fn the_deb_holds_binary_unit_user_udev_config_catalog_and_data_dir() {
         depends.contains("tegaki-zinnia-simplified-chinese"),
         "{depends}"
     );
+    // Speech: eSpeak NG and ALSA (found from the binary) and the voices.
+    for package in ["libespeak-ng1", "libasound2", "espeak-ng-data"] {
+        assert!(
+            depends.split(", ").any(|d| d == package),
+            "{package} not in {depends}"
+        );
+    }
     assert!(depends.contains("libc6"), "{depends}");
 
     // Control files: the conffile and the maintainer scripts.
