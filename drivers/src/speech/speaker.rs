@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 
 /// Told about a failure, on the speaker's worker thread (hand it to the UI
 /// thread from there). Each kind of failure is told once per speaker.
-pub type OnError = Box<dyn FnMut(SpeechError) + Send>;
+type OnError = Box<dyn FnMut(SpeechError) + Send>;
 
 struct Shared {
     /// The token of the newest `say`; cancelling it stops what is heard.

@@ -481,3 +481,14 @@ fn a_wav_file_output_holds_what_the_speaker_said() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_speaker_can_be_shared_with_the_ui_thread() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Speaker>();
+    shareable::<Synthesizer>();
+    shareable::<Cancel>();
+    fn movable<T: Send>() {}
+    movable::<AlsaOut>();
+    movable::<SpeechError>();
+}
