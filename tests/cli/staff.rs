@@ -103,6 +103,29 @@ fn staff_tasks_and_the_progress_query_from_the_command_line() {
     assert_eq!(v["out_of_service"]["message"], "暂停服务，请到5号窗口办理");
     run(&["staff", "out-of-service", "--off", "--data-dir", d]);
 
+    // An applicant pressed 呼叫工作人员 on the kiosk: status names the
+    // kiosk and the screen, JSON carries it for tools.
+    let desk = onevisit_core::staff::StaffDesk::open(
+        &data,
+        onevisit_core::staff::PaperSettings::default(),
+        std::sync::Arc::new(onevisit_core::staff::SystemClock),
+    )
+    .unwrap();
+    desk.call_for_help("填写申请表").unwrap();
+    let text = run(&["staff", "status", "--data-dir", d]);
+    let said = out(&text);
+    assert!(said.contains("呼叫工作人员：终端 "), "{said}");
+    assert!(said.contains("“填写申请表”页"), "{said}");
+    let st = run(&["staff", "status", "--format", "json", "--data-dir", d]);
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(v["help"][0]["screen"], "填写申请表");
+    desk.help_answered().unwrap();
+    let text = run(&["staff", "status", "--data-dir", d]);
+    assert!(
+        !out(&text).contains("呼叫工作人员"),
+        "answered calls are gone"
+    );
+
     // Progress with the platform down: the kiosk's own answer.
     let nowhere = format!("http://127.0.0.1:{}/", crate::common::free_port());
     let p = run(&[

@@ -233,6 +233,8 @@ impl Kiosk {
         app.on_finish(on(SessionController::finish));
         app.on_still_here(on(SessionController::touch));
         app.on_toggle_elderly(on(SessionController::toggle_elderly));
+        app.on_call_staff(on(SessionController::call_staff));
+        app.on_close_help(on(SessionController::close_help));
         let weak = Rc::downgrade(self);
         app.on_reveal_ids(move |held| {
             if let Some(k) = weak.upgrade() {
@@ -339,6 +341,7 @@ impl Kiosk {
         app.set_offline(c.offline());
         app.set_banner(c.reader_problem().unwrap_or_default().into());
         app.set_wiped_for_idle(c.wiped_for_idle());
+        app.set_help_message(c.help_message().unwrap_or_default().into());
         let countdown = c.idle_countdown();
         app.set_idle_prompt(countdown.is_some());
         app.set_idle_seconds(countdown.unwrap_or(0) as i32);

@@ -252,6 +252,7 @@ impl Kiosk {
                 let alerts: Vec<SharedString> = o.alerts.iter().map(|a| a.into()).collect();
                 sync_model(staff.get_alerts(), alerts, |m| staff.set_alerts(m));
                 staff.set_paused(o.out_of_service.is_some());
+                staff.set_help_calls(o.help.len() as i32);
             }
             None => {
                 sync_model(staff.get_devices(), Vec::new(), |m| staff.set_devices(m));
@@ -259,6 +260,7 @@ impl Kiosk {
                 sync_model(staff.get_system(), Vec::new(), |m| staff.set_system(m));
                 sync_model(staff.get_alerts(), Vec::new(), |m| staff.set_alerts(m));
                 staff.set_paused(false);
+                staff.set_help_calls(0);
             }
         }
         staff.set_message(s.message().filter(|_| on_staff).unwrap_or_default().into());

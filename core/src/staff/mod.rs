@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod diagnostics;
+pub mod help;
 pub mod mask;
 pub mod paper;
 pub mod recorder;
@@ -16,6 +17,7 @@ pub mod window;
 
 pub use access::{GateOutcome, StaffGate, hash_pin};
 pub use audit::{AuditEntry, AuditLog};
+pub use help::HelpRequest;
 pub use paper::{PaperForecast, PaperLevel, PaperSettings, PaperTracker};
 pub use recorder::{DeviceRecorder, DeviceSnapshot, SnapshotCell};
 pub use status::{DeviceCondition, DeviceView, StaffDesk, StaffOverview};

@@ -293,6 +293,8 @@ pub struct StaffOverview {
     pub disk: Option<DiskSpace>,
     pub paper: PaperForecast,
     pub out_of_service: Option<OutOfService>,
+    /// Open 呼叫工作人员 calls, oldest first.
+    pub help: Vec<super::HelpRequest>,
     /// Short Chinese lines for a banner: what needs attention now.
     pub alerts: Vec<String>,
 }
@@ -470,7 +472,16 @@ impl StaffDesk {
         let disk = disk_space(&self.data_dir).ok();
         let paper = self.paper.forecast()?;
         let out_of_service = self.out_of_service()?;
+        let help = self.help_requests()?;
         let mut alerts = Vec::new();
+        // First: a person is waiting.
+        for h in &help {
+            alerts.push(format!(
+                "申请人在“{}”页呼叫工作人员（{}）",
+                h.screen,
+                cst(h.at_ms)
+            ));
+        }
         if let Some(o) = &out_of_service {
             alerts.push(format!("本机已暂停服务（{}）", o.message));
         }
@@ -513,6 +524,7 @@ impl StaffDesk {
             disk,
             paper,
             out_of_service,
+            help,
             alerts,
         })
     }
@@ -560,6 +572,14 @@ impl StaffOverview {
                 "暂停服务：{}（自 {}）\n",
                 o.message,
                 cst(o.since_ms)
+            ));
+        }
+        for h in &self.help {
+            s.push_str(&format!(
+                "呼叫工作人员：终端 {} “{}”页（{}）\n",
+                self.kiosk_id,
+                h.screen,
+                cst(h.at_ms)
             ));
         }
         s.push_str(&format!("设备（{}）:\n", ts(self.devices_at_ms)));

@@ -7,6 +7,7 @@
 //! the CLI and the tests run the same visit without any screen.
 
 pub mod application;
+pub mod help;
 pub mod printing;
 pub mod session;
 pub mod staff_mode;

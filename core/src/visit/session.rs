@@ -60,6 +60,29 @@ pub enum Page {
     QueryResult,
 }
 
+impl Page {
+    /// The page as staff call it, for a 呼叫工作人员 call ("填写申请表").
+    pub fn label(self) -> &'static str {
+        match self {
+            Page::Welcome => "欢迎页",
+            Page::CardRead => "读取身份证",
+            Page::BundleChoice => "选择要办的事",
+            Page::Questionnaire => "回答问题",
+            Page::Referral => "转窗口办理",
+            Page::Notice => "一次告知单",
+            Page::Form => "填写申请表",
+            Page::Materials => "材料清单",
+            Page::Review => "确认提交",
+            Page::Done => "办理完成",
+            Page::StaffPin => "工作人员登录",
+            Page::Staff => "维护模式",
+            Page::OutOfService => "暂停服务",
+            Page::Query => "办件查询",
+            Page::QueryResult => "查询结果",
+        }
+    }
+}
+
 /// How the printer is doing with this visit's paper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrintStatus {
@@ -156,6 +179,9 @@ pub struct SessionController {
     /// kiosk.toml's staff window, applied to every catalog this controller
     /// runs on (None: the catalog's own combined window).
     staff_window: Option<StaffWindow>,
+    /// What the help button told the applicant (`super::help`), shown
+    /// until they close it or the visit ends.
+    pub(super) help: Option<String>,
 }
 
 impl SessionController {
@@ -187,6 +213,7 @@ impl SessionController {
             staff: StaffMode::default(),
             devices: BTreeMap::new(),
             staff_window: None,
+            help: None,
         }
     }
 
@@ -1165,6 +1192,7 @@ impl SessionController {
         // visit: a wiped visit prints nothing more.
         self.print_jobs.clear();
         self.print_status = PrintStatus::Idle;
+        self.help = None;
         self.staff_wipe();
     }
 }

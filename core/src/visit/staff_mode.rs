@@ -331,7 +331,8 @@ pub fn overview_rows(o: &StaffOverview) -> [Vec<OverviewRow>; 3] {
 }
 
 /// The staff screen's actions (the names the buttons send).
-pub const ACTIONS: [&str; 9] = [
+pub const ACTIONS: [&str; 10] = [
+    "help-done",
     "paper",
     "retry",
     "test-print",
@@ -503,6 +504,10 @@ impl SessionController {
         };
         let mut to_print = None;
         let message = match action {
+            "help-done" => match s.desk.help_answered() {
+                Ok(n) => format!("已处理 {n} 个呼叫"),
+                Err(e) => format!("记录失败：{e}"),
+            },
             "paper" => match s.desk.paper_restocked() {
                 Ok(f) => format!("已记录更换纸卷：{}", f.label),
                 Err(e) => format!("记录失败：{e}"),

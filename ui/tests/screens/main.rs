@@ -15,6 +15,7 @@ mod form_keys;
 mod form_offers;
 mod form_scroll;
 mod handwriting;
+mod help;
 mod idle_wipe;
 mod journey;
 mod keyboard;
@@ -50,6 +51,10 @@ fn main() -> std::process::ExitCode {
         (
             "handwriting::writing_a_character_on_the_pad_types_it",
             handwriting::writing_a_character_on_the_pad_types_it,
+        ),
+        (
+            "help::the_help_button_is_on_every_screen_and_reaches_staff",
+            help::the_help_button_is_on_every_screen_and_reaches_staff,
         ),
         (
             "idle_wipe::idle_prompt_then_wipe_leaves_no_personal_data_anywhere",
