@@ -140,7 +140,8 @@ mod tests {
         let (tx, answers) = mpsc::channel();
         let worker = HandwritingWorker::spawn(
             Box::new(|| {
-                Recognizer::open(std::path::Path::new("/nonexistent/model")).map_err(|e| e.to_string())
+                Recognizer::open(std::path::Path::new("/nonexistent/model"))
+                    .map_err(|e| e.to_string())
             }),
             Box::new(move |g, r| {
                 let _ = tx.send((g, r));
@@ -160,7 +161,11 @@ mod tests {
     #[test]
     fn bad_ink_gets_a_reason_not_a_crash() {
         let (worker, answers) = worker();
-        let ink = Ink { width: 300, height: 300, strokes: vec![vec![]] };
+        let ink = Ink {
+            width: 300,
+            height: 300,
+            strokes: vec![vec![]],
+        };
         worker.read(1, ink);
         let (_, reading) = answers.recv_timeout(Duration::from_secs(10)).unwrap();
         assert!(reading.unwrap_err().contains("第 1 笔"));

@@ -170,7 +170,10 @@ mod tests {
     #[test]
     fn strokes_become_ink_and_a_path() {
         let mut pad = InkPad::default();
-        assert!(stroke(&mut pad, &[(10.0, 150.0), (150.0, 150.0), (290.0, 151.0)]));
+        assert!(stroke(
+            &mut pad,
+            &[(10.0, 150.0), (150.0, 150.0), (290.0, 151.0)]
+        ));
         assert!(stroke(&mut pad, &[(150.0, 10.0)]));
         let ink = pad.ink();
         assert_eq!((ink.width, ink.height), (300, 300));

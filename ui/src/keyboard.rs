@@ -1039,13 +1039,19 @@ mod tests {
         let ink = write_stroke(&mut kb, 150.0).expect("a finished stroke is read");
         assert_eq!(ink.strokes.len(), 1);
         assert_eq!((ink.width, ink.height), (300, 300));
-        let words: Vec<String> = "一 二 十 三 丁 七 干 工 王 土 上 下".split(' ').map(String::from).collect();
+        let words: Vec<String> = "一 二 十 三 丁 七 干 工 王 土 上 下"
+            .split(' ')
+            .map(String::from)
+            .collect();
         kb.set_written(words);
         assert_eq!(kb.page_candidates().len(), WRITTEN_PAGE_SIZE, "ten at once");
         assert_eq!(kb.page_count(), 2);
         assert!(kb.choose_candidate(0));
         assert_eq!(kb.text(), "胜利路一");
-        assert!(kb.pad().is_empty(), "the pad is ready for the next character");
+        assert!(
+            kb.pad().is_empty(),
+            "the pad is ready for the next character"
+        );
         assert!(kb.candidates().is_empty());
         // Digits still type; the field's limit holds for written words.
         assert!(kb.press_label("8"));
@@ -1067,7 +1073,10 @@ mod tests {
         assert!(kb.undo_stroke().is_none(), "empty now");
         assert!(kb.candidates().is_empty(), "no candidates for an empty pad");
         kb.set_written(vec!["一".into()]);
-        assert!(kb.candidates().is_empty(), "a late answer for ink that is gone");
+        assert!(
+            kb.candidates().is_empty(),
+            "a late answer for ink that is gone"
+        );
         write_stroke(&mut kb, 100.0);
         kb.set_written(vec!["一".into()]);
         kb.clear_pad();

@@ -114,11 +114,14 @@ impl KeyboardBinding {
         on_done: impl Fn(String) + 'static,
     ) {
         let layout = if layout.chinese() {
-            self.hand.preferred.get().unwrap_or(if self.hand.elderly.get() {
-                Layout::Handwriting
-            } else {
-                Layout::Pinyin
-            })
+            self.hand
+                .preferred
+                .get()
+                .unwrap_or(if self.hand.elderly.get() {
+                    Layout::Handwriting
+                } else {
+                    Layout::Pinyin
+                })
         } else {
             layout
         };
@@ -173,7 +176,9 @@ impl KeyboardBinding {
     /// and the scripted demo, which have no finger. Tests use real pointer
     /// events instead.
     pub fn write_ink(&self, ink: &Ink) {
-        if !self.with_keyboard(|k| k.switch_layout(Layout::Handwriting) || k.layout() == Layout::Handwriting) {
+        if !self.with_keyboard(|k| {
+            k.switch_layout(Layout::Handwriting) || k.layout() == Layout::Handwriting
+        }) {
             return;
         }
         for stroke in &ink.strokes {
@@ -195,7 +200,12 @@ impl KeyboardBinding {
     /// first finished stroke, not before).
     pub fn handwriting_loaded(&self) -> bool {
         self.hand.inline_recognizer.borrow().is_some()
-            || self.hand.worker.borrow().as_ref().is_some_and(HandwritingWorker::loaded)
+            || self
+                .hand
+                .worker
+                .borrow()
+                .as_ref()
+                .is_some_and(HandwritingWorker::loaded)
     }
 
     pub fn is_open(&self) -> bool {
@@ -236,7 +246,10 @@ impl KeyboardBinding {
         }));
         let me = self.clone();
         state.on_choose_layout(move |label| {
-            let Some(to) = TEXT_LAYOUTS.into_iter().find(|l| l.label() == label.as_str()) else {
+            let Some(to) = TEXT_LAYOUTS
+                .into_iter()
+                .find(|l| l.label() == label.as_str())
+            else {
                 return;
             };
             if to.chinese() {
@@ -250,7 +263,10 @@ impl KeyboardBinding {
         });
         let me = self.clone();
         state.on_pen_down(move |x, y, width, height| {
-            let (w, h) = (width.round().max(1.0) as u32, height.round().max(1.0) as u32);
+            let (w, h) = (
+                width.round().max(1.0) as u32,
+                height.round().max(1.0) as u32,
+            );
             if me.with_keyboard(|k| k.pen_down(f64::from(x), f64::from(y), w, h)) {
                 me.redraw_ink();
             }
@@ -268,14 +284,12 @@ impl KeyboardBinding {
             }
         });
         let me = self.clone();
-        state.on_undo_stroke(move || {
-            match me.with_keyboard(Keyboard::undo_stroke) {
-                Some(ink) => me.read_ink(ink),
-                None => {
-                    me.bump_generation();
-                    me.hand.status.borrow_mut().clear();
-                    me.refresh();
-                }
+        state.on_undo_stroke(move || match me.with_keyboard(Keyboard::undo_stroke) {
+            Some(ink) => me.read_ink(ink),
+            None => {
+                me.bump_generation();
+                me.hand.status.borrow_mut().clear();
+                me.refresh();
             }
         });
         let me = self.clone();
@@ -343,7 +357,8 @@ impl KeyboardBinding {
             READINGS_TO.with(|to| *to.borrow_mut() = Some(self.downgrade()));
             let deliver = Box::new(|generation, reading: Reading| {
                 let posted = slint::invoke_from_event_loop(move || {
-                    let binding = READINGS_TO.with(|to| to.borrow().as_ref().and_then(WeakBinding::upgrade));
+                    let binding =
+                        READINGS_TO.with(|to| to.borrow().as_ref().and_then(WeakBinding::upgrade));
                     if let Some(b) = binding {
                         b.written(generation, reading);
                     }
@@ -529,6 +544,9 @@ impl KeyboardBinding {
         state.set_can_switch(k.can_switch_layout());
         state.set_can_shift(layout == Layout::Latin);
         state.set_shift(k.shift());
-        state.set_can_space(matches!(layout, Layout::Latin | Layout::Pinyin | Layout::Handwriting));
+        state.set_can_space(matches!(
+            layout,
+            Layout::Latin | Layout::Pinyin | Layout::Handwriting
+        ));
     }
 }

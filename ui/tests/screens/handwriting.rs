@@ -44,13 +44,19 @@ fn write(window: &AppWindow, ink: &Ink) {
     for stroke in &ink.strokes {
         let first = at(stroke[0]);
         w.dispatch_event(WindowEvent::PointerMoved { position: first });
-        w.dispatch_event(WindowEvent::PointerPressed { position: first, button });
+        w.dispatch_event(WindowEvent::PointerPressed {
+            position: first,
+            button,
+        });
         for &p in &stroke[1..] {
             mock_elapsed_time(Duration::from_millis(8));
             w.dispatch_event(WindowEvent::PointerMoved { position: at(p) });
         }
         let last = at(*stroke.last().unwrap());
-        w.dispatch_event(WindowEvent::PointerReleased { position: last, button });
+        w.dispatch_event(WindowEvent::PointerReleased {
+            position: last,
+            button,
+        });
         mock_elapsed_time(Duration::from_millis(60));
     }
     settle();
@@ -120,11 +126,22 @@ pub fn writing_a_character_on_the_pad_types_it() {
     assert_eq!(state.get_layout_name(), "手写");
     assert_eq!(
         tabs(&state),
-        [("拼音".into(), false), ("手写".into(), true), ("英文".into(), false)]
+        [
+            ("拼音".into(), false),
+            ("手写".into(), true),
+            ("英文".into(), false)
+        ]
     );
     assert!(state.get_pad_empty());
-    assert!(!kiosk.handwriting_loaded(), "the model is opened on first use");
-    assert!(!find(&window, "撤销一笔").accessible_enabled().unwrap_or(true));
+    assert!(
+        !kiosk.handwriting_loaded(),
+        "the model is opened on first use"
+    );
+    assert!(
+        !find(&window, "撤销一笔")
+            .accessible_enabled()
+            .unwrap_or(true)
+    );
     tap(&window, "清空");
     assert_eq!(state.get_text(), "");
 
@@ -147,7 +164,11 @@ pub fn writing_a_character_on_the_pad_types_it() {
     tap(&window, "撤销一笔");
     settle();
     assert_eq!(state.get_ink_path().matches('M').count(), 1);
-    assert!(candidates(&state).iter().take(5).any(|w| w == "一"), "{:?}", candidates(&state));
+    assert!(
+        candidates(&state).iter().take(5).any(|w| w == "一"),
+        "{:?}",
+        candidates(&state)
+    );
     tap(&window, "重写");
     settle();
     assert!(state.get_pad_empty());
@@ -211,7 +232,11 @@ pub fn writing_a_character_on_the_pad_types_it() {
     tap(&window, "手写");
     settle();
     write(&window, &samples::ink("大").unwrap());
-    assert!(candidates(&state).iter().take(5).any(|w| w == "大"), "{:?}", candidates(&state));
+    assert!(
+        candidates(&state).iter().take(5).any(|w| w == "大"),
+        "{:?}",
+        candidates(&state)
+    );
     // Closing the field forgets the ink with the text.
     kiosk.update(|c| c.wipe());
     settle();
