@@ -19,6 +19,7 @@ mod help;
 mod idle_wipe;
 mod journey;
 mod keyboard;
+mod layout;
 mod masking;
 mod more_below;
 mod portrait;
@@ -79,6 +80,10 @@ fn main() -> std::process::ExitCode {
         (
             "staff::staff_entry_lockout_overview_actions_and_out_of_service",
             staff::staff_entry_lockout_overview_actions_and_out_of_service,
+        ),
+        (
+            "layout::no_text_spills_out_of_its_box_on_any_screen",
+            layout::no_text_spills_out_of_its_box_on_any_screen,
         ),
         (
             "masking::identity_numbers_are_masked_and_shown_only_while_the_eye_is_held",
