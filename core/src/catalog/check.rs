@@ -94,6 +94,7 @@ pub(super) fn check(p: &Parsed, c: &Catalog, problems: &mut Problems) {
         problems.in_file(p.meta_file, "version 不能为空，joint_limit_days 须大于 0");
     }
     check_names(p, problems);
+    super::limits::check_lengths(p, problems);
     check_fields(p, c, problems);
     check_materials(p, c, problems);
     check_items(p, c, problems);

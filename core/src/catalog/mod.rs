@@ -8,6 +8,7 @@ mod check;
 mod check_reuse;
 pub mod flow;
 pub mod kind;
+pub mod limits;
 mod load;
 pub mod model;
 
