@@ -3,28 +3,29 @@
 //! UI's layout test, `ui/tests/screens/layout.rs`), in standard and
 //! 长者模式, landscape and portrait; a longer text could spill out of its
 //! tile or button, so the loader refuses it and says how long it may be.
-//! Each limit leaves room above the longest text of today's catalog.
+//! Each limit is the longest text of its kind in today's catalog, or a
+//! little above: the stress catalog puts that longest text everywhere.
 
 use super::load::{Parsed, Problems};
 
 /// Bundle name on its tile and as a page title (today: 9, 开办危险化学品企业).
-pub const BUNDLE_NAME: usize = 12;
+pub const BUNDLE_NAME: usize = 10;
 /// The tile's one-line summary (today: 39).
-pub const BUNDLE_DESCRIPTION: usize = 42;
+pub const BUNDLE_DESCRIPTION: usize = 40;
 /// Department name, as "牵头：…" on a tile and in the notice (today: 13).
-pub const DEPARTMENT_NAME: usize = 16;
+pub const DEPARTMENT_NAME: usize = 13;
 /// Item (approval) name in the notice (today: 24).
-pub const ITEM_NAME: usize = 30;
+pub const ITEM_NAME: usize = 24;
 /// Material name in the notice and the materials page (today: 36).
-pub const MATERIAL_NAME: usize = 40;
+pub const MATERIAL_NAME: usize = 36;
 /// Field label on the form (today: 22).
-pub const FIELD_LABEL: usize = 26;
+pub const FIELD_LABEL: usize = 22;
 /// Form section title (today: 14).
-pub const SECTION_TITLE: usize = 18;
+pub const SECTION_TITLE: usize = 14;
 /// A question (today: 49).
-pub const QUESTION_TEXT: usize = 60;
+pub const QUESTION_TEXT: usize = 50;
 /// An answer option's label (today: 17, in B08 and B12).
-pub const OPTION_LABEL: usize = 20;
+pub const OPTION_LABEL: usize = 17;
 
 fn check(problems: &mut Problems, file: usize, what: &str, text: &str, max: usize) {
     let n = text.chars().count();
