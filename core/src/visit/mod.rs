@@ -10,12 +10,14 @@ pub mod application;
 pub mod help;
 pub mod printing;
 pub mod session;
+pub mod speech;
 pub mod staff_mode;
 pub mod submission;
 
 pub use application::{Application, FieldPath};
 pub use printing::PrintFailure;
 pub use session::{CardState, Done, Page, PrintStatus, SessionController};
+pub use speech::Utterance;
 pub use staff_mode::{StaffMode, StaffServices};
 
 /// The visit's state machine; `SessionController` is its older name.

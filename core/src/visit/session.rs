@@ -182,6 +182,8 @@ pub struct SessionController {
     /// What the help button told the applicant (`super::help`), shown
     /// until they close it or the visit ends.
     pub(super) help: Option<String>,
+    /// 自动朗读 and loudness for this visit (`super::speech`).
+    pub(super) speech: super::speech::SpeechPrefs,
 }
 
 impl SessionController {
@@ -214,6 +216,7 @@ impl SessionController {
             devices: BTreeMap::new(),
             staff_window: None,
             help: None,
+            speech: Default::default(),
         }
     }
 
@@ -1193,6 +1196,7 @@ impl SessionController {
         self.print_jobs.clear();
         self.print_status = PrintStatus::Idle;
         self.help = None;
+        self.speech.forget();
         self.staff_wipe();
     }
 }

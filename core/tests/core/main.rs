@@ -17,6 +17,7 @@ mod outbox;
 mod print_documents;
 mod print_queue;
 mod session;
+mod speech;
 mod staff;
 mod staff_window;
 mod validators;
