@@ -31,8 +31,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// The voice used unless `$ONEVISIT_SPEECH_VOICE` names another.
-pub const DEFAULT_VOICE: &str = "cmn";
+/// The voice used unless `$ONEVISIT_SPEECH_VOICE` names another: Mandarin
+/// with Latin read as pinyin. The plain `cmn` voice ("Latin as English")
+/// of eSpeak NG 1.51 reads many dictionary entries as their pinyin spelt
+/// in English: 请把身份证 came out "king three, ba three, shen one…"
+/// (`espeak-ng -v cmn -x 请把身份证` shows it); this one says qing ba shen.
+pub const DEFAULT_VOICE: &str = "cmn-latn-pinyin";
 /// Names the eSpeak NG voice (`espeak-ng --voices` lists them).
 pub const VOICE_ENV: &str = "ONEVISIT_SPEECH_VOICE";
 /// Points at an `espeak-ng-data` directory other than the library's own.
