@@ -42,6 +42,17 @@ pub struct Kiosk {
     pub(super) licence: super::glue_licence::LicenceHook,
 }
 
+/// Bundle tiles per row: 4 in landscape, 3 in 长者模式; 2 and 1 on a
+/// portrait screen.
+fn bundle_columns(portrait: bool, elderly: bool) -> usize {
+    match (portrait, elderly) {
+        (false, false) => 4,
+        (false, true) => 3,
+        (true, false) => 2,
+        (true, true) => 1,
+    }
+}
+
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(rows))
 }
@@ -142,6 +153,7 @@ impl Kiosk {
     /// side by side. Not personal: a wipe keeps it.
     pub fn set_portrait(&self, portrait: bool) {
         self.window.global::<Theme>().set_portrait(portrait);
+        self.refresh_bundles();
     }
 
     /// Where documents go to be printed (a printer worker, a simulator).
@@ -279,12 +291,14 @@ impl Kiosk {
             });
     }
 
-    /// The bundle tiles: catalog data, not personal; set at start and when
-    /// the catalog changes between visits.
+    /// The bundle tiles: catalog data, not personal; set at start, when
+    /// the catalog changes between visits and when the number of tiles per
+    /// row changes (长者模式, portrait); never on other taps, which would
+    /// rebuild the tiles under the finger.
     fn refresh_bundles(&self) {
         let c = self.controller.borrow();
         let catalog = c.catalog();
-        let tiles = catalog
+        let tiles: Vec<BundleTileData> = catalog
             .bundles
             .iter()
             .map(|b| {
@@ -303,9 +317,18 @@ impl Kiosk {
                 }
             })
             .collect();
-        self.window
-            .global::<BundleState>()
-            .set_bundles(model(tiles));
+        let state = self.window.global::<BundleState>();
+        let columns = bundle_columns(
+            self.window.global::<Theme>().get_portrait(),
+            c.elderly(),
+        );
+        let rows: Vec<ModelRc<BundleTileData>> = tiles
+            .chunks(columns)
+            .map(|row| model(row.to_vec()))
+            .collect();
+        state.set_columns(columns as i32);
+        state.set_rows(model(rows));
+        state.set_bundles(model(tiles));
     }
 
     /// Rewrites every property and model from the controller.
@@ -314,6 +337,10 @@ impl Kiosk {
         let w = &self.window;
         w.global::<Theme>().set_elderly(c.elderly());
         self.keyboard.set_elderly(c.elderly());
+        let columns = bundle_columns(w.global::<Theme>().get_portrait(), c.elderly());
+        if w.global::<BundleState>().get_columns() != columns as i32 {
+            self.refresh_bundles();
+        }
         if c.page() == CPage::Welcome {
             // A new applicant starts from the mode's own tab (手写 in 长者模式),
             // not from the one the last applicant picked.

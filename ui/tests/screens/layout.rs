@@ -492,10 +492,16 @@ pub fn no_text_spills_out_of_its_box_on_any_screen() {
         c.consent();
     });
     settle();
-    let bundles = window.global::<BundleState>().get_bundles();
-    let mut tile = bundles.row_data(0).unwrap();
-    tile.lead = format!("牵头：{}", "区市场监督管理局".repeat(6)).into();
-    bundles.set_row_data(0, tile);
+    // Rows grow with their tiles up to a tile's greatest height: a text
+    // far beyond the catalog's limits runs past it.
+    let first_row = window
+        .global::<BundleState>()
+        .get_rows()
+        .row_data(0)
+        .unwrap();
+    let mut tile = first_row.row_data(0).unwrap();
+    tile.lead = format!("牵头：{}", "区市场监督管理局".repeat(30)).into();
+    first_row.set_row_data(0, tile);
     let found = spills(&window, "bundles, a made-up long lead");
     // The page had no spill before the edit (the tour above): what the
     // walker finds now is the long lead, or the line it pushed out.
@@ -506,17 +512,16 @@ pub fn no_text_spills_out_of_its_box_on_any_screen() {
     assert!(
         found
             .iter()
-            .all(|s| s.text.starts_with("牵头：区市场监督管理局区市场")
-                || s.text.starts_with("涉及")),
+            .all(|s| s.text.starts_with("牵头：区市场监督管理局区市场")),
         "{}",
         report(&found)
     );
     // And a description that wraps to more lines than the tile is high.
-    let mut tile = bundles.row_data(1).unwrap();
+    let mut tile = first_row.row_data(1).unwrap();
     tile.description = "办理营业执照、食品经营许可、卫生许可和消防检查，"
         .repeat(8)
         .into();
-    bundles.set_row_data(1, tile);
+    first_row.set_row_data(1, tile);
     let found = spills(&window, "bundles, a made-up long description");
     assert!(
         found
