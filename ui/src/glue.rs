@@ -40,6 +40,7 @@ pub struct Kiosk {
     pub(super) keyboard: KeyboardBinding,
     pub(super) staff_hooks: super::glue_staff::StaffHooks,
     pub(super) licence: super::glue_licence::LicenceHook,
+    pub(super) speech: super::glue_speech::SpeechHook,
 }
 
 /// Bundle tiles per row: 4 in landscape, 3 in 长者模式; 2 and 1 on a
@@ -96,6 +97,7 @@ impl Kiosk {
             printer: RefCell::new(None),
             staff_hooks: Default::default(),
             licence: Default::default(),
+            speech: Default::default(),
         });
         kiosk.window.global::<Theme>().set_font_family(
             crate::fonts::screen_font_family()
@@ -126,8 +128,17 @@ impl Kiosk {
         self.controller.borrow()
     }
 
-    /// Runs `f` on the controller, then mirrors the result.
+    /// A tap: stops speech, runs `f` on the controller, then mirrors the
+    /// result (and says the new screen, if 自动朗读 is on).
     pub fn update(&self, f: impl FnOnce(&mut SessionController)) {
+        self.stop_speech();
+        self.event(f);
+    }
+
+    /// Not a tap (a device, the printer, the platform): runs `f` on the
+    /// controller and mirrors the result; speech goes on unless the screen
+    /// changed.
+    pub fn event(&self, f: impl FnOnce(&mut SessionController)) {
         f(&mut self.controller.borrow_mut());
         self.refresh();
     }
@@ -181,12 +192,12 @@ impl Kiosk {
 
     /// The printer's answer for the last jobs (on the UI thread).
     pub fn print_finished(&self, result: Result<(), onevisit_core::visit::PrintFailure>) {
-        self.update(|c| c.print_finished(result));
+        self.event(|c| c.print_finished(result));
     }
 
     /// The platform's reachability, from the uplink (on the UI thread).
     pub fn set_offline(&self, offline: bool) {
-        self.update(|c| c.set_offline(offline));
+        self.event(|c| c.set_offline(offline));
     }
 
     /// The devices' health after a change (on the UI thread): the staff
@@ -199,7 +210,7 @@ impl Kiosk {
             onevisit_drivers::manager::Health,
         >,
     ) {
-        self.update(|c| {
+        self.event(|c| {
             c.set_device_health(health);
             if c.page() == crate::controller::Page::Staff {
                 c.refresh_overview();
@@ -217,7 +228,7 @@ impl Kiosk {
 
     /// An event from the ID card reader (delivered on the UI thread).
     pub fn reader_event(&self, event: ReaderEvent) {
-        self.update(|c| match event {
+        self.event(|c| match event {
             ReaderEvent::CardPlaced(read) => c.card_placed(CardData::from(&read.record)),
             ReaderEvent::CardRejected(error) => c.card_rejected(rejection_message(&error)),
             ReaderEvent::CardRemoved => c.card_removed(),
@@ -272,6 +283,7 @@ impl Kiosk {
         outcome.on_apply(on(SessionController::apply));
         self.install_apply_callbacks();
         self.install_staff_callbacks();
+        self.install_speech_callbacks();
         let card = self.window.global::<CardState>();
         card.on_consent(on(SessionController::consent));
         card.on_without_card(on(SessionController::continue_without_card));
@@ -473,6 +485,7 @@ impl Kiosk {
         });
         self.refresh_apply(&c);
         self.refresh_staff(&c);
+        self.refresh_speech(&c);
         // The keyboard never outlives the field it edits (idle wipe, page
         // change, submit): what was being typed goes with it.
         if c.editing().is_none() && c.staff().typing().is_none() && self.keyboard.is_open() {

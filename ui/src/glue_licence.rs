@@ -38,7 +38,7 @@ impl Kiosk {
 
     /// The platform's answer on the licence `uscc` (on the UI thread).
     pub fn licence_found(&self, uscc: &str, answer: Answer) {
-        self.update(|c| c.licence_found(uscc, answer));
+        self.event(|c| c.licence_found(uscc, answer));
     }
 
     /// Runs the lookup the controller asked for, if any.

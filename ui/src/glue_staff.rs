@@ -41,7 +41,7 @@ impl Kiosk {
     /// service stays so across a restart).
     pub fn with_staff(self: &Rc<Self>, services: crate::staff_mode::StaffServices) {
         QUERY_KIOSK.with(|k| *k.borrow_mut() = Rc::downgrade(self));
-        self.update(|c| c.attach_staff(services));
+        self.event(|c| c.attach_staff(services));
     }
 
     /// What 重置终端 does besides wiping the session (reinitialise the
@@ -75,7 +75,7 @@ impl Kiosk {
 
     /// A query's answer (on the UI thread).
     pub fn query_answered(&self, ticket: u64, answer: ProgressAnswer) {
-        self.update(|c| c.query_answered(ticket, answer));
+        self.event(|c| c.query_answered(ticket, answer));
     }
 
     pub(super) fn install_staff_callbacks(self: &Rc<Self>) {
@@ -143,7 +143,8 @@ impl Kiosk {
 
     pub(super) fn update_with<T>(&self, f: impl FnOnce(&mut SessionController) -> T) -> T {
         let mut out = None;
-        self.update(|c| out = Some(f(c)));
+        // A follow-up of a tap already handled: not a touch of its own.
+        self.event(|c| out = Some(f(c)));
         out.expect("update runs its closure")
     }
 

@@ -1,6 +1,7 @@
 //! onevisit-ui: the kiosk's screens. The .slint markup (in `ui/`) plus the
 //! Rust that mirrors a `onevisit_core::visit::Session` into the Slint
-//! globals after every event (`glue`, `glue_apply`, `glue_staff`), the
+//! globals after every event (`glue`, `glue_apply`, `glue_staff`,
+//! `glue_speech`: when the screen is read aloud), the
 //! on-screen keyboard's engine (`keyboard`) and glue (`keyboard_glue`), and
 //! the start-up font check (`fonts`). No rule of the visit lives here: the
 //! glue only copies state and forwards taps.
@@ -9,6 +10,7 @@ pub mod fonts;
 pub mod glue;
 mod glue_apply;
 mod glue_licence;
+mod glue_speech;
 mod glue_staff;
 pub mod handwriting_worker;
 pub mod ink_pad;

@@ -24,6 +24,7 @@ mod masking;
 mod more_below;
 mod portrait;
 mod query;
+mod speech;
 mod staff;
 mod tap_count;
 
@@ -76,6 +77,10 @@ fn main() -> std::process::ExitCode {
         (
             "query::progress_query_online_offline_scanned_and_wiped",
             query::progress_query_online_offline_scanned_and_wiped,
+        ),
+        (
+            "speech::screens_are_read_aloud_and_a_touch_stops_them",
+            speech::screens_are_read_aloud_and_a_touch_stops_them,
         ),
         (
             "staff::staff_entry_lockout_overview_actions_and_out_of_service",
