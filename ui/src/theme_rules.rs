@@ -1,9 +1,8 @@
 //! The theme's numbers, measured from `theme.slint` itself (so a changed
 //! value is checked as it is): every text colour on every background it is
 //! drawn on reaches the WCAG 2.2 contrast ratio 4.5:1 in the standard look
-//! (1.4.3) and 7:1 in 长者模式 (1.4.6). (Text sizes, 24 px and 32 px in
-//! 长者模式, are issue 14.4's next step: font-small at 24/32 px spills the
-//! bundle tiles, which want the layout test first.)
+//! (1.4.3) and 7:1 in 长者模式 (1.4.6); every font size is at least 24 px,
+//! 32 px in 长者模式; touch targets at least 88 px.
 
 use std::collections::BTreeMap;
 
@@ -122,4 +121,53 @@ fn every_text_colour_on_its_backgrounds_reaches_4_5_and_7_in_elderly_mode() {
         }
     }
     assert!(low.is_empty(), "{low:#?}");
+}
+
+/// A length of theme.slint in both modes: `44px * scale`, `88px`,
+/// `elderly ? 32px : 24px`.
+fn lengths(source: &str, prefix: &str) -> BTreeMap<String, (f64, f64)> {
+    let px = |s: &str| s.trim().trim_end_matches("px").trim().parse::<f64>().ok();
+    let mut out = BTreeMap::new();
+    for line in source.lines() {
+        let Some(rest) = line.trim().strip_prefix("out property <length> ") else {
+            continue;
+        };
+        let Some((name, value)) = rest.split_once(':') else {
+            continue;
+        };
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        let value = value.trim().trim_end_matches(';');
+        let pair = if let Some((_, modes)) = value.split_once('?') {
+            let (e, s) = modes.split_once(':').expect("a : b");
+            (px(s), px(e))
+        } else if let Some(base) = value.strip_suffix("* scale") {
+            (px(base), px(base).map(|v| v * 1.3))
+        } else {
+            (px(value), px(value))
+        };
+        let (Some(standard), Some(elderly)) = pair else {
+            panic!("cannot read {name}: {value}");
+        };
+        out.insert(name.to_string(), (standard, elderly));
+    }
+    out
+}
+
+#[test]
+fn every_font_is_at_least_24_px_and_32_in_elderly_mode() {
+    let source = include_str!("../theme.slint");
+    assert!(source.contains("scale: elderly ? 1.3 : 1.0;"), "the scale this test assumes");
+    let fonts = lengths(source, "font-");
+    assert!(fonts.len() >= 5, "{fonts:?}");
+    for (name, (standard, elderly)) in &fonts {
+        assert!(*standard >= 24.0, "{name} is {standard} px");
+        assert!(*elderly >= 32.0, "{name} is {elderly} px in 长者模式");
+    }
+    let targets = lengths(source, "target-height");
+    assert!(targets.len() >= 2, "{targets:?}");
+    for (name, (standard, elderly)) in &targets {
+        assert!(*standard >= 88.0 && *elderly >= 88.0, "{name}: {standard}/{elderly}");
+    }
 }
