@@ -66,6 +66,7 @@ pub struct ConfigFile {
     pub catalog_pubkey_file: PathBuf,
     pub screen: ScreenFile,
     pub idle: IdleFile,
+    pub speech: SpeechFile,
     pub devices: DevicesFile,
 }
 
@@ -93,6 +94,7 @@ impl Default for ConfigFile {
             catalog_pubkey_file: PathBuf::from(DEFAULT_CATALOG_PUBKEY),
             screen: ScreenFile::default(),
             idle: IdleFile::default(),
+            speech: SpeechFile::default(),
             devices: DevicesFile::default(),
         }
     }
@@ -128,6 +130,29 @@ impl Default for IdleFile {
         IdleFile {
             timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             countdown_secs: DEFAULT_IDLE_COUNTDOWN_SECS,
+        }
+    }
+}
+
+/// 读屏: the kiosk reading its screens aloud (issue 14.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpeechFile {
+    /// `false`: this kiosk has no speakers; no speech buttons are shown.
+    pub enabled: bool,
+    /// Where each visit's loudness starts, in percent of the voice's full
+    /// level (音量 − / + move it by 10).
+    pub volume_percent: u8,
+    /// Words per minute in the standard mode (长者模式 speaks at most 120).
+    pub rate_wpm: u32,
+}
+
+impl Default for SpeechFile {
+    fn default() -> Self {
+        SpeechFile {
+            enabled: true,
+            volume_percent: onevisit_core::visit::speech::DEFAULT_VOLUME,
+            rate_wpm: onevisit_drivers::speech::DEFAULT_RATE_WPM,
         }
     }
 }
@@ -322,6 +347,8 @@ pub struct KioskConfig {
     pub idle_timeout: Duration,
     /// Then this long more → everything personal is wiped.
     pub idle_countdown: Duration,
+    /// 读屏 (`[speech]`): validated.
+    pub speech: SpeechFile,
     pub devices: Devices,
     /// Things worth a technician's attention that do not stop the kiosk
     /// (a key file others can read, …).
@@ -725,6 +752,21 @@ impl KioskConfig {
                 file.idle.countdown_secs
             ));
         }
+        let speech = &file.speech;
+        let min_volume = onevisit_core::visit::speech::MIN_VOLUME;
+        if !(min_volume..=100).contains(&speech.volume_percent) {
+            errors.push(format!(
+                "speech.volume_percent = {}: must be {min_volume} … 100",
+                speech.volume_percent
+            ));
+        }
+        use onevisit_drivers::speech::{MAX_RATE_WPM, MIN_RATE_WPM};
+        if !(MIN_RATE_WPM..=MAX_RATE_WPM).contains(&speech.rate_wpm) {
+            errors.push(format!(
+                "speech.rate_wpm = {}: must be {MIN_RATE_WPM} … {MAX_RATE_WPM} words a minute",
+                speech.rate_wpm
+            ));
+        }
         let printer_file = DeviceFile {
             enabled: file.devices.printer.enabled,
             address: file.devices.printer.address.clone(),
@@ -794,6 +836,7 @@ impl KioskConfig {
             screen,
             idle_timeout: Duration::from_secs(file.idle.timeout_secs),
             idle_countdown: Duration::from_secs(file.idle.countdown_secs),
+            speech: file.speech,
             devices,
             warnings,
         })
@@ -916,6 +959,17 @@ impl KioskConfig {
                 self.idle_timeout.as_secs(),
                 self.idle_countdown.as_secs()
             ),
+        );
+        line(
+            "speech",
+            if self.speech.enabled {
+                format!(
+                    "on: volume {} %, {} words a minute",
+                    self.speech.volume_percent, self.speech.rate_wpm
+                )
+            } else {
+                "off (no speakers)".into()
+            },
         );
         line("devices.id_reader", dev(&self.devices.id_reader));
         line("devices.scanner", dev(&self.devices.scanner));
@@ -1164,6 +1218,7 @@ mod tests {
     fn every_invalid_value_is_reported_by_key() {
         let f = ConfigFile::parse(
             "retention_days = 0\nplatform_url = \"ftp://x\"\n[idle]\ncountdown_secs = 1\n\
+             [speech]\nvolume_percent = 0\nrate_wpm = 20\n\
              [devices.scanner]\nbaud = 12\n[devices.id_reader]\naddress = \"12:zz\"\n",
         )
         .unwrap();
@@ -1172,6 +1227,8 @@ mod tests {
             "retention_days",
             "platform_url",
             "idle.countdown_secs",
+            "speech.volume_percent",
+            "speech.rate_wpm",
             "devices.scanner.baud",
             "devices.id_reader.address",
         ] {
@@ -1180,7 +1237,7 @@ mod tests {
                 "{key}: {errors:?}"
             );
         }
-        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert_eq!(errors.len(), 7, "{errors:?}");
     }
 
     #[test]

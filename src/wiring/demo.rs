@@ -1,14 +1,20 @@
 //! `onevisit demo --out DIR`: a scripted B01 visit through the real UI,
 //! headless: each step goes through the callbacks the buttons call (the
 //! name is typed on the on-screen keyboard in pinyin), and every screen is
-//! saved as a PNG, with the printed receipt as the printer would print it.
+//! saved as a PNG, with beside it a WAV of what the screen says aloud
+//! (读屏: `SessionController::utterance`, synthesized by eSpeak NG; no
+//! sound card needed), and the printed receipt as the printer would print
+//! it.
 
-use crate::wiring::screenshots::{B01_ANSWERS, Scratch, fill_all, headless, sample_card, save_png};
+use crate::wiring::screenshots::{
+    B01_ANSWERS, Scratch, fill_all, give_voice, headless, sample_card, save_png,
+};
 use onevisit_core::catalog::Catalog;
 use onevisit_core::form::kind::FieldKind;
 use onevisit_core::form::merged::ShapeView;
 use onevisit_core::print::{StoredJob, to_png};
 use onevisit_drivers::escpos::PaperWidth;
+use onevisit_drivers::speech::{SpeechSettings, Synthesizer};
 use onevisit_ui::{
     ApplyState, BundleState, CardState, FormState, KeyboardState, Kiosk, OutcomeState,
     QuestionState, SessionController, fonts,
@@ -45,16 +51,30 @@ fn demo(out: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let scratch = Scratch::new("demo")?;
     let controller = SessionController::new(catalog).with_outbox(scratch.outbox()?);
     let kiosk = Kiosk::new(app.clone_strong(), controller);
+    // Drawn as on a kiosk with speakers (the speech bar).
+    give_voice(&kiosk);
     // The printer: the receipt as printed, drawn from the same layout.
     let printed: Rc<RefCell<Vec<StoredJob>>> = Rc::default();
     let sink = printed.clone();
     kiosk.set_print_handler(move |jobs| sink.borrow_mut().extend(jobs));
 
+    // The voice; without it (espeak-ng-data missing) the PNGs still come.
+    let voice = Synthesizer::open()
+        .map_err(|e| eprintln!("no WAV files: {e}"))
+        .ok();
     let mut files = Vec::new();
+    let mut screens = 0;
     let mut shot = |name: &str| -> Result<(), Box<dyn std::error::Error>> {
-        let file = format!("{:02}-{name}.png", files.len() + 1);
-        save_png(&window, &out.join(&file))?;
-        files.push(file);
+        screens += 1;
+        let stem = format!("{screens:02}-{name}");
+        save_png(&window, &out.join(format!("{stem}.png")))?;
+        files.push(format!("{stem}.png"));
+        if let Some(voice) = &voice {
+            let text = kiosk.controller().utterance().text;
+            let pcm = voice.synthesize(&text, &SpeechSettings::default())?;
+            pcm.write_wav(&out.join(format!("{stem}.wav")))?;
+            files.push(format!("{stem}.wav"));
+        }
         Ok(())
     };
     shot("welcome")?;

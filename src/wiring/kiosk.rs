@@ -89,6 +89,8 @@ pub fn run() -> ExitCode {
         Err(e) => log::error!("staff mode unavailable: {e}"),
     }
     set_posted_kiosk(Some(kiosk.clone()));
+    // Speech as on a kiosk: this machine's sound card, if it has one.
+    crate::wiring::production::connect_speaker(cfg, &kiosk);
     let _devices = match services.wire(&kiosk) {
         Ok(d) => d,
         Err(e) => {

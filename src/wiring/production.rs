@@ -3,24 +3,26 @@
 //! with a clear message; missing devices only degrade it), the outbox and
 //! the uplink to the configured platform ([`Services`]), the configured
 //! devices under supervision, a full-screen window of the configured size,
-//! the configured idle times, sd_notify READY and watchdog keep-alives, no
-//! developer panel; installed catalog updates are taken between visits
-//! ([`CatalogWatch`]).
+//! the configured idle times, speech (读屏) if the kiosk has a sound card,
+//! sd_notify READY and watchdog keep-alives, no developer panel; installed
+//! catalog updates are taken between visits ([`CatalogWatch`]).
 
 use crate::config::{ConfigError, KioskConfig};
 use crate::firmware::CatalogStore;
 use crate::firmware::startup::{self, StartupReport};
 use crate::wiring::services::{
-    DeviceOpeners, DeviceRig, DeviceSinks, Services, ServicesError, set_posted_kiosk,
+    DeviceOpeners, DeviceRig, DeviceSinks, Services, ServicesError, post, set_posted_kiosk,
     watchdog_timer,
 };
 use onevisit_core::catalog::Catalog;
 use onevisit_core::visit::session::Page;
+use onevisit_drivers::speech::{Speaker, SpeechSettings};
 use onevisit_ui::{AppWindow, Kiosk, SessionController};
 use slint::ComponentHandle;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the welcome page looks for a newly installed catalog.
@@ -94,6 +96,28 @@ pub fn controller(cfg: &KioskConfig, catalog: Catalog, services: &Services) -> S
         .with_idle(cfg.idle_timeout, cfg.idle_countdown)
         .with_notice_key(&cfg.notice_key)
         .with_staff_window(cfg.staff_window())
+        .with_speech_volume(cfg.speech.volume_percent)
+}
+
+/// Gives `kiosk` its voice (kiosk.toml `[speech]`): eSpeak NG through
+/// ALSA's default device. No voice or no sound card is a staff alert, and
+/// the speech bar hides (the speaker tells once, from its own thread or at
+/// once); the kiosk goes on without speech.
+pub fn connect_speaker(cfg: &KioskConfig, kiosk: &Kiosk) {
+    if !cfg.speech.enabled {
+        log::info!("speech off: kiosk.toml speech.enabled = false");
+        return;
+    }
+    let settings = SpeechSettings {
+        rate_wpm: cfg.speech.rate_wpm,
+        volume_percent: cfg.speech.volume_percent,
+    };
+    let speaker = Speaker::open_default(settings, |e| {
+        log::error!("STAFF ALERT: speech off: {e}");
+        // The bar follows on the UI thread.
+        post(|k| k.refresh());
+    });
+    kiosk.set_speaker(Arc::new(speaker));
 }
 
 /// Installed catalog updates (`onevisit catalog install`), taken between
@@ -232,6 +256,7 @@ pub fn run(config: Option<&Path>) -> ExitCode {
     }
     kiosk.set_portrait(cfg.screen.orientation == crate::config::Orientation::Portrait);
     set_posted_kiosk(Some(kiosk.clone()));
+    connect_speaker(&cfg, &kiosk);
     if let Err(e) = production.connect(&kiosk) {
         eprintln!("cannot start the offline banner: {e}");
         return ExitCode::FAILURE;

@@ -18,6 +18,9 @@ use onevisit_core::visit::session::Page;
 use onevisit_core::visit::staff_mode::{StaffServices, TextField};
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sim::sam::TestCard;
+use onevisit_drivers::speech::{
+    AudioOut, Cancel, Pcm, Speaker, SpeechError, SpeechSettings, Synthesizer,
+};
 use onevisit_ui::glue::rejection_message;
 use onevisit_ui::{AppWindow, Kiosk, SessionController, fonts};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -95,6 +98,15 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
                 consented(c);
                 c.choose_bundle("B01");
                 c.answer("new");
+            }),
+        ),
+        (
+            // 自动朗读 turned on in the standard mode: 重听 and the volume.
+            "question-speech",
+            Box::new(|c: &mut SessionController| {
+                consented(c);
+                c.choose_bundle("B01");
+                c.toggle_speech();
             }),
         ),
         (
@@ -512,6 +524,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     let controller = SessionController::new(catalog).with_outbox(outbox.clone());
     let kiosk = Kiosk::new(app, controller);
     kiosk.with_staff(scratch.staff(outbox, names)?);
+    give_voice(&kiosk);
     let mut count = 0;
     for (name, drive) in screens() {
         for elderly in [false, true] {
@@ -560,6 +573,27 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     }
     kiosk.set_portrait(false);
     Ok(count)
+}
+
+/// Speech as on a kiosk with speakers, so every screen shows its speech
+/// bar: eSpeak NG into a silent output (长者模式 screens are read aloud,
+/// unheard). Without the voice, the screens show no bar.
+pub fn give_voice(kiosk: &Kiosk) {
+    struct Silent;
+    impl AudioOut for Silent {
+        fn play(&mut self, _: &Pcm, _: &Cancel) -> Result<(), SpeechError> {
+            Ok(())
+        }
+    }
+    match Synthesizer::open() {
+        Ok(voice) => kiosk.set_speaker(std::sync::Arc::new(Speaker::new(
+            voice,
+            Box::new(Silent),
+            SpeechSettings::default(),
+            |e| log::warn!("screenshots: {e}"),
+        ))),
+        Err(e) => eprintln!("no speech bar on the screenshots: {e}"),
+    }
 }
 
 /// What a screen needs after its keyboard opened: a character written on

@@ -10,6 +10,7 @@ mod catalog_and_form;
 mod catalog_update;
 mod config;
 mod crash;
+mod demo;
 mod guide;
 mod handwriting;
 mod outbox;

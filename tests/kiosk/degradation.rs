@@ -32,7 +32,8 @@ use onevisit_drivers::sim::printer::PrinterSim;
 use onevisit_drivers::sim::scanner::ScannerSim;
 use onevisit_platform::faults::FaultSettings;
 use onevisit_ui::{
-    AppState, AppWindow, ApplyState, CardState, DoneState, Kiosk, Page, ProgressState, StaffState,
+    AppState, AppWindow, ApplyState, CardState, DoneState, Kiosk, Page, ProgressState, SpeechState,
+    StaffState,
 };
 use slint::{ComponentHandle, Model};
 use std::path::Path;
@@ -160,6 +161,14 @@ pub fn each_degradation_keeps_the_visit_going_and_tells_staff() {
     kiosk.with_staff(staff_svc);
     set_posted_kiosk(Some(kiosk.clone()));
     running.connect(&kiosk).unwrap();
+    // No sound card (as on CI): a staff alert, the speech bar hidden, the
+    // kiosk on; with one, the bar shows.
+    production::connect_speaker(&cfg, &kiosk);
+    let speaker = kiosk.speaker().expect("speech.enabled by default");
+    assert_eq!(
+        window.global::<SpeechState>().get_available(),
+        speaker.is_available()
+    );
     let app = window.global::<AppState>();
     let outbox = running.services.outbox.clone();
     let desk = running
