@@ -70,9 +70,10 @@ const COMPLETIONS: usize = 10;
 /// Letters in keyboard order, one string per row.
 const QWERTY: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
 const DIGITS: &str = "1234567890";
-/// The symbols of the 英 layout: what e-mail and postal addresses,
-/// passport numbers and plate numbers need.
-const LATIN_SYMBOLS: [char; 5] = ['-', '.', '@', '/', '_'];
+/// The symbols of the 英 layout: what e-mail addresses, passport numbers
+/// and plate numbers need (a slash, once here, left no room for 88 px
+/// keys on a portrait screen; no field of the catalog needs one).
+const LATIN_SYMBOLS: [char; 4] = ['-', '.', '@', '_'];
 /// The symbols of the 中 layout: `·` separates the parts of transliterated
 /// and minority names (阿依古丽·买买提), `-` is common in addresses.
 const PINYIN_SYMBOLS: [char; 2] = ['·', '-'];
@@ -322,13 +323,9 @@ impl Keyboard {
                 rows
             }
             Layout::IdNumber => vec![chars("123"), chars("456"), chars("789"), chars("X0")],
-            // The pad stands in for the letters; digits and the name and
-            // address symbols stay one tap away (胜利路 88 号).
-            Layout::Handwriting => {
-                let mut row = chars(DIGITS);
-                row.extend(PINYIN_SYMBOLS.iter().map(|c| c.to_string()));
-                vec![row]
-            }
+            // The pad stands in for the letters; digits stay one tap away
+            // (胜利路 88 号), the symbols beside the pad (`pad_keys`).
+            Layout::Handwriting => vec![chars(DIGITS)],
             Layout::Latin | Layout::Pinyin => {
                 let upper = self.layout == Layout::Latin && self.shift;
                 let mut rows = vec![chars(DIGITS)];
@@ -339,16 +336,32 @@ impl Keyboard {
                         row.to_string()
                     }));
                 }
-                let symbols: &[char] = if self.layout == Layout::Latin {
-                    &LATIN_SYMBOLS
+                // At most ten keys a row: ten 88 px keys are all a portrait
+                // screen's width holds. The 英 layout's underscore goes
+                // after l, the rest after m.
+                if self.layout == Layout::Latin {
+                    rows[2].push("_".into());
+                    rows[3].extend(
+                        LATIN_SYMBOLS
+                            .iter()
+                            .filter(|c| **c != '_')
+                            .map(|c| c.to_string()),
+                    );
                 } else {
-                    &PINYIN_SYMBOLS
-                };
-                rows.last_mut()
-                    .expect("three letter rows")
-                    .extend(symbols.iter().map(|c| c.to_string()));
+                    rows[3].extend(PINYIN_SYMBOLS.iter().map(|c| c.to_string()));
+                }
                 rows
             }
+        }
+    }
+
+    /// The keys beside the handwriting pad (the name and address symbols
+    /// · and -), sent like the others through [`Keyboard::press_label`].
+    pub fn pad_keys(&self) -> Vec<String> {
+        if self.layout == Layout::Handwriting {
+            PINYIN_SYMBOLS.iter().map(|c| c.to_string()).collect()
+        } else {
+            Vec::new()
         }
     }
 
@@ -1031,6 +1044,30 @@ mod tests {
             kb.pen_move(f64::from(x), y);
         }
         kb.pen_up()
+    }
+
+    #[test]
+    fn no_row_has_more_than_ten_keys() {
+        // Ten 88 px keys and their gaps are what a 1080 px portrait screen
+        // holds.
+        for layout in [
+            Layout::Pinyin,
+            Layout::Handwriting,
+            Layout::Latin,
+            Layout::IdNumber,
+            Layout::Numeric { decimal: true },
+        ] {
+            let kb = Keyboard::new(layout, "", None);
+            for row in kb.rows() {
+                assert!(row.len() <= 10, "{layout:?}: {row:?}");
+            }
+        }
+        let latin = Keyboard::new(Layout::Latin, "", None).rows().concat();
+        for symbol in ["-", ".", "@", "_"] {
+            assert!(latin.contains(&symbol.to_string()), "英 has {symbol}");
+        }
+        let written = Keyboard::new(Layout::Handwriting, "", None);
+        assert_eq!(written.pad_keys(), ["·", "-"]);
     }
 
     #[test]

@@ -473,6 +473,7 @@ impl KeyboardBinding {
             state.set_candidates(ModelRc::default());
             state.set_written_rows(ModelRc::default());
             state.set_rows(ModelRc::default());
+            state.set_pad_keys(ModelRc::default());
             state.set_page_info(SharedString::new());
             state.set_ink_path(SharedString::new());
             state.set_pad_status(SharedString::new());
@@ -501,6 +502,15 @@ impl KeyboardBinding {
             })
             .collect();
         state.set_rows(ModelRc::new(VecModel::from(rows)));
+        let pad_keys: Vec<KeyCap> = k
+            .pad_keys()
+            .into_iter()
+            .map(|label| KeyCap {
+                enabled: k.key_enabled(&label),
+                label: label.into(),
+            })
+            .collect();
+        state.set_pad_keys(ModelRc::new(VecModel::from(pad_keys)));
         let words: Vec<SharedString> = k
             .page_candidates()
             .iter()

@@ -141,7 +141,40 @@ pub fn spills(window: &AppWindow, screen: &str) -> Vec<Spill> {
         }
     }
     outside_their_box(window, screen, &mut out);
+    small_targets(window, screen, &mut out);
     out
+}
+
+/// The least touch target (适老化: 88 px, in both modes).
+const TARGET: f32 = 88.0;
+
+/// Buttons smaller than [`TARGET`] either way.
+fn small_targets(window: &AppWindow, screen: &str, out: &mut Vec<Spill>) {
+    use i_slint_backend_testing::AccessibleRole as R;
+    for b in ElementQuery::from_root(window)
+        .match_descendants()
+        .match_predicate(|e: &ElementHandle| {
+            matches!(
+                e.accessible_role(),
+                Some(R::Button | R::Checkbox | R::Switch)
+            ) && e.computed_opacity() > 0.0
+        })
+        .find_all()
+    {
+        let [_, _, w, h] = rect(&b);
+        if w <= 0.0 || h <= 0.0 || (w >= TARGET - SLACK && h >= TARGET - SLACK) {
+            continue;
+        }
+        let text = b.accessible_label().unwrap_or_default().to_string();
+        let why = format!("a touch target of {w:.0}×{h:.0} px, less than {TARGET}");
+        if !out.iter().any(|s| s.text == text && s.why == why) {
+            out.push(Spill {
+                screen: screen.to_string(),
+                text,
+                why,
+            });
+        }
+    }
 }
 
 struct Tour {
@@ -263,7 +296,9 @@ impl Tour {
         w.global::<onevisit_ui::FormState>()
             .invoke_edit(name_row.into());
         settle();
-        for key in ["英文", "拼音", "z", "h", "a", "n", "g"] {
+        tap_if(&w, "英文");
+        self.check("keyboard latin");
+        for key in ["拼音", "z", "h", "a", "n", "g"] {
             tap_if(&w, key);
         }
         self.check("keyboard pinyin");
