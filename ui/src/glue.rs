@@ -326,6 +326,7 @@ impl Kiosk {
                     description: b.def.description.clone().into(),
                     lead: format!("牵头：{lead}").into(),
                     approvals: format!("涉及 {} 项审批", b.def.listings.len()).into(),
+                    icon: crate::icons::bundle_icon(b.code()),
                 }
             })
             .collect();

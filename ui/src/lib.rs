@@ -13,6 +13,7 @@ mod glue_licence;
 mod glue_speech;
 mod glue_staff;
 pub mod handwriting_worker;
+pub mod icons;
 pub mod ink_pad;
 pub mod keyboard;
 pub mod keyboard_glue;
