@@ -331,10 +331,7 @@ impl Kiosk {
             })
             .collect();
         let state = self.window.global::<BundleState>();
-        let columns = bundle_columns(
-            self.window.global::<Theme>().get_portrait(),
-            c.elderly(),
-        );
+        let columns = bundle_columns(self.window.global::<Theme>().get_portrait(), c.elderly());
         let rows: Vec<ModelRc<BundleTileData>> = tiles
             .chunks(columns)
             .map(|row| model(row.to_vec()))

@@ -158,7 +158,10 @@ fn lengths(source: &str, prefix: &str) -> BTreeMap<String, (f64, f64)> {
 #[test]
 fn every_font_is_at_least_24_px_and_32_in_elderly_mode() {
     let source = include_str!("../theme.slint");
-    assert!(source.contains("scale: elderly ? 1.3 : 1.0;"), "the scale this test assumes");
+    assert!(
+        source.contains("scale: elderly ? 1.3 : 1.0;"),
+        "the scale this test assumes"
+    );
     let fonts = lengths(source, "font-");
     assert!(fonts.len() >= 5, "{fonts:?}");
     for (name, (standard, elderly)) in &fonts {
@@ -168,6 +171,9 @@ fn every_font_is_at_least_24_px_and_32_in_elderly_mode() {
     let targets = lengths(source, "target-height");
     assert!(targets.len() >= 2, "{targets:?}");
     for (name, (standard, elderly)) in &targets {
-        assert!(*standard >= 88.0 && *elderly >= 88.0, "{name}: {standard}/{elderly}");
+        assert!(
+            *standard >= 88.0 && *elderly >= 88.0,
+            "{name}: {standard}/{elderly}"
+        );
     }
 }

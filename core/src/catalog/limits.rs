@@ -39,16 +39,34 @@ fn check(problems: &mut Problems, file: usize, what: &str, text: &str, max: usiz
 
 pub(super) fn check_lengths(p: &Parsed, problems: &mut Problems) {
     for d in &p.departments {
-        check(problems, p.departments_file, "部门名称", &d.name, DEPARTMENT_NAME);
+        check(
+            problems,
+            p.departments_file,
+            "部门名称",
+            &d.name,
+            DEPARTMENT_NAME,
+        );
     }
     for s in &p.sections {
-        check(problems, p.fields_file, "表格分节标题", &s.title, SECTION_TITLE);
+        check(
+            problems,
+            p.fields_file,
+            "表格分节标题",
+            &s.title,
+            SECTION_TITLE,
+        );
     }
     for f in &p.shared_fields {
         check(problems, p.fields_file, "字段名称", &f.label, FIELD_LABEL);
     }
     for m in &p.materials {
-        check(problems, p.materials_file, "材料名称", &m.name, MATERIAL_NAME);
+        check(
+            problems,
+            p.materials_file,
+            "材料名称",
+            &m.name,
+            MATERIAL_NAME,
+        );
     }
     for q in &p.global_questions {
         if let Some(t) = &q.text {
@@ -71,7 +89,13 @@ pub(super) fn check_lengths(p: &Parsed, problems: &mut Problems) {
     }
     for (file, b) in &p.bundles {
         check(problems, *file, "一件事名称", &b.name, BUNDLE_NAME);
-        check(problems, *file, "一件事简介", &b.description, BUNDLE_DESCRIPTION);
+        check(
+            problems,
+            *file,
+            "一件事简介",
+            &b.description,
+            BUNDLE_DESCRIPTION,
+        );
         for q in &b.questions {
             if let Some(t) = &q.text {
                 check(problems, *file, "问题", t, QUESTION_TEXT);

@@ -378,7 +378,11 @@ fn a_name_longer_than_the_screens_allow_is_refused_with_its_limit() {
     use onevisit_core::catalog::limits::{BUNDLE_NAME, DEPARTMENT_NAME};
     let long_name = "开办".repeat(BUNDLE_NAME);
     let (_dir, errors) = broken("bundles/B01.toml", |t| {
-        t.replacen("name = \"开办餐馆、饭店\"", &format!("name = \"{long_name}\""), 1)
+        t.replacen(
+            "name = \"开办餐馆、饭店\"",
+            &format!("name = \"{long_name}\""),
+            1,
+        )
     });
     assert!(
         errors.iter().any(|e| e.file.ends_with("bundles/B01.toml")
@@ -387,12 +391,16 @@ fn a_name_longer_than_the_screens_allow_is_refused_with_its_limit() {
         "{errors:?}"
     );
     let (_dir, errors) = broken("departments.toml", |t| {
-        t.replacen("name = \"区市场监管局\"", "name = \"华龙区市场监督管理局食品安全监督管理科\"", 1)
+        t.replacen(
+            "name = \"区市场监管局\"",
+            "name = \"华龙区市场监督管理局食品安全监督管理科\"",
+            1,
+        )
     });
     assert!(
-        errors
-            .iter()
-            .any(|e| e.message.contains(&format!("最多能放 {DEPARTMENT_NAME} 个字"))),
+        errors.iter().any(|e| e
+            .message
+            .contains(&format!("最多能放 {DEPARTMENT_NAME} 个字"))),
         "{errors:?}"
     );
 }
