@@ -7,7 +7,9 @@
 //! card read or the printer finishing is heard, not silenced). 朗读本页
 //! reads the screen once whatever the setting; 重听 says it again; 小声 /
 //! 大声 change the loudness and say it again at the new level. Without a
-//! speaker, or once it reports no sound card, the bar is hidden.
+//! speaker, or once it reports no sound card, the bar is hidden. A long
+//! screen (a notice is minutes of speech) goes to the speaker a few
+//! sentences at a time, so its samples never sit in memory whole.
 
 use super::SpeechState;
 use super::glue::Kiosk;
@@ -16,9 +18,19 @@ use onevisit_core::visit::Utterance;
 use onevisit_core::visit::speech::MIN_VOLUME;
 use onevisit_drivers::speech::{ELDERLY_RATE_WPM, Speaker};
 use slint::ComponentHandle;
+use slint::{Timer, TimerMode};
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The most handed to the speaker at once, in characters: under a minute
+/// of speech (about 2.5 MB of samples, which the speaker holds whole while
+/// it plays them); a 1 000-character notice is five minutes and 14 MB.
+const PIECE_CHARS: usize = 200;
+/// How often the next piece is looked for while one plays.
+const FEED_EVERY: Duration = Duration::from_millis(100);
 
 /// The kiosk's speaker and what it last said.
 #[derive(Default)]
@@ -34,6 +46,11 @@ pub(super) struct SpeechHook {
     /// What was said last, for as long as its screen shows (it goes with
     /// the screen, so nothing of a visit is left to 重听 after it).
     said: RefCell<Option<Utterance>>,
+    /// The pieces of the screen not handed to the speaker yet.
+    queue: RefCell<VecDeque<String>>,
+    /// Hands the next piece over once the speaker is done with one.
+    feeder: Timer,
+    kiosk: RefCell<Weak<Kiosk>>,
 }
 
 impl Kiosk {
@@ -54,18 +71,57 @@ impl Kiosk {
         self.speech.said.borrow().as_ref().map(|u| u.text.clone())
     }
 
+    /// Something is being said, or is still to be said.
+    pub fn is_speaking(&self) -> bool {
+        !self.speech.queue.borrow().is_empty() || self.speaker().is_some_and(|s| s.is_speaking())
+    }
+
     /// A touch: silence at once.
     pub(super) fn stop_speech(&self) {
+        self.speech.queue.borrow_mut().clear();
+        self.speech.feeder.stop();
         if let Some(s) = self.speech.speaker.borrow().as_ref() {
             s.stop();
         }
     }
 
+    /// Says `utterance` from its start, cutting off what is being said.
     fn say(&self, utterance: Utterance) {
-        if let Some(s) = self.speech.speaker.borrow().as_ref() {
-            s.say(utterance.text.clone());
-        }
+        let mut queue = pieces(&utterance.text);
         *self.speech.said.borrow_mut() = Some(utterance);
+        match (self.speaker(), queue.pop_front()) {
+            // `say` cuts off whatever is being said.
+            (Some(s), Some(first)) => s.say(first),
+            _ => queue.clear(),
+        }
+        *self.speech.queue.borrow_mut() = queue;
+        if self.speech.queue.borrow().is_empty() {
+            self.speech.feeder.stop();
+        } else {
+            let kiosk = self.speech.kiosk.borrow().clone();
+            self.speech
+                .feeder
+                .start(TimerMode::Repeated, FEED_EVERY, move || {
+                    if let Some(k) = kiosk.upgrade() {
+                        k.feed();
+                    }
+                });
+        }
+    }
+
+    /// The next piece, once the speaker has finished the last one.
+    fn feed(&self) {
+        let Some(speaker) = self.speaker() else {
+            self.speech.queue.borrow_mut().clear();
+            return;
+        };
+        if speaker.is_speaking() {
+            return;
+        }
+        match self.speech.queue.borrow_mut().pop_front() {
+            Some(piece) => speaker.say(piece),
+            None => self.speech.feeder.stop(),
+        }
     }
 
     /// The speech bar from the controller, then the new screen said if
@@ -122,6 +178,7 @@ impl Kiosk {
 
     /// 朗读本页, 重听, 小声, 大声 and 自动朗读.
     pub(super) fn install_speech_callbacks(self: &Rc<Self>) {
+        *self.speech.kiosk.borrow_mut() = Rc::downgrade(self);
         let state = self.window().global::<SpeechState>();
         let on = |f: fn(&Kiosk)| {
             let weak: Weak<Kiosk> = Rc::downgrade(self);
@@ -157,5 +214,47 @@ impl Kiosk {
         let utterance = last.unwrap_or_else(|| self.controller().utterance());
         self.say(utterance);
         self.refresh();
+    }
+}
+
+/// `text` in pieces of whole sentences (or list entries) of at most
+/// [`PIECE_CHARS`], a longer sentence alone.
+fn pieces(text: &str) -> VecDeque<String> {
+    let mut out = VecDeque::new();
+    let mut piece = String::new();
+    let mut sentence = String::new();
+    for c in text.chars() {
+        sentence.push(c);
+        if matches!(c, '。' | '？' | '！' | '；') {
+            if !piece.is_empty() && piece.chars().count() + sentence.chars().count() > PIECE_CHARS {
+                out.push_back(std::mem::take(&mut piece));
+            }
+            piece.push_str(&std::mem::take(&mut sentence));
+        }
+    }
+    piece.push_str(&sentence);
+    if !piece.trim().is_empty() {
+        out.push_back(piece);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_goes_in_pieces_of_whole_sentences() {
+        assert_eq!(pieces("请点“开始办理”。"), ["请点“开始办理”。"]);
+        let sentence = "第1项，公司登记（设立），由区市场监管局办理；";
+        let text = sentence.repeat(40) + "看完请点“下一步”。";
+        let parts = pieces(&text);
+        assert!(parts.len() > 3, "{parts:?}");
+        assert_eq!(parts.iter().map(String::as_str).collect::<String>(), text);
+        for p in &parts {
+            assert!(p.chars().count() <= PIECE_CHARS, "{p}");
+            assert!(p.ends_with(['；', '。']), "{p}");
+        }
+        assert!(pieces("").is_empty());
     }
 }

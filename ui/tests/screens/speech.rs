@@ -4,7 +4,8 @@
 //! 自动朗读 on and each screen is said as it appears (a card read too);
 //! a tap stops speech, 重听 says it again, 小声 says it again more quietly;
 //! the idle prompt is said once, not every second; 自动朗读：关 silences new
-//! screens; a wipe turns speech off and leaves nothing to 重听. The speaker
+//! screens; a wipe turns speech off and leaves nothing to 重听; a notice is
+//! handed over a few sentences at a time. The speaker
 //! runs on its own thread: every wait is a bounded poll. One event-loop
 //! test per file.
 
@@ -193,4 +194,40 @@ pub fn screens_are_read_aloud_and_a_touch_stops_them() {
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(out.started(), 11, "the welcome page is not read to nobody");
     assert!(errors.lock().unwrap().is_empty(), "{:?}", errors.lock());
+
+    // A notice (minutes of speech) goes to the speaker a few sentences at
+    // a time, each after the last, none cut off; here into an instant
+    // output.
+    let fast = MemoryOut::new();
+    kiosk.set_speaker(Arc::new(Speaker::new(
+        Synthesizer::open().unwrap(),
+        Box::new(fast.clone()),
+        SpeechSettings::default(),
+        |_| {},
+    )));
+    kiosk.update(|c| {
+        crate::common::visit::to_notice(c, "B01");
+        c.toggle_speech();
+    });
+    let end = Instant::now() + Duration::from_secs(10);
+    while kiosk.is_speaking() {
+        assert!(Instant::now() < end, "the notice never ended");
+        mock_elapsed_time(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let played = fast.played();
+    assert!(played.len() >= 4, "{} pieces", played.len());
+    let total: Duration = played.iter().map(|p| p.pcm.duration()).sum();
+    assert!(
+        total > Duration::from_secs(120),
+        "the whole notice: {total:?}"
+    );
+    for p in &played {
+        assert!(!p.interrupted && is_speech(p));
+        assert!(
+            p.pcm.duration() < Duration::from_secs(90),
+            "{:?}",
+            p.pcm.duration()
+        );
+    }
 }
