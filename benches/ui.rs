@@ -1,7 +1,15 @@
 //! The kiosk UI's speed and size, against issue #6's targets as issue 13
 //! tightened them: cold start to the first frame (headless, release:
 //! ≤ 50 ms), one full 1920×1080 software repaint (< 16 ms), peak RSS over
-//! a whole visit (≤ 50 MB), and the release binary's size. Run: `cargo bench --bench ui` (prints a
+//! a whole visit (≤ 50 MB), and the release binary's size. The visit runs
+//! with speech loaded and 自动朗读 on (eSpeak NG's Mandarin, every screen
+//! synthesized as it appears, played into a silent output), as a kiosk
+//! with speakers runs it; what opening the voice costs is printed split
+//! into private and file-backed memory (`ONEVISIT_BENCH_SPEECH=0 cargo
+//! bench --bench ui`: the visit without speech). This machine, 2026-12-07:
+//! speech adds +2.5 MB private and +1.3 MB file-backed when loaded, and
+//! 7 MB to the visit's peak (57.6 → 64.9 MB; the peak was already over the
+//! 50 MB target without speech). Run: `cargo bench --bench ui` (prints a
 //! table; percentiles and a peak are the targets, not criterion's means).
 //! Cold start here is in-process (catalog load, window, first frame);
 //! process start and dynamic linking add a few ms on top.
@@ -67,6 +75,37 @@ fn rss_line(stage: &str) {
     );
 }
 
+/// Private (anonymous) and file-backed resident memory now, in MB, from
+/// /proc/self/smaps_rollup (as drivers/benches/handwriting.rs splits it).
+fn private_and_file_mb() -> (f64, f64) {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    let kb = |name: &str| -> f64 {
+        rollup
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(name)?
+                    .trim()
+                    .strip_suffix("kB")?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(f64::NAN)
+    };
+    let (rss, anonymous) = (kb("Rss:"), kb("Anonymous:"));
+    (anonymous / 1024.0, (rss - anonymous) / 1024.0)
+}
+
+/// Waits (at most 10 s) until the screen has been said, piece by piece
+/// (the kiosk's timers hand over the next piece: run them meanwhile).
+fn quiet(kiosk: &Kiosk) {
+    let end = Instant::now() + Duration::from_secs(10);
+    while kiosk.is_speaking() && Instant::now() < end {
+        slint::platform::update_timers_and_animations();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// The process's peak resident memory (VmHWM). Not getrusage's
 /// ru_maxrss: Linux carries that across execve, so under `cargo bench` it
 /// reports cargo's own peak (~145 MB) instead of this program's.
@@ -94,6 +133,21 @@ fn main() {
         cold.as_secs_f64() * 1e3
     );
     rss_line("first frame");
+    // Speech as on a kiosk with speakers, 自动朗读 on from here.
+    let (private, file) = private_and_file_mb();
+    // ONEVISIT_BENCH_SPEECH=0: the same visit without speech, to compare.
+    if std::env::var("ONEVISIT_BENCH_SPEECH").as_deref() != Ok("0") {
+        onevisit::wiring::screenshots::give_voice(&kiosk);
+        kiosk.update(SessionController::toggle_speech);
+    }
+    quiet(&kiosk);
+    let (private_after, file_after) = private_and_file_mb();
+    println!(
+        "speech loaded               +{:.1} MB private, +{:.1} MB file-backed  (voice, worker, the welcome page said)",
+        private_after - private,
+        file_after - file
+    );
+    rss_line("speech loaded");
 
     println!(
         "full repaint, welcome       {}",
@@ -107,6 +161,7 @@ fn main() {
             c.answer(&s);
         }
     });
+    quiet(&kiosk);
     println!(
         "full repaint, notice        {}",
         repaint_times(&window, &mut pixels, 30)
@@ -160,6 +215,7 @@ fn main() {
         c.submit();
     });
     frame(&window, &mut pixels);
+    quiet(&kiosk);
     rss_line("submitted");
     // The receipt as the printer gets it (the print font loads here).
     let mut jobs = Vec::new();
