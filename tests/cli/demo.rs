@@ -5,20 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-/// Seconds and RMS amplitude (0..1) of a 16-bit mono WAV, read with hound.
-fn measure(path: &Path) -> (f64, f64) {
-    let reader = hound::WavReader::open(path).unwrap();
-    let spec = reader.spec();
-    assert_eq!((spec.channels, spec.bits_per_sample), (1, 16));
-    let samples: Vec<i16> = reader.into_samples().map(Result::unwrap).collect();
-    let rms = (samples
-        .iter()
-        .map(|&s| (f64::from(s) / 32768.0).powi(2))
-        .sum::<f64>()
-        / samples.len().max(1) as f64)
-        .sqrt();
-    (samples.len() as f64 / f64::from(spec.sample_rate), rms)
-}
+use crate::speak::measure;
 
 #[test]
 fn demo_writes_each_screen_as_png_and_what_it_says_as_wav() {

@@ -24,19 +24,11 @@ fn error(json: &Value) -> &str {
         .unwrap_or_else(|| panic!("no error in {json}"))
 }
 
-/// (seconds, RMS amplitude 0..1) of a WAV file, read with hound.
-fn measure(path: &Path) -> (f64, f64) {
-    let reader = hound::WavReader::open(path).unwrap();
-    let spec = reader.spec();
-    assert_eq!((spec.channels, spec.bits_per_sample), (1, 16));
-    let samples: Vec<i16> = reader.into_samples().map(Result::unwrap).collect();
-    let rms = (samples
-        .iter()
-        .map(|&s| (f64::from(s) / 32768.0).powi(2))
-        .sum::<f64>()
-        / samples.len().max(1) as f64)
-        .sqrt();
-    (samples.len() as f64 / f64::from(spec.sample_rate), rms)
+/// (seconds, RMS amplitude 0..1) of a WAV file, read back with hound
+/// (through the drivers' own `Pcm::read_wav`).
+pub(crate) fn measure(path: &Path) -> (f64, f64) {
+    let pcm = onevisit_drivers::speech::Pcm::read_wav(path).unwrap();
+    (pcm.duration().as_secs_f64(), pcm.rms())
 }
 
 #[test]
