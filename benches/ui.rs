@@ -75,25 +75,15 @@ fn rss_line(stage: &str) {
     );
 }
 
+#[path = "common/memory.rs"]
+mod memory;
+
 /// Private (anonymous) and file-backed resident memory now, in MB, from
-/// /proc/self/smaps_rollup (as drivers/benches/handwriting.rs splits it).
+/// /proc/self/smaps_rollup (NaN where it cannot be read).
 fn private_and_file_mb() -> (f64, f64) {
-    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
-    let kb = |name: &str| -> f64 {
-        rollup
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(name)?
-                    .trim()
-                    .strip_suffix("kB")?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(f64::NAN)
-    };
-    let (rss, anonymous) = (kb("Rss:"), kb("Anonymous:"));
-    (anonymous / 1024.0, (rss - anonymous) / 1024.0)
+    memory::memory_kb().map_or((f64::NAN, f64::NAN), |(_, private, file)| {
+        (private as f64 / 1024.0, file as f64 / 1024.0)
+    })
 }
 
 /// Waits (at most 10 s) until the screen has been said, piece by piece

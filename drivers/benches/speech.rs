@@ -18,32 +18,9 @@ const NOTICE: &str = "您要办理的是开餐馆一件事。需要准备的材�
     健康证明。办理的部门有：市场监督管理局、卫生健康委员会、消防救援支队。\
     请按屏幕上的提示一步一步操作，如有疑问请联系大厅工作人员。";
 
-/// kB figures of /proc/self/smaps_rollup: (resident, private, file-backed).
-/// "Private" here is anonymous memory, the part that costs RAM for good;
-/// a mapped file's pages can be dropped and re-read, so they are
-/// file-backed.
-fn memory_kb() -> Option<(u64, u64, u64)> {
-    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
-    let field = |name: &str| -> u64 {
-        rollup
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix(name)?
-                    .trim()
-                    .strip_suffix("kB")?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0)
-    };
-    let anonymous = field("Anonymous:");
-    Some((
-        field("Rss:"),
-        anonymous,
-        field("Rss:").saturating_sub(anonymous),
-    ))
-}
+#[path = "../../benches/common/memory.rs"]
+mod memory;
+use memory::memory_kb;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
