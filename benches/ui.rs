@@ -73,6 +73,14 @@ fn rss_line(stage: &str) {
         status_mb("RssFile:"),
         peak_rss_mb()
     );
+    println!("  largest mappings now (resident MB, of which anonymous):");
+    for (what, rss, anon) in memory::largest_mappings(8) {
+        println!(
+            "    {:6.1} ({:5.1})  {what}",
+            rss as f64 / 1024.0,
+            anon as f64 / 1024.0
+        );
+    }
 }
 
 #[path = "common/memory.rs"]

@@ -53,10 +53,42 @@ pub fn family_for(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// The family of the screen font in `SLINT_DEFAULT_FONT` (set by
-/// [`ensure_cjk_font`]), when it is one the kiosk knows.
+/// The family the screen draws with: the one [`ensure_cjk_font`] found
+/// among the system's fonts, else that of `SLINT_DEFAULT_FONT` when it is
+/// one the kiosk knows.
 pub fn screen_font_family() -> Option<&'static str> {
-    family_for(Path::new(&std::env::var_os("SLINT_DEFAULT_FONT")?))
+    SYSTEM_FAMILY
+        .get()
+        .copied()
+        .or_else(|| family_for(Path::new(&std::env::var_os("SLINT_DEFAULT_FONT")?)))
+}
+
+/// Set by [`ensure_cjk_font`] when the kiosk's font is an installed system
+/// font that Slint will find by its family name.
+static SYSTEM_FAMILY: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Whether the system's font collection (fontconfig, as Slint sees it)
+/// holds `family` from the file `path`. Slint memory-maps the fonts it
+/// finds there, but reads a `SLINT_DEFAULT_FONT` file whole onto the heap:
+/// 16.8 MB of private memory for wqy-zenhei.ttc, a third of the visit's
+/// budget, where the mapped file costs only the pages of the glyphs drawn.
+pub fn system_has_family(family: &str, path: &Path) -> bool {
+    use i_slint_common::sharedfontique::fontique;
+    let mut collection = fontique::Collection::new(fontique::CollectionOptions {
+        shared: false,
+        system_fonts: true,
+    });
+    let Some(info) = collection.family_by_name(family) else {
+        return false;
+    };
+    let same_file = |p: &Path| match (p.canonicalize(), path.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    info.fonts().iter().any(|font| match font.source().kind() {
+        fontique::SourceKind::Path(p) => same_file(p),
+        _ => false,
+    })
 }
 
 /// `SLINT_DEFAULT_FONT` if set (it must exist: a typo must not silently
@@ -111,7 +143,17 @@ pub fn find_cjk_font() -> Result<PathBuf, NoScreenFont> {
 /// Call before any other thread starts (it sets an environment variable).
 pub fn ensure_cjk_font() -> Result<PathBuf, NoScreenFont> {
     let font = find_cjk_font()?;
-    if std::env::var_os("SLINT_DEFAULT_FONT").is_none() {
+    if std::env::var_os("SLINT_DEFAULT_FONT").is_some() {
+        return Ok(font);
+    }
+    // An installed font Slint finds by name is memory-mapped (see
+    // `system_has_family`); only a file outside fontconfig's folders needs
+    // the variable.
+    if let Some(family) = family_for(&font).filter(|f| system_has_family(f, &font)) {
+        let _ = SYSTEM_FAMILY.set(family);
+        return Ok(font);
+    }
+    {
         // SAFETY: called from main before the UI, the device threads or any
         // other thread exist, so nothing reads the environment concurrently.
         unsafe { std::env::set_var("SLINT_DEFAULT_FONT", &font) };
@@ -151,6 +193,17 @@ mod tests {
             err.contains("SLINT_DEFAULT_FONT=/nonexistent/x.ttc"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_installed_font_is_found_by_family_in_its_own_file_only() {
+        // fonts-wqy-zenhei is installed by packaging/install-build-deps.sh.
+        let zenhei = known_cjk_fonts()[0];
+        let family = family_for(zenhei).unwrap();
+        assert!(system_has_family(family, zenhei), "{}", zenhei.display());
+        let copy = tempfile::NamedTempFile::new().unwrap();
+        assert!(!system_has_family(family, copy.path()));
+        assert!(!system_has_family("No Such Family 无此字体", zenhei));
     }
 
     #[test]
