@@ -10,6 +10,7 @@ mod common;
 
 mod application;
 mod catalog_check;
+mod catalog_facts;
 mod form;
 mod form_reuse;
 mod guide_paths;

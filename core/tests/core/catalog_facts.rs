@@ -1,0 +1,283 @@
+//! The catalog's legal facts, pinned over the shipped `catalog/` folder:
+//! one test per correction of issue 15 (each checked against the law; see
+//! docs/catalog.md, "Corrections"), so a later edit cannot quietly undo it.
+
+use onevisit_core::catalog::kind::FieldKind;
+use onevisit_core::catalog::{Catalog, FieldDef, Item};
+use onevisit_core::guide::{self, Answers, Notice, Outcome};
+use std::sync::OnceLock;
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let dir = crate::common::repo_root().join("catalog");
+        onevisit_core::catalog::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+fn item(code: &str) -> &'static Item {
+    catalog()
+        .item(code)
+        .unwrap_or_else(|| panic!("no item {code}"))
+}
+
+fn notice(bundle: &str, pairs: &[(&str, &str)]) -> Box<Notice> {
+    let answers: Answers = pairs
+        .iter()
+        .map(|(q, a)| (q.to_string(), a.to_string()))
+        .collect();
+    match guide::step(catalog(), bundle, &answers).unwrap() {
+        Outcome::Notice { notice } => notice,
+        other => panic!("{bundle} {pairs:?}: not a notice: {}", other.to_text()),
+    }
+}
+
+fn codes(n: &Notice) -> Vec<&str> {
+    n.items.iter().map(|i| i.code.as_str()).collect()
+}
+
+fn material_ids(item: &Item) -> Vec<&str> {
+    item.materials
+        .iter()
+        .map(|m| m.material.get_ref().as_str())
+        .collect()
+}
+
+/// The option labels of a choice field, or of a list's subfield.
+fn choice_labels(field: &FieldDef, sub: Option<&str>) -> Vec<String> {
+    let f = match sub {
+        Some(s) => field
+            .record
+            .iter()
+            .find(|r| r.id.get_ref() == s)
+            .unwrap_or_else(|| panic!("no subfield {s}")),
+        None => field,
+    };
+    match f.kind.as_ref().expect("a kind").resolve().unwrap() {
+        FieldKind::Choice { options } | FieldKind::MultiChoice { options } => {
+            options.into_iter().map(|o| o.label).collect()
+        }
+        other => panic!("not a choice: {other:?}"),
+    }
+}
+
+fn own_field<'a>(item: &'a Item, id: &str) -> &'a FieldDef {
+    item.own_fields
+        .iter()
+        .find(|f| f.id.get_ref() == id)
+        .unwrap_or_else(|| panic!("{} has no field {id}", item.code.get_ref()))
+}
+
+const B08_DISTRICT: [(&str, &str); 2] = [("b08_toxic", "no"), ("b08_storage", "no")];
+
+#[test]
+fn b08_a_change_of_premises_mode_or_scope_is_a_new_application_not_a_change() {
+    // 《危险化学品经营许可证管理办法》第十七条.
+    let mut answers = B08_DISTRICT.to_vec();
+    answers.extend([
+        ("b08_application", "change"),
+        ("b08_change_what", "premises_scope"),
+    ]);
+    let n = notice("B08", &answers);
+    assert_eq!(codes(&n), ["hazchem_business_licence_new"]);
+    let why = n
+        .explanations
+        .iter()
+        .find(|e| e.item == "hazchem_business_licence_change")
+        .expect("the notice says why it is not a change");
+    assert!(why.text.contains("第十七条") && why.text.contains("重新办理"));
+
+    let mut answers = B08_DISTRICT.to_vec();
+    answers.extend([
+        ("b08_application", "change"),
+        ("b08_change_what", "registered"),
+    ]);
+    let n = notice("B08", &answers);
+    assert_eq!(codes(&n), ["hazchem_business_licence_change"]);
+    assert!(n.explanations.is_empty());
+}
+
+#[test]
+fn b08_the_change_form_offers_only_what_article_14_allows_to_change() {
+    let change = item("hazchem_business_licence_change");
+    let labels = choice_labels(own_field(change, "changes"), Some("what"));
+    assert_eq!(labels, ["企业名称", "主要负责人", "注册地址"]);
+    let note = change.note.as_deref().unwrap();
+    assert!(
+        note.contains("第十四条") && note.contains("第十七条"),
+        "{note}"
+    );
+    assert_eq!(change.time_limit.statutory.days, Some(10));
+}
+
+#[test]
+fn b08_renewal_asks_for_the_materials_of_article_9_and_has_a_time_limit() {
+    // 办法第十八条: 延期申请书 and 第九条's documents (those of a first application).
+    let renewal = item("hazchem_business_licence_renewal");
+    let new = item("hazchem_business_licence_new");
+    let have = material_ids(renewal);
+    for m in material_ids(new) {
+        if m == "hazchem_new_application" {
+            continue;
+        }
+        assert!(have.contains(&m), "renewal lacks {m} (第九条)");
+    }
+    assert!(have.contains(&"hazchem_renewal_application"));
+    assert!(have.contains(&"hazchem_original_licence"));
+    let limit = &renewal.time_limit.statutory;
+    assert_eq!(limit.days, Some(30));
+    assert!(limit.text.contains("有效期满前"), "{}", limit.text);
+    assert!(
+        renewal
+            .basis
+            .iter()
+            .any(|b| b.articles.as_deref().is_some_and(|a| a.contains("第十八")))
+    );
+}
+
+#[test]
+fn otc_b_staff_are_examined_at_city_level_free_of_charge_within_a_time_limit() {
+    let otc = item("otc_b_staff_qualification");
+    assert_eq!(otc.level, "设区的市级");
+    let note = otc.level_note.as_deref().unwrap();
+    assert!(note.contains("濮阳市市场监督管理局") && note.contains("第十五条"));
+    assert!(otc.fee.text.starts_with("不收费") && otc.fee.text.contains("第五十八条"));
+    assert!(otc.fee.verified.is_verified());
+    assert_eq!(otc.time_limit.statutory.days, Some(20));
+}
+
+#[test]
+fn b13_medical_device_filing_goes_to_the_city_level_department() {
+    // 《医疗器械经营监督管理办法》(2022) 第二十一条.
+    let b13 = catalog().bundle("B13").unwrap();
+    let device = b13
+        .def
+        .elsewhere
+        .iter()
+        .find(|e| e.name.contains("第二类医疗器械"))
+        .unwrap();
+    assert!(device.go_to.starts_with("濮阳市市场监督管理局"));
+    assert!(device.go_to.contains("第二十一条"));
+    assert!(!device.go_to.contains("区市场监管局"));
+}
+
+#[test]
+fn b10_says_why_a_gym_needs_no_hygiene_licence_with_article_8_and_the_2012_decision() {
+    let n = notice(
+        "B10",
+        &[
+            ("new_entity", "new"),
+            ("entity_type", "company"),
+            ("b10_pool", "no"),
+            ("food_on_site", "yes"),
+            ("construction", "no"),
+        ],
+    );
+    let why = n
+        .explanations
+        .iter()
+        .find(|e| e.item == "public_place_hygiene_licence")
+        .unwrap();
+    assert!(why.text.contains("第八条"), "{}", why.text);
+    assert!(why.text.contains("国发〔2012〕52号"), "{}", why.text);
+    // 第二条 does list 体育场（馆）: the old wording said it did not.
+    assert!(!why.text.contains("不属于"), "{}", why.text);
+}
+
+#[test]
+fn b11_never_lists_the_food_licence_it_requires_under_explanations() {
+    let b11 = catalog().bundle("B11").unwrap();
+    for p in guide::enumerate(catalog(), b11) {
+        let Outcome::Notice { notice } = &p.outcome else {
+            continue;
+        };
+        assert!(codes(notice).contains(&"food_business_licence"));
+        for e in &notice.explanations {
+            assert!(
+                !codes(notice).contains(&e.item.as_str()),
+                "{:?}: {} is required and also 'explained'",
+                p.answers,
+                e.item
+            );
+        }
+    }
+}
+
+#[test]
+fn the_public_place_hygiene_licence_asks_for_the_business_licence_and_health_certificates() {
+    let m = material_ids(item("public_place_hygiene_licence"));
+    assert!(m.contains(&"business_licence"));
+    assert!(m.contains(&"staff_health_certificates"));
+    let health = &catalog().materials["staff_health_certificates"];
+    assert!(health.name.contains("健康合格"));
+}
+
+#[test]
+fn the_food_production_licence_names_every_provincial_category() {
+    let note = item("food_production_licence").level_note.clone().unwrap();
+    let b12 = catalog().bundle("B12").unwrap();
+    let referral = &b12.def.referrals[0].reason;
+    for category in [
+        "保健食品",
+        "特殊医学用途配方食品",
+        "婴幼儿配方食品",
+        "婴幼儿辅助食品",
+        "食盐",
+    ] {
+        assert!(note.contains(category), "level note lacks {category}");
+        assert!(referral.contains(category), "B12 referral lacks {category}");
+    }
+}
+
+#[test]
+fn company_contributions_include_equity_and_claims() {
+    // 《公司法》(2023) 第四十八条.
+    let company = item("company_registration");
+    let labels = choice_labels(own_field(company, "shareholders"), Some("method"));
+    for l in ["货币", "实物", "知识产权", "土地使用权", "股权", "债权"] {
+        assert!(labels.iter().any(|x| x == l), "{labels:?} lacks {l}");
+    }
+}
+
+#[test]
+fn every_item_has_a_statutory_time_limit_in_days() {
+    for i in &catalog().items {
+        let l = &i.time_limit.statutory;
+        assert!(
+            l.days.is_some(),
+            "{} has no time limit: {}",
+            i.code.get_ref(),
+            l.text
+        );
+        assert!(!l.text.contains("请到窗口确认"), "{}", l.text);
+    }
+}
+
+#[test]
+fn every_fee_is_nil_or_names_its_legal_basis() {
+    for i in &catalog().items {
+        let fee = &i.fee.text;
+        assert!(
+            fee.starts_with("不收费") || fee.contains('《') || fee.contains("法第"),
+            "{}: {fee}",
+            i.code.get_ref()
+        );
+        assert!(!fee.contains("未知"), "{}: {fee}", i.code.get_ref());
+    }
+    // Licences cite 行政许可法第五十八条 for being free.
+    for code in [
+        "food_business_licence",
+        "public_place_hygiene_licence",
+        "hazchem_business_licence_new",
+        "otc_b_staff_qualification",
+    ] {
+        assert!(item(code).fee.text.contains("第五十八条"), "{code}");
+    }
+}
+
+#[test]
+fn every_item_names_its_output() {
+    for i in &catalog().items {
+        assert!(!i.output.trim().is_empty(), "{}", i.code.get_ref());
+    }
+}
