@@ -54,7 +54,7 @@ fn assert_has(errors: &[CatalogError], file: &str, line: usize, fragment: &str) 
 fn the_shipped_catalog_is_valid() {
     let c = load_dir(&shipped()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.bundles.len(), 13);
-    assert_eq!(c.items.len(), 17);
+    assert_eq!(c.items.len(), 18);
     assert_eq!(c.version.content_hash.len(), 16);
     assert_eq!(c.version.declared, c.meta.version);
     for name in [

@@ -281,3 +281,104 @@ fn every_item_names_its_output() {
         assert!(!i.output.trim().is_empty(), "{}", i.code.get_ref());
     }
 }
+
+const B07_CLINIC: [(&str, &str); 6] = [
+    ("b07_kind", "clinic"),
+    ("b07_setter", "unit"),
+    ("new_entity", "new"),
+    ("entity_type", "company"),
+    ("construction", "no"),
+    ("eia_report", "no"),
+];
+
+#[test]
+fn a_clinic_is_filed_on_the_spot_under_article_14_not_approved_in_30_days() {
+    // 《医疗机构管理条例》(2022) 第十四条; 《中医药法》第十四条.
+    let n = notice("B07", &B07_CLINIC);
+    assert_eq!(codes(&n), ["company_registration", "clinic_filing"]);
+    let clinic = n.items.iter().find(|i| i.code == "clinic_filing").unwrap();
+    assert_eq!(clinic.statutory_limit.days, Some(0));
+    assert!(clinic.basis.iter().any(|b| {
+        b.law.contains("医疗机构管理条例")
+            && b.articles
+                .as_deref()
+                .is_some_and(|a| a.contains("第十四条"))
+    }));
+    assert!(
+        !clinic
+            .basis
+            .iter()
+            .any(|b| b.articles.as_deref().is_some_and(|a| a.contains("十五")))
+    );
+    let why = n
+        .explanations
+        .iter()
+        .find(|e| e.item == "medical_institution_registration")
+        .expect("the notice says why the listed registration is a filing");
+    assert!(why.text.contains("第十四条") && why.text.contains("备案"));
+    // A TCM clinic in a 养生馆 is a filing too.
+    let b09 = catalog().bundle("B09").unwrap();
+    let tcm = b09
+        .def
+        .groups
+        .iter()
+        .find(|g| g.when.keys().any(|q| q.get_ref() == "b09_tcm"))
+        .unwrap();
+    assert_eq!(tcm.items[0].get_ref(), "clinic_filing");
+}
+
+#[test]
+fn an_outpatient_department_keeps_the_45_day_registration() {
+    let mut answers = B07_CLINIC.to_vec();
+    answers[0] = ("b07_kind", "outpatient");
+    let n = notice("B07", &answers);
+    assert_eq!(
+        codes(&n),
+        ["company_registration", "medical_institution_registration"]
+    );
+    assert_eq!(
+        item("medical_institution_registration")
+            .time_limit
+            .statutory
+            .days,
+        Some(45)
+    );
+    // A doctor alone cannot set up an outpatient department: a referral,
+    // not a notice.
+    let answers: Answers = [("b07_kind", "outpatient"), ("b07_setter", "individual")]
+        .iter()
+        .map(|(q, a)| (q.to_string(), a.to_string()))
+        .collect();
+    let out = guide::step(catalog(), "B07", &answers).unwrap();
+    assert!(matches!(out, Outcome::Referral { .. }), "{}", out.to_text());
+}
+
+#[test]
+fn the_individual_setters_condition_is_asked_not_printed_to_everyone() {
+    for code in ["clinic_filing", "medical_institution_registration"] {
+        for c in &item(code).conditions {
+            assert!(!c.text.contains("个人设置"), "{code}: {}", c.text);
+        }
+    }
+    let b07 = catalog().bundle("B07").unwrap();
+    let setter = b07.questions.iter().find(|q| q.id == "b07_setter").unwrap();
+    let individual = setter.option("individual").unwrap();
+    assert!(individual.label.contains("5年"), "{}", individual.label);
+}
+
+#[test]
+fn medical_forms_ask_the_ownership_form_in_a_field_of_their_own_not_f03() {
+    // F03 is the entity's 主体类型 (有限责任公司 …), not a medical 所有制形式.
+    for code in ["clinic_filing", "medical_institution_registration"] {
+        let i = item(code);
+        assert!(
+            !i.fields.iter().any(|f| f.field.get_ref() == "F03"),
+            "{code} still uses F03"
+        );
+        let ownership = own_field(i, "ownership");
+        assert_eq!(ownership.label, "所有制形式");
+        let labels = choice_labels(ownership, None);
+        assert!(labels.iter().any(|l| l == "私人"), "{labels:?}");
+        assert!(i.fields.iter().any(|f| f.field.get_ref() == "ownership"));
+    }
+}
