@@ -16,6 +16,7 @@ use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::transport::DeviceAddress;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -68,6 +69,18 @@ pub struct ConfigFile {
     pub idle: IdleFile,
     pub speech: SpeechFile,
     pub devices: DevicesFile,
+    /// 咨询电话 per department id (`[consult.market]`): this hall's phone
+    /// and hours, shown on every notice; a department left out keeps the
+    /// catalog's, shown with （待核实） until set here.
+    pub consult: BTreeMap<String, ConsultFile>,
+}
+
+/// One department's consultation phone and hours in this hall.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsultFile {
+    pub phone: Option<String>,
+    pub hours: Option<String>,
 }
 
 impl Default for ConfigFile {
@@ -96,6 +109,7 @@ impl Default for ConfigFile {
             idle: IdleFile::default(),
             speech: SpeechFile::default(),
             devices: DevicesFile::default(),
+            consult: BTreeMap::new(),
         }
     }
 }
@@ -350,6 +364,9 @@ pub struct KioskConfig {
     /// 读屏 (`[speech]`): validated.
     pub speech: SpeechFile,
     pub devices: Devices,
+    /// `[consult.<department id>]`, checked; applied to the catalog by
+    /// `SessionController::with_consult` (see `Catalog::with_consult`).
+    pub consult: BTreeMap<String, onevisit_core::catalog::Consult>,
     /// Things worth a technician's attention that do not stop the kiosk
     /// (a key file others can read, …).
     pub warnings: Vec<String>,
@@ -663,6 +680,22 @@ impl KioskConfig {
                 onevisit_core::staff::window::MAX_CHARS
             ));
         }
+        let mut consult = BTreeMap::new();
+        for (id, c) in &file.consult {
+            let entry = onevisit_core::catalog::Consult {
+                phone: c.phone.clone(),
+                hours: c.hours.clone(),
+                verified: onevisit_core::catalog::Verified::Source(
+                    onevisit_core::catalog::HALL_SETTING.into(),
+                ),
+            };
+            if c.phone.is_none() && c.hours.is_none() {
+                errors.push(format!("consult.{id}: set phone, hours or both"));
+            } else if let Err(why) = onevisit_core::catalog::consult_problem(&entry) {
+                errors.push(format!("consult.{id}: {why}"));
+            }
+            consult.insert(id.clone(), entry);
+        }
         if file.diagnostics_dir.as_os_str().is_empty() {
             errors.push("diagnostics_dir is empty: name the USB stick's mount point".into());
         }
@@ -837,6 +870,7 @@ impl KioskConfig {
             idle_timeout: Duration::from_secs(file.idle.timeout_secs),
             idle_countdown: Duration::from_secs(file.idle.countdown_secs),
             speech: file.speech,
+            consult,
             devices,
             warnings,
         })
@@ -971,6 +1005,22 @@ impl KioskConfig {
                 "off (no speakers)".into()
             },
         );
+        if self.consult.is_empty() {
+            line(
+                "consult",
+                "(none: the catalog's phones, shown （待核实） until set)".into(),
+            );
+        }
+        for (id, c) in &self.consult {
+            line(
+                &format!("consult.{id}"),
+                format!(
+                    "{} {}",
+                    c.phone.as_deref().unwrap_or("(catalog's phone)"),
+                    c.hours.as_deref().unwrap_or("(catalog's hours)")
+                ),
+            );
+        }
         line("devices.id_reader", dev(&self.devices.id_reader));
         line("devices.scanner", dev(&self.devices.scanner));
         line(
@@ -1185,6 +1235,38 @@ mod tests {
         assert_eq!(c.retention_days, 7);
         assert_eq!(c.catalog_root, PathBuf::from("/srv/k/catalog"));
         assert_eq!(c.platform_ca_file, Some(PathBuf::from("/etc/ca.pem")));
+    }
+
+    #[test]
+    fn consult_phones_are_set_per_department_and_bad_ones_refused_by_key() {
+        let f = ConfigFile::parse(
+            "[consult.market]\nphone = \"0393-8888888\"\nhours = \"工作日 9:00—17:00\"\n\
+             [consult.health]\nhours = \"工作日上午\"\n",
+        )
+        .unwrap();
+        let c = KioskConfig::from_file(f).unwrap();
+        let market = &c.consult["market"];
+        assert_eq!(market.phone.as_deref(), Some("0393-8888888"));
+        assert!(market.is_verified(), "the hall's own phone is its fact");
+        assert!(!c.consult["health"].is_verified(), "hours alone: no phone");
+        assert!(c.describe().contains("consult.market = 0393-8888888"));
+        let f = ConfigFile::parse(
+            "[consult.market]\nphone = \"请拨打\"\n[consult.police]\n[consult.health]\nphone = \"12345\"\nhours = \"\"\n",
+        )
+        .unwrap();
+        let errors = KioskConfig::from_file(f).err().unwrap();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("consult.market:") && e.contains("请拨打"))
+        );
+        assert!(errors.iter().any(|e| e.starts_with("consult.police:")));
+        assert!(errors.iter().any(|e| e.starts_with("consult.health:")));
+        let err = ConfigFile::parse("[consult.market]\ntel = \"1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tel") && err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -91,12 +91,20 @@ impl Production {
 
 /// The controller for this configuration: outbox, idle times, notice key.
 pub fn controller(cfg: &KioskConfig, catalog: Catalog, services: &Services) -> SessionController {
-    SessionController::new(catalog)
+    let (controller, unknown) = SessionController::new(catalog)
         .with_outbox(services.outbox.clone())
         .with_idle(cfg.idle_timeout, cfg.idle_countdown)
         .with_notice_key(&cfg.notice_key)
         .with_staff_window(cfg.staff_window())
         .with_speech_volume(cfg.speech.volume_percent)
+        .with_consult(cfg.consult.clone());
+    if !unknown.is_empty() {
+        log::warn!(
+            "kiosk.toml [consult] names departments the catalog does not have: {}",
+            unknown.join(", ")
+        );
+    }
+    controller
 }
 
 /// Gives `kiosk` its voice (kiosk.toml `[speech]`): eSpeak NG through

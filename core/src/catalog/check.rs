@@ -98,6 +98,7 @@ pub(super) fn check(p: &Parsed, c: &Catalog, problems: &mut Problems) {
     check_fields(p, c, problems);
     check_materials(p, c, problems);
     check_items(p, c, problems);
+    check_consult(p, problems);
     check_global_questions(p, problems);
     check_item_cycles(p, c, problems);
     super::check_reuse::check_reuse(p, c, problems);
@@ -322,7 +323,73 @@ fn check_items(p: &Parsed, c: &Catalog, problems: &mut Problems) {
                 "事项没有任何表单字段 (item has no form fields)",
             );
         }
+        check_process(file, item, problems);
     }
+}
+
+/// 办理流程: each step named, named once, its words not blank.
+fn check_process(file: usize, item: &Item, problems: &mut Problems) {
+    let mut seen = HashSet::new();
+    for step in &item.process {
+        if step.name.trim().is_empty() {
+            problems.at_ref(
+                file,
+                &item.code,
+                "办理流程的步骤须有名称 (process step without a name)",
+            );
+        } else if !seen.insert(step.name.trim()) {
+            problems.at_ref(
+                file,
+                &item.code,
+                format!("办理流程的步骤“{}”重复", step.name),
+            );
+        }
+        for (what, text) in [("time", &step.time), ("detail", &step.detail)] {
+            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                problems.at_ref(
+                    file,
+                    &item.code,
+                    format!("办理流程“{}”的 {what} 为空：删去或写明", step.name),
+                );
+            }
+        }
+    }
+}
+
+/// 咨询: a phone is digits with the usual separators; hours are not blank.
+fn check_consult(p: &Parsed, problems: &mut Problems) {
+    for d in &p.departments {
+        if let Err(why) = consult_problem(&d.consult) {
+            problems.at_ref(
+                p.departments_file,
+                &d.id,
+                format!("部门 {} 的咨询电话：{why}", d.id.get_ref()),
+            );
+        }
+    }
+}
+
+/// Why a consult entry cannot be shown, if it cannot (also used for
+/// kiosk.toml's `[consult]`).
+pub fn consult_problem(c: &super::Consult) -> Result<(), String> {
+    if let Some(phone) = &c.phone
+        && !super::limits::valid_phone(phone)
+    {
+        return Err(format!(
+            "“{phone}”不像电话号码（数字、“-”、空格、“转”，最多 {} 个字）",
+            super::limits::CONSULT_PHONE
+        ));
+    }
+    if let Some(hours) = &c.hours {
+        let n = hours.chars().count();
+        if hours.trim().is_empty() || n > super::limits::CONSULT_HOURS {
+            return Err(format!(
+                "时间“{hours}”须为 1 到 {} 个字",
+                super::limits::CONSULT_HOURS
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn p_file_stem(problems: &Problems, file: usize) -> Option<String> {

@@ -27,6 +27,31 @@ pub const QUESTION_TEXT: usize = 50;
 /// An answer option's label (today: 17, in B08 and B12).
 pub const OPTION_LABEL: usize = 17;
 
+/// A 办理流程 step's name (受理, 现场核查, 统一发证).
+pub const PROCESS_STEP_NAME: usize = 8;
+/// A step's time in words (当场, 10个工作日内，可延长5个工作日).
+pub const PROCESS_STEP_TIME: usize = 20;
+/// A step's one line of detail.
+pub const PROCESS_STEP_DETAIL: usize = 40;
+/// A consultation phone as dialled (0393-8888888 转 123).
+pub const CONSULT_PHONE: usize = 24;
+/// A department's consultation hours (工作日 9:00—12:00，13:30—17:30).
+pub const CONSULT_HOURS: usize = 30;
+
+/// A phone number as a hall writes it: digits, and "-", spaces, "转",
+/// "、" or "/" between them; at most [`CONSULT_PHONE`] characters.
+pub fn valid_phone(phone: &str) -> bool {
+    let t = phone.trim();
+    !t.is_empty()
+        && t == phone
+        && t.chars().count() <= CONSULT_PHONE
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.starts_with(|c: char| c.is_ascii_digit())
+        && t.ends_with(|c: char| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '转' | '、' | '/'))
+}
+
 fn check(problems: &mut Problems, file: usize, what: &str, text: &str, max: usize) {
     let n = text.chars().count();
     if n > max {
@@ -78,6 +103,21 @@ pub(super) fn check_lengths(p: &Parsed, problems: &mut Problems) {
     }
     for (file, item) in &p.items {
         check(problems, *file, "事项名称", &item.name, ITEM_NAME);
+        for step in &item.process {
+            check(
+                problems,
+                *file,
+                "办理流程步骤",
+                &step.name,
+                PROCESS_STEP_NAME,
+            );
+            if let Some(t) = &step.time {
+                check(problems, *file, "办理流程时间", t, PROCESS_STEP_TIME);
+            }
+            if let Some(t) = &step.detail {
+                check(problems, *file, "办理流程说明", t, PROCESS_STEP_DETAIL);
+            }
+        }
         for f in &item.own_fields {
             check(problems, *file, "字段名称", &f.label, FIELD_LABEL);
         }

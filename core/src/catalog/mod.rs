@@ -12,6 +12,7 @@ pub mod limits;
 mod load;
 pub mod model;
 
+pub use check::consult_problem;
 pub use load::{CatalogError, CatalogErrors, load_dir};
 pub use model::*;
 
@@ -143,6 +144,9 @@ impl std::fmt::Debug for Catalog {
     }
 }
 
+/// The source a fact set in kiosk.toml carries.
+pub const HALL_SETTING: &str = "kiosk.toml";
+
 impl Catalog {
     /// This kiosk's staff window (kiosk.toml) replaces the catalog's
     /// combined window: notices, receipts and every screen that sends the
@@ -150,6 +154,33 @@ impl Catalog {
     pub fn with_staff_window(mut self, window: &crate::staff::StaffWindow) -> Catalog {
         self.meta.combined_window = window.name();
         self
+    }
+
+    /// This hall's 咨询 (kiosk.toml `[consult.<department id>]`): each
+    /// entry sets the department's phone and hours, a key left out keeps
+    /// the catalog's. What the hall sets is its own fact, so it counts as
+    /// verified ("kiosk.toml"). Returns the catalog and the ids it does not
+    /// know (the caller warns; nothing is shown for them).
+    pub fn with_consult(
+        mut self,
+        consult: &std::collections::BTreeMap<String, Consult>,
+    ) -> (Catalog, Vec<String>) {
+        let mut unknown = Vec::new();
+        for (id, set) in consult {
+            let Some(&i) = self.department_index.get(id) else {
+                unknown.push(id.clone());
+                continue;
+            };
+            let d = &mut self.departments[i].consult;
+            if set.phone.is_some() {
+                d.phone = set.phone.clone();
+                d.verified = Verified::Source(HALL_SETTING.into());
+            }
+            if set.hours.is_some() {
+                d.hours = set.hours.clone();
+            }
+        }
+        (self, unknown)
     }
 
     /// Where this catalog (with the kiosk's window applied) sends applicants.

@@ -71,6 +71,52 @@ pub struct Department {
     pub window: String,
     #[serde(default)]
     pub window_verified: Verified,
+    /// 咨询: where applicants ask (phone, hours). A hall sets or corrects
+    /// it in kiosk.toml `[consult.<id>]` (`Catalog::with_consult`); until a
+    /// phone is set, or while the one set is unverified, the notice shows
+    /// （待核实）.
+    #[serde(default)]
+    pub consult: Consult,
+}
+
+/// A department's consultation phone and hours (咨询电话).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consult {
+    /// As dialled in the hall: "0393-8888888", "12345".
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// When someone answers: "工作日 9:00—12:00，13:30—17:30".
+    #[serde(default)]
+    pub hours: Option<String>,
+    #[serde(default)]
+    pub verified: Verified,
+}
+
+impl Consult {
+    /// True when a phone is set and confirmed (a source, or the hall's own
+    /// kiosk.toml).
+    pub fn is_verified(&self) -> bool {
+        self.phone.is_some() && self.verified.is_verified()
+    }
+}
+
+/// One step of 办理流程: what happens after the materials are handed in at
+/// the window (受理, 审查, 现场核查, 决定, 统一发证), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessStep {
+    /// A short name: "受理", "现场核查".
+    pub name: String,
+    /// How long it takes, in words ("当场", "10个工作日内"); absent when
+    /// the source says nothing about this step alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// One line on what happens or when it applies ("必要时").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub verified: Verified,
 }
 
 /// A form section (`[[section]]` in `catalog/fields.toml`).
@@ -391,6 +437,10 @@ pub struct Item {
     pub fee: Fact,
     /// What the applicant receives (a certificate, a filing receipt).
     pub output: String,
+    /// 办理流程: the steps after the window, in order (`[[process]]`).
+    /// Empty until the catalog knows them; the notice then says to ask.
+    #[serde(default)]
+    pub process: Vec<ProcessStep>,
     /// Something the applicant must know (a law change, who it applies to).
     #[serde(default)]
     pub note: Option<String>,

@@ -3,7 +3,7 @@
 use super::Answers;
 use crate::catalog::{
     Basis, Catalog, CatalogVersion, Fact, Item, Limit, LoadedBundle, MaterialForm, MaterialSource,
-    Verified, condition_holds,
+    ProcessStep, Verified, condition_holds,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -28,6 +28,22 @@ pub struct Notice {
     pub schedule: Schedule,
     /// Where to go in the hall, in order.
     pub directions: Vec<String>,
+    /// 咨询电话: the lead department's, then each item's department's, once.
+    pub consult: Vec<ConsultLine>,
+}
+
+/// One department's consultation phone and hours, as the notice shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultLine {
+    pub department: String,
+    pub department_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    /// False until the hall sets the phone (kiosk.toml) or a source confirms
+    /// it: shown with （待核实）.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +87,8 @@ pub struct NoticeItem {
     pub basis: Vec<Basis>,
     pub conditions: Vec<Fact>,
     pub output: String,
+    /// 办理流程 after the window, in order (empty: not yet in the catalog).
+    pub process: Vec<ProcessStep>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Items of this notice whose output this item needs first.
@@ -239,6 +257,7 @@ pub(crate) fn build_notice(
         })
         .collect();
     let directions = directions(catalog, &lead, &notice_items, &materials);
+    let consult = consult_lines(catalog, &lead, &notice_items);
     Notice {
         bundle: BundleRef {
             code: bundle.code().to_string(),
@@ -255,7 +274,34 @@ pub(crate) fn build_notice(
         explanations,
         schedule,
         directions,
+        consult,
     }
+}
+
+fn consult_lines(
+    catalog: &Catalog,
+    lead: &DepartmentView,
+    items: &[NoticeItem],
+) -> Vec<ConsultLine> {
+    let mut out: Vec<ConsultLine> = Vec::new();
+    let ids = std::iter::once(lead.id.as_str()).chain(items.iter().map(|i| i.department.as_str()));
+    for id in ids {
+        if out.iter().any(|c| c.department == id) {
+            continue;
+        }
+        let (name, consult) = match catalog.department(id) {
+            Some(d) => (d.name.clone(), d.consult.clone()),
+            None => (id.to_string(), Default::default()),
+        };
+        out.push(ConsultLine {
+            department: id.to_string(),
+            department_name: name,
+            verified: consult.is_verified(),
+            phone: consult.phone,
+            hours: consult.hours,
+        });
+    }
+    out
 }
 
 fn department_view(catalog: &Catalog, id: &str) -> DepartmentView {
@@ -292,6 +338,7 @@ fn notice_item(catalog: &Catalog, item: &Item, after: Vec<String>) -> NoticeItem
         basis: item.basis.clone(),
         conditions: item.conditions.clone(),
         output: item.output.clone(),
+        process: item.process.clone(),
         note: item.note.clone(),
         after,
     }

@@ -179,6 +179,9 @@ pub struct SessionController {
     /// kiosk.toml's staff window, applied to every catalog this controller
     /// runs on (None: the catalog's own combined window).
     staff_window: Option<StaffWindow>,
+    /// kiosk.toml's `[consult]` (咨询电话 per department), likewise applied
+    /// to every catalog.
+    consult: BTreeMap<String, crate::catalog::Consult>,
     /// What the help button told the applicant (`super::help`), shown
     /// until they close it or the visit ends.
     pub(super) help: Option<String>,
@@ -215,6 +218,7 @@ impl SessionController {
             staff: StaffMode::default(),
             devices: BTreeMap::new(),
             staff_window: None,
+            consult: BTreeMap::new(),
             help: None,
             speech: Default::default(),
         }
@@ -229,6 +233,19 @@ impl SessionController {
         }
         self.staff_window = window;
         self
+    }
+
+    /// This hall's 咨询电话 (kiosk.toml `[consult]`), on every notice; kept
+    /// across catalog updates. Returns the department ids the catalog does
+    /// not know beside the controller, for the caller to warn about.
+    pub fn with_consult(
+        mut self,
+        consult: BTreeMap<String, crate::catalog::Consult>,
+    ) -> (Self, Vec<String>) {
+        let (catalog, unknown) = self.catalog.with_consult(&consult);
+        self.catalog = catalog;
+        self.consult = consult;
+        (self, unknown)
     }
 
     /// Where submissions are queued; without one, submitting says the
@@ -265,10 +282,18 @@ impl SessionController {
         if self.page != Page::Welcome || self.bundle.is_some() || self.apply.is_some() {
             return false;
         }
-        self.catalog = match &self.staff_window {
+        let catalog = match &self.staff_window {
             Some(w) => catalog.with_staff_window(w),
             None => catalog,
         };
+        let (catalog, unknown) = catalog.with_consult(&self.consult);
+        if !unknown.is_empty() {
+            log::warn!(
+                "kiosk.toml consult names departments the new catalog does not have: {}",
+                unknown.join(", ")
+            );
+        }
+        self.catalog = catalog;
         true
     }
     pub fn card(&self) -> &CardState {

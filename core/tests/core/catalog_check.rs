@@ -404,3 +404,53 @@ fn a_name_longer_than_the_screens_allow_is_refused_with_its_limit() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn process_steps_are_named_once_and_consult_phones_are_phones() {
+    let file = "items/company_registration.toml";
+    let (_d, errors) = broken(file, |t| {
+        t.replacen("name = \"审查登记\"", "name = \"受理\"", 1)
+            .replacen(
+                "detail = \"纸质执照与电子营业执照具有同等法律效力\"",
+                "detail = \" \"",
+                1,
+            )
+    });
+    assert_has(&errors, file, 1, "办理流程的步骤“受理”重复");
+    assert_has(&errors, file, 1, "办理流程“签发营业执照”的 detail 为空");
+    let (_d, errors) = broken(file, |t| {
+        t.replacen(
+            "name = \"统一发证\"",
+            "name = \"统一发证并邮寄送达申请人\"",
+            1,
+        )
+    });
+    assert_has(
+        &errors,
+        file,
+        0,
+        "办理流程步骤“统一发证并邮寄送达申请人”有 12 个字",
+    );
+    let dept = "departments.toml";
+    let (_d, errors) = broken(dept, |t| {
+        t.replacen(
+            "window_verified = false\n",
+            "window_verified = false\nconsult = { phone = \"请拨打0393\", hours = \"工作日\" }\n",
+            1,
+        )
+    });
+    assert_has(
+        &errors,
+        dept,
+        7,
+        "部门 market 的咨询电话：“请拨打0393”不像电话号码",
+    );
+    // A step needs a name: serde says so, with the line.
+    let (_d, errors) = broken(file, |t| t.replacen("name = \"统一发证\"\n", "", 1));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("missing field `name`")),
+        "{errors:?}"
+    );
+}

@@ -14,6 +14,7 @@ mod catalog_facts;
 mod form;
 mod form_reuse;
 mod guide_paths;
+mod notice;
 mod outbox;
 mod print_documents;
 mod print_queue;
