@@ -511,6 +511,7 @@ fn material_rows(a: &Application) -> Vec<MaterialPlanRow> {
                 Provision::Later(d) => {
                     (format!("容缺：承诺 {} 前补交", d.format("%Y-%m-%d")), true)
                 }
+                p @ (Provision::Captured(_) | Provision::Electronic(_)) => (p.status_text(), false),
             };
             MaterialPlanRow {
                 id: m.id.into(),
@@ -589,6 +590,7 @@ fn review_rows(a: &Application, reveal: bool) -> Vec<ReviewRow> {
             Provision::Automatic(how) => how,
             Provision::Bring => "带到窗口核验".into(),
             Provision::Later(d) => format!("容缺，{} 前补交", d.format("%Y-%m-%d")),
+            p @ (Provision::Captured(_) | Provision::Electronic(_)) => p.status_text(),
         };
         rows.push(row(false, -1, m.name, plain(how)));
     }

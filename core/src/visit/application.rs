@@ -11,7 +11,11 @@ use crate::form::merged::ShapeView;
 use crate::form::{self, FormError, FormField, FormValues, InputValue, MergedForm};
 use crate::guide::{Answers, Notice};
 use crate::print::{DEFAULT_SUPPLY_DAYS, add_working_days};
-use crate::visit::submission::{Commitment, Submission, SubmissionError, today_cst};
+use crate::visit::materials::{
+    CaptureError, CaptureTarget, CapturedPage, ELECTRONIC_TEXT, HeldLicence, LookupConsent,
+    MaterialSet,
+};
+use crate::visit::submission::{Commitment, MaterialRef, Submission, SubmissionError, today_cst};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +77,24 @@ pub enum Provision {
     Bring,
     /// 容缺: supplied later, by the deadline, under a written promise.
     Later(NaiveDate),
+    /// Photographed at the kiosk: this many pages, sent with the case.
+    Captured(usize),
+    /// The platform holds it as 电子证照 (its title): nothing to bring or
+    /// capture ([`ELECTRONIC_TEXT`]).
+    Electronic(String),
+}
+
+impl Provision {
+    /// The status line the materials page and the review page show.
+    pub fn status_text(&self) -> String {
+        match self {
+            Provision::Automatic(how) => how.clone(),
+            Provision::Bring => "未交".into(),
+            Provision::Later(d) => format!("容缺，{} 前补交", d.format("%Y-%m-%d")),
+            Provision::Captured(n) => format!("已拍 {n} 页"),
+            Provision::Electronic(_) => ELECTRONIC_TEXT.into(),
+        }
+    }
 }
 
 /// One material as the materials page shows it.
@@ -86,6 +108,12 @@ pub struct MaterialChoice {
     pub provision: Provision,
     /// A non-key material the catalog lets the hall accept later.
     pub may_come_later: bool,
+    /// The applicant can photograph it here (not made or read by the
+    /// kiosk, not held as 电子证照).
+    pub may_capture: bool,
+    /// Codes of the items of this visit it serves (one capture, all of
+    /// them).
+    pub items: Vec<String>,
 }
 
 /// The form, the material choices and the declaration of one visit.
@@ -108,6 +136,8 @@ pub struct Application {
     /// asked of the platform (taken by the glue), then awaited.
     licence_wanted: Option<String>,
     licence_awaited: Option<String>,
+    /// Pages photographed and 电子证照 found (one set for all items).
+    captures: MaterialSet,
 }
 
 impl Application {
@@ -126,6 +156,7 @@ impl Application {
             today: today_cst(),
             licence_wanted: None,
             licence_awaited: None,
+            captures: MaterialSet::new(),
         }
     }
 
@@ -491,21 +522,28 @@ impl Application {
                     }
                     _ => None,
                 };
-                let may_come_later = m.rongque_eligible && !m.key && automatic.is_none();
-                let provision = match automatic {
-                    Some(how) => Provision::Automatic(how.into()),
-                    None if may_come_later && self.later.contains(&m.id) => {
+                let held = self.captures.held(&m.id);
+                let pages = self.captures.page_count(&m.id);
+                let may_come_later =
+                    m.rongque_eligible && !m.key && automatic.is_none() && held.is_none();
+                let provision = match (automatic, held) {
+                    (Some(how), _) => Provision::Automatic(how.into()),
+                    (None, Some(l)) => Provision::Electronic(l.title.clone()),
+                    (None, None) if pages > 0 => Provision::Captured(pages),
+                    (None, None) if may_come_later && self.later.contains(&m.id) => {
                         Provision::Later(self.later_deadline())
                     }
-                    None => Provision::Bring,
+                    (None, None) => Provision::Bring,
                 };
                 MaterialChoice {
                     id: m.id.clone(),
                     name: m.name.clone(),
                     detail: format!("{} {} 份", m.form_label, m.copies),
                     source: m.source_label.clone(),
+                    may_capture: automatic.is_none() && held.is_none(),
                     provision,
                     may_come_later,
+                    items: m.items.clone(),
                 }
             })
             .collect()
@@ -514,10 +552,11 @@ impl Application {
     /// 容缺 on or off for a material; refused for key materials and for
     /// anything the catalog does not allow.
     pub fn toggle_later(&mut self, material: &str) -> bool {
-        let allowed = self
-            .materials()
-            .iter()
-            .any(|m| m.id == material && m.may_come_later);
+        // A material with pages taken is handed in: 容缺 would be a
+        // promise for something already given.
+        let allowed = self.materials().iter().any(|m| {
+            m.id == material && m.may_come_later && !matches!(m.provision, Provision::Captured(_))
+        });
         if !allowed {
             return false;
         }
@@ -529,7 +568,13 @@ impl Application {
 
     pub fn commitments(&self) -> Vec<Commitment> {
         let deadline = self.later_deadline().format("%Y-%m-%d").to_string();
-        self.later
+        let later: BTreeSet<String> = self
+            .materials()
+            .into_iter()
+            .filter(|m| matches!(m.provision, Provision::Later(_)))
+            .map(|m| m.id)
+            .collect();
+        later
             .iter()
             .map(|m| Commitment {
                 material: m.clone(),
@@ -547,6 +592,137 @@ impl Application {
             .collect()
     }
 
+    // ---- Captures and 电子证照 ----
+
+    /// The pages taken and licences found.
+    pub fn captures(&self) -> &MaterialSet {
+        &self.captures
+    }
+
+    fn capturable(&self, material: &str) -> Result<(), CaptureError> {
+        match self.materials().into_iter().find(|m| m.id == material) {
+            Some(m) if m.may_capture => Ok(()),
+            Some(m) if matches!(m.provision, Provision::Electronic(_)) => {
+                Err(CaptureError::HeldElectronically(m.name))
+            }
+            _ => Err(CaptureError::NotCapturable(material.to_string())),
+        }
+    }
+
+    /// 拍照 (a new page) or 重拍 (page `replace`, 0-based) of a material
+    /// of this notice that the applicant hands in.
+    pub fn begin_capture(
+        &mut self,
+        material: &str,
+        replace: Option<usize>,
+    ) -> Result<(), CaptureError> {
+        self.capturable(material)?;
+        self.captures.begin_capture(material, replace)
+    }
+
+    /// What the capture screen is taking, if it is open.
+    pub fn capturing(&self) -> Option<&CaptureTarget> {
+        self.captures.capturing()
+    }
+
+    /// A page from the capture screen; a material promised for later is
+    /// now handed in (its 容缺 goes). Returns the material's page count.
+    pub fn page_captured(&mut self, page: CapturedPage) -> Result<usize, CaptureError> {
+        let material = self
+            .captures
+            .capturing()
+            .map(|t| t.material.clone())
+            .ok_or(CaptureError::NoSuchPage(0))?;
+        let n = self.captures.page_captured(page)?;
+        self.later.remove(&material);
+        Ok(n)
+    }
+
+    pub fn end_capture(&mut self) {
+        self.captures.end_capture();
+    }
+
+    /// 删除 page `index` (0-based) of a material.
+    pub fn remove_page(&mut self, material: &str, index: usize) -> Result<(), CaptureError> {
+        self.captures.remove_page(material, index)
+    }
+
+    /// Materials the platform might hold as 电子证照: those the applicant
+    /// would otherwise photograph or bring.
+    pub fn lookup_candidates(&self) -> Vec<String> {
+        self.materials()
+            .into_iter()
+            .filter(|m| m.may_capture)
+            .map(|m| m.id)
+            .collect()
+    }
+
+    /// Whether the materials page asks 是否同意调取电子证照: only after a
+    /// card read (the lookup is by the card's number), once, and only when
+    /// some material could be held.
+    pub fn asks_lookup_consent(&self) -> bool {
+        self.applicant.card.is_some()
+            && self.captures.consent() == LookupConsent::Unasked
+            && !self.lookup_candidates().is_empty()
+    }
+
+    /// 同意调取 / 不同意.
+    pub fn answer_lookup_consent(&mut self, agree: bool) {
+        if self.applicant.card.is_none() {
+            return;
+        }
+        if agree {
+            self.captures.grant_lookup();
+        } else {
+            self.captures.refuse_lookup();
+        }
+    }
+
+    /// The lookup to run now, once: the card's ID number and the
+    /// materials to ask about. Then it is awaited.
+    pub fn take_elicence_lookup(&mut self) -> Option<(String, Vec<String>)> {
+        let id = self.applicant.card.as_ref()?.id_number.clone();
+        self.captures
+            .take_lookup()
+            .then(|| (id, self.lookup_candidates()))
+    }
+
+    /// The platform's answer to the lookup.
+    pub fn elicences_found(&mut self, found: Vec<HeldLicence>) {
+        let wanted = self.lookup_candidates();
+        self.captures.licences_found(found, &wanted);
+        for l in self
+            .captures
+            .all_held()
+            .map(|l| l.material.clone())
+            .collect::<Vec<_>>()
+        {
+            self.later.remove(&l);
+        }
+    }
+
+    /// The lookup did not come back: materials are captured as usual.
+    pub fn elicence_lookup_failed(&mut self) {
+        self.captures.lookup_failed();
+    }
+
+    /// The pages to send, in manifest order (material × page), each with
+    /// the items it serves; and their bytes, one per reference.
+    pub fn page_refs(&self) -> (Vec<MaterialRef>, Vec<Vec<u8>>) {
+        let mut refs = Vec::new();
+        let mut bytes = Vec::new();
+        for m in self.materials() {
+            if !matches!(m.provision, Provision::Captured(_)) {
+                continue;
+            }
+            for (i, p) in self.captures.pages(&m.id).iter().enumerate() {
+                refs.push(MaterialRef::for_page(&m.id, i as u32 + 1, &m.items, p));
+                bytes.push(p.jpeg().to_vec());
+            }
+        }
+        (refs, bytes)
+    }
+
     // ---- Review ----
 
     pub fn toggle_declaration(&mut self) {
@@ -561,14 +737,33 @@ impl Application {
         bundle: &str,
         answers: &Answers,
     ) -> Result<Submission, SubmissionError> {
-        Submission::build(
+        let mut sub = Submission::build(
             catalog,
             bundle,
             answers,
             &self.applicant,
             &self.values,
             &self.commitments(),
-        )
+        )?;
+        for r in self.page_refs().0 {
+            sub.add_material(r)?;
+        }
+        for l in self.captures.all_held() {
+            sub.add_held_licence(l.clone())?;
+        }
+        Ok(sub)
+    }
+
+    /// The submission and the page bytes to queue with it
+    /// (`Outbox::enqueue`), one per page reference.
+    pub fn submission_with_pages(
+        &self,
+        catalog: &Catalog,
+        bundle: &str,
+        answers: &Answers,
+    ) -> Result<(Submission, Vec<Vec<u8>>), SubmissionError> {
+        let sub = self.submission(catalog, bundle, answers)?;
+        Ok((sub, self.page_refs().1))
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod application;
 pub mod help;
+pub mod materials;
 pub mod printing;
 pub mod session;
 pub mod speech;
@@ -15,6 +16,7 @@ pub mod staff_mode;
 pub mod submission;
 
 pub use application::{Application, FieldPath};
+pub use materials::{CaptureError, CaptureTarget, CapturedPage, HeldLicence, MaterialSet};
 pub use printing::PrintFailure;
 pub use session::{CardState, Done, Page, PrintStatus, SessionController};
 pub use speech::Utterance;

@@ -970,10 +970,107 @@ impl SessionController {
         }
     }
 
+    /// 拍照 (`replace` = `None`) or 重拍 page `replace` (0-based) of a
+    /// material, on the materials page: opens the capture screen (the
+    /// UI shows it while [`Self::capturing`] is `Some`). A refusal is
+    /// shown in the banner.
+    pub fn begin_capture(&mut self, material: &str, replace: Option<usize>) {
+        self.touch();
+        if self.page != Page::Materials {
+            return;
+        }
+        if let Some(a) = self.apply.as_mut()
+            && let Err(e) = a.begin_capture(material, replace)
+        {
+            self.message = Some(e.to_string());
+        }
+    }
+
+    /// The capture the screen is taking now, if it is open.
+    pub fn capturing(&self) -> Option<&super::materials::CaptureTarget> {
+        match self.page {
+            Page::Materials => self.apply.as_ref()?.capturing(),
+            _ => None,
+        }
+    }
+
+    /// A finished page from the capture screen. Returns the material's
+    /// page count, or `None` when no capture was open (the visit ended, or
+    /// the material is now held as 电子证照): the page is dropped.
+    pub fn page_captured(&mut self, page: super::materials::CapturedPage) -> Option<usize> {
+        self.touch();
+        if self.page != Page::Materials {
+            return None;
+        }
+        match self.apply.as_mut()?.page_captured(page) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.message = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// 完成 / 取消 on the capture screen.
+    pub fn end_capture(&mut self) {
+        self.touch();
+        if let Some(a) = self.apply.as_mut() {
+            a.end_capture();
+        }
+    }
+
+    /// 删除 page `index` (0-based) of a material.
+    pub fn remove_page(&mut self, material: &str, index: usize) {
+        self.touch();
+        if self.page == Page::Materials
+            && let Some(a) = self.apply.as_mut()
+            && let Err(e) = a.remove_page(material, index)
+        {
+            self.message = Some(e.to_string());
+        }
+    }
+
+    /// 同意调取 (`true`) / 不同意 on the materials page's 电子证照 prompt.
+    pub fn answer_lookup_consent(&mut self, agree: bool) {
+        self.touch();
+        if self.page == Page::Materials
+            && let Some(a) = self.apply.as_mut()
+        {
+            a.answer_lookup_consent(agree);
+        }
+    }
+
+    /// The 电子证照 lookup to run now (ID number, material ids), once; the
+    /// glue runs it on a thread and answers [`Self::elicences_found`].
+    pub fn take_elicence_lookup(&mut self) -> Option<(String, Vec<String>)> {
+        self.apply.as_mut()?.take_elicence_lookup()
+    }
+
+    /// The platform's answer to the 电子证照 lookup (`Err`: not reached;
+    /// everything is captured as usual). Dropped when the visit ended.
+    pub fn elicences_found(
+        &mut self,
+        answer: Result<Vec<super::materials::HeldLicence>, crate::platform::PlatformError>,
+    ) {
+        let Some(a) = self.apply.as_mut() else {
+            return;
+        };
+        match answer {
+            Ok(found) => a.elicences_found(found),
+            Err(e) => {
+                log::info!("电子证照 lookup failed: {e}");
+                a.elicence_lookup_failed();
+            }
+        }
+    }
+
     /// 下一步 on the materials page.
     pub fn materials_next(&mut self) {
         self.touch();
         if self.page == Page::Materials {
+            if let Some(a) = self.apply.as_mut() {
+                a.end_capture();
+            }
             self.page = Page::Review;
         }
     }
@@ -1012,7 +1109,7 @@ impl SessionController {
             self.message = Some("请先阅读并勾选“本人承诺”".into());
             return;
         }
-        let mut sub = match a.submission(&self.catalog, bundle, &self.answers) {
+        let (mut sub, pages) = match a.submission_with_pages(&self.catalog, bundle, &self.answers) {
             Ok(s) => s,
             Err(e) => {
                 self.message = Some(e.to_string());
@@ -1026,7 +1123,7 @@ impl SessionController {
             ));
             return;
         };
-        let receipt = match outbox.enqueue(&mut sub, &[]) {
+        let receipt = match outbox.enqueue(&mut sub, &pages) {
             Ok(r) => r,
             Err(e) => {
                 log::error!("outbox refused a submission: {e}");

@@ -286,6 +286,8 @@ impl SessionController {
                     Provision::Bring if m.may_come_later => "带到窗口核验，可容缺".into(),
                     Provision::Bring => "带到窗口核验".into(),
                     Provision::Later(d) => format!("暂缺，承诺 {} 前补交", date(d)),
+                    Provision::Captured(n) => format!("已拍 {n} 页"),
+                    Provision::Electronic(_) => crate::visit::materials::ELECTRONIC_TEXT.into(),
                 };
                 format!("{}，{}", m.name, how)
             })

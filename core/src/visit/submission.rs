@@ -21,7 +21,10 @@ pub struct Commitment {
     pub deadline: String,
 }
 
-/// A material image handed in at the kiosk, by content hash.
+/// One page of a material handed in at the kiosk, by content hash: the
+/// manifest entry material × page, citing the items it serves. The bytes
+/// travel separately (`PUT /v1/attachments/{sha256}`), once per hash
+/// however many entries cite them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialRef {
@@ -30,6 +33,16 @@ pub struct MaterialRef {
     pub sha256: String,
     pub size: u64,
     pub content_type: String,
+    /// 1-based page order within the material.
+    #[serde(default = "first_page")]
+    pub page: u32,
+    /// The item codes this material serves (one capture for all).
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+fn first_page() -> u32 {
+    1
 }
 
 impl MaterialRef {
@@ -40,6 +53,25 @@ impl MaterialRef {
             sha256: hex::encode(Sha256::digest(bytes)),
             size: bytes.len() as u64,
             content_type: content_type.to_string(),
+            page: 1,
+            items: Vec::new(),
+        }
+    }
+
+    /// Page `page` (1-based) of `material`, serving `items`.
+    pub fn for_page(
+        material: &str,
+        page: u32,
+        items: &[String],
+        captured: &crate::visit::materials::CapturedPage,
+    ) -> MaterialRef {
+        MaterialRef {
+            material: material.to_string(),
+            sha256: captured.sha256().to_string(),
+            size: captured.size() as u64,
+            content_type: "image/jpeg".into(),
+            page,
+            items: items.to_vec(),
         }
     }
 }
@@ -93,7 +125,12 @@ pub struct Submission {
     pub applications: Vec<Value>,
     pub applicant: Applicant,
     pub rongque: Vec<Commitment>,
+    /// The pages handed in, material × page.
     pub materials: Vec<MaterialRef>,
+    /// Materials the platform holds as 电子证照 for this applicant, used
+    /// with the applicant's consent instead of paper.
+    #[serde(default)]
+    pub elicences: Vec<crate::visit::materials::HeldLicence>,
 }
 
 impl std::fmt::Debug for Submission {
@@ -104,6 +141,7 @@ impl std::fmt::Debug for Submission {
             .field("bundle", &self.bundle)
             .field("items", &self.item_codes())
             .field("applicant", &self.applicant.card)
+            .field("pages", &self.materials.len())
             .finish_non_exhaustive()
     }
 }
@@ -209,6 +247,7 @@ impl Submission {
             applicant: applicant.clone(),
             rongque: rongque.to_vec(),
             materials: Vec::new(),
+            elicences: Vec::new(),
         })
     }
 
@@ -231,28 +270,88 @@ impl Submission {
             let bytes = std::fs::read(&mf.path).map_err(|e| {
                 SubmissionError::MaterialFile(format!("{}: {e}", mf.path.display()))
             })?;
-            let r = MaterialRef::for_bytes(&mf.material, &bytes, &mf.content_type);
+            let mut r = MaterialRef::for_bytes(&mf.material, &bytes, &mf.content_type);
+            r.page = sub
+                .materials
+                .iter()
+                .filter(|m| m.material == mf.material)
+                .count() as u32
+                + 1;
+            r.items = sub.material_items(&mf.material);
             sub.add_material(r)?;
             images.push(bytes);
         }
         Ok((sub, images))
     }
 
-    /// Adds a material image reference, checked against the notice.
-    pub fn add_material(&mut self, r: MaterialRef) -> Result<(), SubmissionError> {
-        let known = self.notice["materials"]
+    fn knows_material(&self, material: &str) -> bool {
+        self.notice["materials"]
             .as_array()
-            .is_some_and(|ms| ms.iter().any(|m| m["id"] == r.material.as_str()));
-        if !known {
+            .is_some_and(|ms| ms.iter().any(|m| m["id"] == material))
+    }
+
+    /// The items of the notice that need `material`.
+    pub fn material_items(&self, material: &str) -> Vec<String> {
+        self.notice["materials"]
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["id"] == material))
+            .and_then(|m| m["items"].as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Adds a page reference, checked against the notice: a material of
+    /// it, not promised for later, not held as 电子证照, each page once.
+    pub fn add_material(&mut self, r: MaterialRef) -> Result<(), SubmissionError> {
+        if !self.knows_material(&r.material) {
             return Err(SubmissionError::UnknownMaterial(r.material));
         }
         if self.rongque.iter().any(|c| c.material == r.material)
-            || self.materials.iter().any(|m| m.material == r.material)
+            || self.elicences.iter().any(|l| l.material == r.material)
+            || self
+                .materials
+                .iter()
+                .any(|m| m.material == r.material && m.page == r.page)
         {
             return Err(SubmissionError::Duplicate(r.material));
         }
         self.materials.push(r);
         Ok(())
+    }
+
+    /// Adds a material the platform holds as 电子证照.
+    pub fn add_held_licence(
+        &mut self,
+        l: crate::visit::materials::HeldLicence,
+    ) -> Result<(), SubmissionError> {
+        if !self.knows_material(&l.material) {
+            return Err(SubmissionError::UnknownMaterial(l.material));
+        }
+        if self.rongque.iter().any(|c| c.material == l.material)
+            || self.materials.iter().any(|m| m.material == l.material)
+            || self.elicences.iter().any(|e| e.material == l.material)
+        {
+            return Err(SubmissionError::Duplicate(l.material));
+        }
+        self.elicences.push(l);
+        Ok(())
+    }
+
+    /// What was handed in, per material in manifest order: (material id,
+    /// pages). For the receipt.
+    pub fn pages_per_material(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for m in &self.materials {
+            match out.iter_mut().find(|(id, _)| *id == m.material) {
+                Some((_, n)) => *n += 1,
+                None => out.push((m.material.clone(), 1)),
+            }
+        }
+        out
     }
 
     /// The item codes of the applications, in notice order.

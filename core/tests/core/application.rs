@@ -637,3 +637,186 @@ fn identity_numbers_are_masked_on_screen_unless_revealed_and_credit_codes_are_no
         ("13903930001".to_string(), false)
     );
 }
+
+/// One set of materials: a page photographed once serves every item that
+/// needs the material; a 电子证照 the platform holds (looked up only after
+/// consent) is never captured; 容缺 gives way to a capture; the case cites
+/// every page by hash (material × page, with its items) and the outbox
+/// holds each page's bytes once, sealed; a wipe forgets it all.
+#[test]
+fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
+    use onevisit_core::outbox::JobKind;
+    use onevisit_core::visit::materials::{CapturedPage, HeldLicence};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, outbox) = kiosk(dir.path());
+    // The first bundle whose notice has a material two items need.
+    let codes: Vec<String> = Catalog::load_default()
+        .unwrap()
+        .bundles
+        .iter()
+        .map(|b| b.code().to_string())
+        .collect();
+    let shared = codes
+        .iter()
+        .find_map(|b| {
+            c.wipe();
+            to_notice(&mut c, b);
+            fill_form(&mut c);
+            assert_eq!(c.page(), Page::Materials);
+            c.application()
+                .unwrap()
+                .materials()
+                .into_iter()
+                .find(|m| m.may_capture && m.items.len() >= 2)
+        })
+        .expect("some bundle has a material two items need");
+    let ms = c.application().unwrap().materials();
+    let held = ms
+        .iter()
+        .find(|m| m.may_capture && m.id != shared.id)
+        .expect("another material to hold")
+        .id
+        .clone();
+    assert!(
+        ms.iter()
+            .filter(|m| matches!(m.provision, Provision::Automatic(_)))
+            .all(|m| !m.may_capture),
+        "what the kiosk makes is never photographed"
+    );
+
+    // 电子证照: asked after the card read, looked up once with consent.
+    assert!(c.application().unwrap().asks_lookup_consent());
+    assert_eq!(c.take_elicence_lookup(), None, "nothing before consent");
+    c.answer_lookup_consent(true);
+    let (id, asked) = c.take_elicence_lookup().expect("the lookup, once");
+    assert_eq!(id, crate::common::sample_card().id_number);
+    assert!(asked.contains(&shared.id) && asked.contains(&held));
+    assert_eq!(c.take_elicence_lookup(), None);
+    assert!(!c.application().unwrap().asks_lookup_consent());
+    c.elicences_found(Ok(vec![HeldLicence {
+        material: held.clone(),
+        title: "不动产权证书".into(),
+        licence_no: "豫(2024)濮阳市不动产权第0012345号".into(),
+        issuer: "濮阳市自然资源和规划局".into(),
+    }]));
+    let m = |c: &SessionController, id: &str| {
+        c.application()
+            .unwrap()
+            .materials()
+            .into_iter()
+            .find(|m| m.id == id)
+            .unwrap()
+    };
+    assert_eq!(
+        m(&c, &held).provision.status_text(),
+        "已调取电子证照，无需提交"
+    );
+    c.begin_capture(&held, None);
+    assert!(c.capturing().is_none());
+    assert!(
+        c.message().unwrap().contains("电子证照"),
+        "{:?}",
+        c.message()
+    );
+
+    // Three pages, the second retaken.
+    let page = |n: u8| CapturedPage::new(vec![0xFF, 0xD8, n, n, 0xFF, 0xD9], 1240, 1754);
+    c.begin_capture(&shared.id, None);
+    assert_eq!(c.capturing().unwrap().material, shared.id);
+    for n in 1..=3 {
+        assert_eq!(c.page_captured(page(n)), Some(n as usize));
+    }
+    c.end_capture();
+    assert_eq!(c.page_captured(page(9)), None, "no capture open: dropped");
+    c.begin_capture(&shared.id, Some(1));
+    assert_eq!(c.page_captured(page(22)), Some(3));
+    assert_eq!(m(&c, &shared.id).provision, Provision::Captured(3));
+    assert_eq!(m(&c, &shared.id).provision.status_text(), "已拍 3 页");
+
+    // 容缺 gives way to a capture, and a captured material is handed in.
+    let later = c
+        .application()
+        .unwrap()
+        .materials()
+        .into_iter()
+        .find(|m| m.may_come_later && m.id != shared.id)
+        .map(|m| m.id);
+    if let Some(later) = &later {
+        c.toggle_later(later);
+        assert!(matches!(m(&c, later).provision, Provision::Later(_)));
+        c.begin_capture(later, None);
+        // The same paper as page 1 of the shared material: sent once.
+        assert_eq!(c.page_captured(page(1)), Some(1));
+        c.end_capture();
+        assert_eq!(m(&c, later).provision, Provision::Captured(1));
+        c.toggle_later(later);
+        assert_eq!(m(&c, later).provision, Provision::Captured(1));
+    }
+
+    c.materials_next();
+    c.toggle_declaration();
+    c.submit();
+    assert_eq!(c.page(), Page::Done, "{:?}", c.message());
+    let receipt = c.done().unwrap().receipt.clone();
+    let jobs = outbox.claim_due(now_ms() + 1_000, 10).unwrap();
+    assert_eq!(jobs.len(), 1, "one job per submission at a time");
+    let first = &jobs[0];
+    assert_eq!(first.kind, JobKind::Material, "pages go before the case");
+    assert_eq!(first.key, page(1).sha256());
+    assert_eq!(first.payload.as_deref(), Some(&page(1).jpeg()[..]));
+    let view = outbox.lookup(&receipt).unwrap().unwrap();
+    let material_jobs = view.jobs.iter().filter(|j| j["kind"] == "material").count();
+    assert_eq!(material_jobs, 3, "three distinct pages: {:?}", view.jobs);
+
+    // The manifest: material × page with the items, and the licence.
+    outbox
+        .record(&[(
+            first.clone(),
+            onevisit_core::outbox::JobOutcome::Accepted {
+                result: serde_json::json!({}),
+            },
+        )])
+        .unwrap();
+    let mut sub = None;
+    for _ in 0..5 {
+        for j in outbox.claim_due(now_ms() + 1_000, 10).unwrap() {
+            if j.kind == JobKind::Case {
+                sub = Some(
+                    serde_json::from_slice::<Submission>(j.payload.as_ref().unwrap()).unwrap(),
+                );
+            } else {
+                outbox
+                    .record(&[(
+                        j,
+                        onevisit_core::outbox::JobOutcome::Accepted {
+                            result: serde_json::json!({}),
+                        },
+                    )])
+                    .unwrap();
+            }
+        }
+    }
+    let sub = sub.expect("the case after the pages");
+    let shared_refs: Vec<_> = sub
+        .materials
+        .iter()
+        .filter(|r| r.material == shared.id)
+        .collect();
+    assert_eq!(shared_refs.len(), 3);
+    assert_eq!(
+        shared_refs.iter().map(|r| r.page).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(shared_refs[1].sha256, page(22).sha256());
+    assert!(shared_refs.iter().all(|r| r.items == shared.items));
+    assert_eq!(sub.elicences.len(), 1);
+    assert_eq!(sub.elicences[0].material, held);
+    assert!(
+        sub.rongque
+            .iter()
+            .all(|r| Some(&r.material) != later.as_ref())
+    );
+
+    c.wipe();
+    assert!(c.application().is_none(), "pages go with the visit");
+}
