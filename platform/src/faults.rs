@@ -25,6 +25,9 @@ pub struct FaultSettings {
     pub latency_ms: u64,
     /// Refuse everything with 503 (platform "down" without closing the port).
     pub down: bool,
+    /// Damage an attachment chunk's bytes on arrival (it is then refused
+    /// for its hash and must be sent again).
+    pub corrupt_chunk_rate: f64,
 }
 
 /// What to do with one request.
@@ -50,6 +53,12 @@ impl Faults {
     }
     pub fn set(&self, s: FaultSettings) {
         *self.0.write().unwrap_or_else(|p| p.into_inner()) = s;
+    }
+
+    /// Whether this attachment chunk arrives damaged.
+    pub fn corrupt_chunk(&self) -> bool {
+        let p = self.get().corrupt_chunk_rate;
+        p > 0.0 && rand::rng().random::<f64>() < p
     }
 
     /// Draws this request's fault (and returns the latency to add).

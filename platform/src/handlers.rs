@@ -7,7 +7,7 @@ use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use onevisit_core::platform::contract::{
-    CaseAccepted, CaseStatus, ItemCase, ItemProgress, ItemStatus,
+    self, CaseAccepted, CaseStatus, ItemCase, ItemProgress, ItemStatus,
 };
 use onevisit_core::visit::submission::Submission;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -94,6 +94,22 @@ pub(super) async fn create_case(State(st): State<Shared>, req: Request) -> Respo
     };
     if let Err((code, msg)) = validate_case(&st, &kiosk, &sub) {
         return api_error(StatusCode::UNPROCESSABLE_ENTITY, &code, msg);
+    }
+    // Every page the manifest cites must be here, whole, before the case.
+    match store::missing_attachments(&st.db(), sub.materials.iter().map(|m| m.sha256.as_str())) {
+        Ok(missing) if missing.is_empty() => {}
+        Ok(missing) => {
+            return api_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_attachment",
+                format!(
+                    "the manifest cites {} attachment(s) not uploaded: {}",
+                    missing.len(),
+                    missing.join(", ")
+                ),
+            );
+        }
+        Err(e) => return internal(e),
     }
     let mut db = st.db();
     let tx = match db.transaction() {
@@ -247,6 +263,8 @@ pub(super) async fn case_status(
     }
 }
 
+/// `PUT /v1/materials/{sha256}`: a whole page in one request (the older
+/// form of [`attachment_put`]); stored in the same place, once.
 pub(super) async fn material(
     State(st): State<Shared>,
     UrlPath(sha): UrlPath<String>,
@@ -261,23 +279,133 @@ pub(super) async fn material(
             "body does not match the hash in the path",
         );
     }
-    let receipt = headers
-        .get("x-onevisit-receipt")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let r = st.db().execute(
-        "INSERT OR IGNORE INTO materials(sha256, size, receipt, received_ms, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![sha, body.len() as i64, receipt, now_ms(), body.as_ref()],
-    );
-    match r {
-        Ok(n) => axum::Json(onevisit_core::platform::contract::MaterialStored {
+    let receipt = header(&headers, contract::H_RECEIPT);
+    let total = body.len() as u64;
+    match store::put_chunk(&mut st.db(), &sha, receipt, 0, total, &body, now_ms()) {
+        Ok(s) => axum::Json(onevisit_core::platform::contract::MaterialStored {
             sha256: sha,
-            size: body.len() as u64,
-            duplicate: n == 0,
+            size: total,
+            duplicate: s.duplicate,
         })
         .into_response(),
+        Err(e) => chunk_error(e),
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn valid_sha(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn chunk_error(e: store::ChunkError) -> Response {
+    let status = match &e {
+        store::ChunkError::OffsetMismatch { .. } | store::ChunkError::TotalMismatch { .. } => {
+            StatusCode::CONFLICT
+        }
+        store::ChunkError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    api_error(status, e.code(), e.to_string())
+}
+
+/// `GET /v1/attachments/{sha256}`: how much of a page is held (where a
+/// resumed upload starts), or 404 `unknown_attachment`.
+pub(super) async fn attachment_get(
+    State(st): State<Shared>,
+    UrlPath(sha): UrlPath<String>,
+) -> Response {
+    match store::attachment(&st.db(), &sha) {
+        Ok(Some(s)) => axum::Json(s).into_response(),
+        Ok(None) => api_error(
+            StatusCode::NOT_FOUND,
+            "unknown_attachment",
+            format!("no part of attachment {sha} is held"),
+        ),
         Err(e) => internal(e),
     }
+}
+
+/// `PUT /v1/attachments/{sha256}`: one chunk of a page at
+/// `X-Onevisit-Offset` of `X-Onevisit-Total` bytes, checked against
+/// `X-Onevisit-Chunk-Sha256`; the last chunk is checked against the whole
+/// file's hash in the path. Idempotent: a chunk already held, or any chunk
+/// of a complete page, is answered without storing anything twice.
+pub(super) async fn attachment_put(
+    State(st): State<Shared>,
+    UrlPath(sha): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !valid_sha(&sha) {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "bad_sha256",
+            "the path must be a lower-case hex SHA-256",
+        );
+    }
+    let number = |name: &str| header(&headers, name).trim().parse::<u64>().ok();
+    let (Some(offset), Some(total)) = (number(contract::H_OFFSET), number(contract::H_TOTAL))
+    else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "bad_chunk_headers",
+            "X-Onevisit-Offset and X-Onevisit-Total (bytes) are required",
+        );
+    };
+    if body.len() > contract::MAX_CHUNK {
+        return api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "chunk_too_large",
+            format!("a chunk is at most {} bytes", contract::MAX_CHUNK),
+        );
+    }
+    let mut chunk = body.to_vec();
+    // Fault injection: the chunk arrives damaged (after the signature
+    // check, as a bad disk or a broken proxy would damage it).
+    if st.faults.corrupt_chunk()
+        && let Some(b) = chunk.first_mut()
+    {
+        *b ^= 0x55;
+    }
+    if hex::encode(Sha256::digest(&chunk)) != header(&headers, contract::H_CHUNK_SHA256) {
+        let _ = store::bump(&st.db(), "chunks_refused");
+        return api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "chunk_hash_mismatch",
+            format!(
+                "the chunk at offset {offset} does not match X-Onevisit-Chunk-Sha256; nothing was stored, send it again"
+            ),
+        );
+    }
+    let receipt = header(&headers, contract::H_RECEIPT);
+    match store::put_chunk(&mut st.db(), &sha, receipt, offset, total, &chunk, now_ms()) {
+        Ok(s) => axum::Json(s).into_response(),
+        Err(e) => chunk_error(e),
+    }
+}
+
+/// `POST /v1/elicences/lookup`: the sample 电子证照 this person holds among
+/// the materials asked about.
+pub(super) async fn elicence_lookup(body: Bytes) -> Response {
+    let q: contract::ElicenceQuery = match serde_json::from_slice(&body) {
+        Ok(q) => q,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, "bad_json", e.to_string()),
+    };
+    if onevisit_core::ids::ResidentId::parse(q.id_number.trim()).is_err() {
+        return api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_id_number",
+            "id_number is not a valid resident identity number",
+        );
+    }
+    let licences = super::licences::held_by(q.id_number.trim(), &q.materials);
+    axum::Json(contract::ElicenceAnswer { licences }).into_response()
 }
 
 pub(super) async fn rating(

@@ -91,6 +91,11 @@ fn router(state: Shared) -> Router {
         .route("/v1/cases/{receipt}", get(case_status))
         .route("/v1/cases/{receipt}/rating", post(rating))
         .route("/v1/materials/{sha256}", put(material))
+        .route(
+            "/v1/attachments/{sha256}",
+            put(attachment_put).get(attachment_get),
+        )
+        .route("/v1/elicences/lookup", post(elicence_lookup))
         .route("/v1/heartbeats", post(heartbeat))
         .route("/v1/licences/{uscc}", get(licences::licence))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

@@ -9,6 +9,7 @@ use axum::extract::Path as UrlPath;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use onevisit_core::platform::contract::SharedLicence;
+use onevisit_core::visit::materials::HeldLicence;
 
 /// The sample licences: made-up businesses with valid credit codes
 /// (GB 32100-2015 check character), none of them real.
@@ -61,4 +62,56 @@ pub(super) async fn licence(UrlPath(uscc): UrlPath<String>) -> Response {
             format!("no licence with credit code {uscc}"),
         ),
     }
+}
+
+/// The sample 电子证照 held for people: the simulator's test card 测试甲
+/// and the example submission's applicant (both made up). Keyed by the
+/// catalog material they stand for; a real platform answers from the
+/// province's licence library (电子证照库) under the same contract
+/// (`POST /v1/elicences/lookup`, docs/platform-api.md).
+pub fn held_samples() -> Vec<(&'static str, HeldLicence)> {
+    let held = |material: &str, title: &str, no: &str, issuer: &str| HeldLicence {
+        material: material.into(),
+        title: title.into(),
+        licence_no: no.into(),
+        issuer: issuer.into(),
+    };
+    vec![
+        (
+            "410902199003071234",
+            held(
+                "premises_proof",
+                "不动产权证书",
+                "豫(2024)濮阳市不动产权第0012345号",
+                "濮阳市自然资源和规划局",
+            ),
+        ),
+        (
+            "410902199003071234",
+            held(
+                "business_licence",
+                "营业执照",
+                "91410902MA45PY0H16",
+                "濮阳市华龙区市场监督管理局",
+            ),
+        ),
+        (
+            "410902198503120026",
+            held(
+                "premises_proof",
+                "不动产权证书",
+                "豫(2023)濮阳市不动产权第0007788号",
+                "濮阳市自然资源和规划局",
+            ),
+        ),
+    ]
+}
+
+/// The sample licences `id_number` holds among `materials`.
+pub fn held_by(id_number: &str, materials: &[String]) -> Vec<HeldLicence> {
+    held_samples()
+        .into_iter()
+        .filter(|(id, l)| *id == id_number && materials.contains(&l.material))
+        .map(|(_, l)| l)
+        .collect()
 }

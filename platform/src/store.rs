@@ -2,7 +2,9 @@
 //! idempotency key, case numbers per item, materials by hash, ratings,
 //! heartbeats, seen nonces, and counters for the operators' listing.
 
-use onevisit_core::platform::contract::{ItemCase, ItemStatus, ListedCase, Listing};
+use onevisit_core::platform::contract::{
+    AttachmentStatus, ItemCase, ItemStatus, ListedCase, Listing,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -29,8 +31,15 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
             body TEXT NOT NULL,
             duplicates INTEGER NOT NULL DEFAULT 0
         );
-        CREATE TABLE IF NOT EXISTS materials (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL,
+        -- Pages by hash, stored once however many cases and items cite
+        -- them; `received` bytes so far, `complete` once the whole file's
+        -- SHA-256 matched.
+        CREATE TABLE IF NOT EXISTS attachments (sha256 TEXT PRIMARY KEY, total INTEGER NOT NULL,
+            received INTEGER NOT NULL, complete INTEGER NOT NULL DEFAULT 0,
             receipt TEXT NOT NULL, received_ms INTEGER NOT NULL, bytes BLOB NOT NULL);
+        -- The chunks of an attachment not yet complete, joined on completion.
+        CREATE TABLE IF NOT EXISTS attachment_chunks (sha256 TEXT NOT NULL, offset INTEGER NOT NULL,
+            bytes BLOB NOT NULL, PRIMARY KEY (sha256, offset));
         CREATE TABLE IF NOT EXISTS ratings (receipt TEXT PRIMARY KEY, score INTEGER NOT NULL,
             comment TEXT NOT NULL, received_ms INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS heartbeats (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL,
@@ -123,10 +132,194 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Listing> {
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, u64>(0));
     Ok(Listing {
         cases,
-        materials: count("SELECT COUNT(*) FROM materials")?,
+        materials: count("SELECT COUNT(*) FROM attachments WHERE complete = 1")?,
         ratings: count("SELECT COUNT(*) FROM ratings")?,
         heartbeats: count("SELECT COUNT(*) FROM heartbeats")?,
         duplicates_refused: counter(conn, "duplicates_refused")?,
         rejected_signatures: counter(conn, "rejected_signatures")?,
+        chunks_accepted: counter(conn, "chunks_accepted")?,
+        chunk_bytes_accepted: counter(conn, "chunk_bytes_accepted")?,
+        chunks_refused: counter(conn, "chunks_refused")?,
     })
+}
+
+/// Why a chunk of an attachment was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    #[error(
+        "chunk at offset {offset} does not follow the {received} bytes held; resume at {received}"
+    )]
+    OffsetMismatch { offset: u64, received: u64 },
+    #[error("this attachment was started with {held} bytes in total, not {sent}")]
+    TotalMismatch { held: u64, sent: u64 },
+    #[error("chunk runs past the attachment's {total} bytes")]
+    PastEnd { total: u64 },
+    #[error(
+        "the whole file does not match its SHA-256; the partial upload was discarded, send it again from offset 0"
+    )]
+    WholeHashMismatch,
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+}
+
+impl ChunkError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChunkError::OffsetMismatch { .. } => "offset_mismatch",
+            ChunkError::TotalMismatch { .. } => "total_mismatch",
+            ChunkError::PastEnd { .. } => "chunk_past_end",
+            ChunkError::WholeHashMismatch => "attachment_hash_mismatch",
+            ChunkError::Storage(_) => "storage",
+        }
+    }
+}
+
+/// How much of the attachment `sha256` is held, if any.
+pub fn attachment(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<AttachmentStatus>> {
+    conn.query_row(
+        "SELECT total, received, complete FROM attachments WHERE sha256 = ?1",
+        [sha256],
+        |r| {
+            Ok(AttachmentStatus {
+                sha256: sha256.to_string(),
+                total: r.get::<_, i64>(0)? as u64,
+                received: r.get::<_, i64>(1)? as u64,
+                complete: r.get(2)?,
+                duplicate: false,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Appends one chunk (its own hash already checked) at `offset`. A chunk
+/// of a complete attachment is answered as a duplicate; a chunk that is
+/// already held (its answer was lost) likewise, without storing it twice.
+/// The last chunk completes the file only if the whole SHA-256 matches.
+pub fn put_chunk(
+    conn: &mut Connection,
+    sha256: &str,
+    receipt: &str,
+    offset: u64,
+    total: u64,
+    chunk: &[u8],
+    now_ms: i64,
+) -> Result<AttachmentStatus, ChunkError> {
+    let tx = conn.transaction()?;
+    let held = attachment(&tx, sha256)?;
+    let end = offset + chunk.len() as u64;
+    if end > total {
+        return Err(ChunkError::PastEnd { total });
+    }
+    let received = match &held {
+        Some(h) if h.complete => {
+            return Ok(AttachmentStatus {
+                duplicate: true,
+                ..h.clone()
+            });
+        }
+        Some(h) if h.total != total => {
+            return Err(ChunkError::TotalMismatch {
+                held: h.total,
+                sent: total,
+            });
+        }
+        Some(h) => h.received,
+        None => 0,
+    };
+    // A chunk wholly inside what is held was sent before and its answer
+    // lost: nothing to store.
+    if end <= received && !chunk.is_empty() {
+        return Ok(AttachmentStatus {
+            sha256: sha256.to_string(),
+            total,
+            received,
+            complete: false,
+            duplicate: true,
+        });
+    }
+    if offset != received {
+        return Err(ChunkError::OffsetMismatch { offset, received });
+    }
+    if held.is_none() {
+        tx.execute(
+            "INSERT INTO attachments(sha256, total, received, receipt, received_ms, bytes)
+             VALUES (?1, ?2, 0, ?3, ?4, x'')",
+            params![sha256, total as i64, receipt, now_ms],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO attachment_chunks(sha256, offset, bytes) VALUES (?1, ?2, ?3)",
+        params![sha256, offset as i64, chunk],
+    )?;
+    tx.execute(
+        "UPDATE attachments SET received = ?2, received_ms = ?3 WHERE sha256 = ?1",
+        params![sha256, end as i64, now_ms],
+    )?;
+    bump(&tx, "chunks_accepted")?;
+    tx.execute(
+        "INSERT INTO counters(name, n) VALUES ('chunk_bytes_accepted', ?1)
+         ON CONFLICT(name) DO UPDATE SET n = n + ?1",
+        [chunk.len() as i64],
+    )?;
+    let mut complete = false;
+    if end == total {
+        use sha2::{Digest, Sha256};
+        let mut bytes = Vec::with_capacity(total as usize);
+        {
+            let mut st = tx
+                .prepare("SELECT bytes FROM attachment_chunks WHERE sha256 = ?1 ORDER BY offset")?;
+            let mut rows = st.query([sha256])?;
+            while let Some(r) = rows.next()? {
+                let chunk: Vec<u8> = r.get(0)?;
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?1", [sha256])?;
+        if hex::encode(Sha256::digest(&bytes)) != sha256 {
+            tx.execute("DELETE FROM attachments WHERE sha256 = ?1", [sha256])?;
+            tx.commit()?;
+            return Err(ChunkError::WholeHashMismatch);
+        }
+        tx.execute(
+            "UPDATE attachments SET complete = 1, bytes = ?2 WHERE sha256 = ?1",
+            params![sha256, bytes],
+        )?;
+        complete = true;
+    }
+    tx.commit()?;
+    Ok(AttachmentStatus {
+        sha256: sha256.to_string(),
+        total,
+        received: end,
+        complete,
+        duplicate: false,
+    })
+}
+
+/// The hashes among `shas` that are not held complete.
+pub fn missing_attachments<'a>(
+    conn: &Connection,
+    shas: impl IntoIterator<Item = &'a str>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT EXISTS(SELECT 1 FROM attachments WHERE sha256 = ?1 AND complete = 1)",
+    )?;
+    let mut missing = Vec::new();
+    for sha in shas {
+        if !st.query_row([sha], |r| r.get::<_, bool>(0))? && !missing.iter().any(|m| m == sha) {
+            missing.push(sha.to_string());
+        }
+    }
+    Ok(missing)
+}
+
+/// The stored bytes of a complete attachment (for operators and tests).
+pub fn attachment_bytes(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT bytes FROM attachments WHERE sha256 = ?1 AND complete = 1",
+        [sha256],
+        |r| r.get(0),
+    )
+    .optional()
 }

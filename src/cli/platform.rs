@@ -51,6 +51,10 @@ pub struct FaultArgs {
     /// Answer everything 503.
     #[arg(long)]
     down: bool,
+    /// Share of attachment chunks damaged on arrival (refused for their
+    /// hash; the kiosk sends them again).
+    #[arg(long, default_value_t = 0.0)]
+    corrupt_chunk_rate: f64,
 }
 
 impl FaultArgs {
@@ -64,6 +68,7 @@ impl FaultArgs {
             drop_rate: self.drop_rate,
             latency_ms: self.latency_ms,
             down: self.down,
+            corrupt_chunk_rate: self.corrupt_chunk_rate,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use onevisit_core::platform::PlatformError;
 use onevisit_core::platform::contract::{
-    ApiError, CaseAccepted, CaseStatus, Heartbeat, MaterialStored, Rating,
+    self, ApiError, AttachmentStatus, CaseAccepted, CaseStatus, Heartbeat, MaterialStored, Rating,
 };
 use onevisit_core::platform::sign;
 use serde::de::DeserializeOwned;
@@ -220,6 +220,72 @@ impl PlatformClient {
             &[("x-onevisit-receipt", receipt)],
         )
         .await
+    }
+
+    /// How much of attachment `sha256` the platform holds (`None`: none).
+    pub async fn attachment_status(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<AttachmentStatus>, PlatformError> {
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/v1/attachments/{sha256}"),
+                Vec::new(),
+                &[],
+            )
+            .await;
+        match answer {
+            Ok(s) => Ok(Some(s)),
+            Err(PlatformError::Permanent {
+                status: 404, code, ..
+            }) if code == "unknown_attachment" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends one chunk of attachment `sha256` (`total` bytes) at `offset`,
+    /// with the chunk's own SHA-256 for the platform to check.
+    pub async fn put_chunk(
+        &self,
+        sha256: &str,
+        receipt: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<AttachmentStatus, PlatformError> {
+        use sha2::{Digest, Sha256};
+        let chunk_sha = hex::encode(Sha256::digest(chunk));
+        let (offset, total) = (offset.to_string(), total.to_string());
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/v1/attachments/{sha256}"),
+            chunk.to_vec(),
+            &[
+                (contract::H_OFFSET, &offset),
+                (contract::H_TOTAL, &total),
+                (contract::H_CHUNK_SHA256, &chunk_sha),
+                (contract::H_RECEIPT, receipt),
+            ],
+        )
+        .await
+    }
+
+    /// 电子证照 this person holds among `materials` (only with the
+    /// applicant's consent).
+    pub async fn elicences(
+        &self,
+        query: &contract::ElicenceQuery,
+    ) -> Result<Vec<onevisit_core::visit::materials::HeldLicence>, PlatformError> {
+        let answer: contract::ElicenceAnswer = self
+            .send(
+                reqwest::Method::POST,
+                "/v1/elicences/lookup",
+                serde_json::to_vec(query).expect("json"),
+                &[],
+            )
+            .await?;
+        Ok(answer.licences)
     }
 
     /// The applicant's progress query.

@@ -18,7 +18,7 @@ pub use onevisit_core::staff::{DeviceSnapshot, SnapshotCell};
 use onevisit_core::outbox::{
     ClaimedJob, JobKind, JobOutcome, Outbox, OutboxError, UplinkState, now_ms,
 };
-use onevisit_core::platform::contract::{Heartbeat, Rating};
+use onevisit_core::platform::contract::{self, AttachmentStatus, Heartbeat, Rating};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +38,9 @@ pub struct UplinkConfig {
     /// Personal data of accepted submissions is purged this long after
     /// acceptance, checked hourly (`None`: never, e.g. in tests).
     pub retention: Option<Duration>,
+    /// Bytes per attachment chunk (a page goes in several; at most
+    /// `contract::MAX_CHUNK`).
+    pub chunk_size: usize,
 }
 
 impl Default for UplinkConfig {
@@ -50,9 +53,13 @@ impl Default for UplinkConfig {
             idle_poll: Duration::from_millis(500),
             catalog_version: None,
             retention: None,
+            chunk_size: DEFAULT_CHUNK,
         }
     }
 }
+
+/// 64 KiB: a 500 KB page in 8 chunks, so an upload cut off loses little.
+pub const DEFAULT_CHUNK: usize = 64 << 10;
 
 /// The delay before attempt `attempts + 1`: exponential from `base`,
 /// capped, with "equal jitter" (half fixed, half random) so that kiosks
@@ -125,7 +132,8 @@ impl Uplink {
             let client = self.client.clone();
             let job = job.clone();
             let cfg = self.cfg.clone();
-            set.spawn(async move { (i, attempt(&client, &job, &cfg).await) });
+            let outbox = self.outbox.clone();
+            set.spawn(async move { (i, attempt(&client, &outbox, &job, &cfg).await) });
         }
         let mut outcomes: Vec<Option<JobOutcome>> = vec![None; jobs.len()];
         while let Some(r) = set.join_next().await {
@@ -292,7 +300,12 @@ impl Uplink {
     }
 }
 
-async fn attempt(client: &PlatformClient, job: &ClaimedJob, cfg: &UplinkConfig) -> JobOutcome {
+async fn attempt(
+    client: &PlatformClient,
+    outbox: &Outbox,
+    job: &ClaimedJob,
+    cfg: &UplinkConfig,
+) -> JobOutcome {
     let Some(payload) = job.payload.clone() else {
         return JobOutcome::Rejected {
             code: "local_unreadable".into(),
@@ -305,8 +318,7 @@ async fn attempt(client: &PlatformClient, job: &ClaimedJob, cfg: &UplinkConfig) 
             .create_case(&job.key, payload)
             .await
             .map(|a| serde_json::to_value(a).expect("json")),
-        JobKind::Material => client
-            .upload_material(&job.key, &job.receipt, payload)
+        JobKind::Material => upload_attachment(client, outbox, job, &payload, cfg.chunk_size)
             .await
             .map(|a| serde_json::to_value(a).expect("json")),
         JobKind::Rating => match serde_json::from_slice::<Rating>(&payload) {
@@ -342,6 +354,85 @@ async fn attempt(client: &PlatformClient, job: &ClaimedJob, cfg: &UplinkConfig) 
                 error: reason,
                 next_attempt_ms: now_ms() + delay.as_millis() as i64,
             }
+        }
+    }
+}
+
+/// Sends one page in chunks, from where the outbox says the platform
+/// stopped (`job.progress`), recording each confirmed chunk, so a kill or
+/// an outage costs at most the chunk in flight. A chunk the platform
+/// refuses for its hash is sent again (three times, then the job waits its
+/// backoff); an offset the platform does not expect is corrected from its
+/// own count (`GET /v1/attachments/{sha256}`).
+pub async fn upload_attachment(
+    client: &PlatformClient,
+    outbox: &Outbox,
+    job: &ClaimedJob,
+    bytes: &[u8],
+    chunk_size: usize,
+) -> Result<AttachmentStatus, PlatformError> {
+    let total = bytes.len() as u64;
+    let chunk_size = chunk_size.clamp(1, contract::MAX_CHUNK) as u64;
+    let mut offset = job.progress.min(total);
+    let mut refused = 0;
+    let mut corrections = 0;
+    loop {
+        let end = (offset + chunk_size).min(total);
+        let chunk = &bytes[offset as usize..end as usize];
+        match client
+            .put_chunk(&job.key, &job.receipt, offset, total, chunk)
+            .await
+        {
+            Ok(s) if s.complete => {
+                let _ = outbox.record_progress(job.id, total);
+                return Ok(s);
+            }
+            Ok(s) => {
+                // The platform's count is where the next chunk starts.
+                if s.received <= offset && !chunk.is_empty() && !s.duplicate {
+                    return Err(PlatformError::Retryable {
+                        reason: format!("attachment stuck at {} of {total} bytes", s.received),
+                        retry_after: None,
+                    });
+                }
+                offset = s.received.min(total);
+                if let Err(e) = outbox.record_progress(job.id, offset) {
+                    log::warn!("upload progress not recorded: {e}");
+                }
+                refused = 0;
+            }
+            Err(PlatformError::Permanent { code, .. }) if code == "chunk_hash_mismatch" => {
+                refused += 1;
+                log::warn!(
+                    "platform refused chunk at {offset} of {} {} as damaged; sending it again",
+                    job.receipt,
+                    &job.key[..12]
+                );
+                if refused >= 3 {
+                    return Err(PlatformError::Retryable {
+                        reason: "chunk refused three times as damaged".into(),
+                        retry_after: None,
+                    });
+                }
+            }
+            Err(PlatformError::Permanent { code, .. })
+                if (code == "offset_mismatch" || code == "attachment_hash_mismatch")
+                    && corrections < 3 =>
+            {
+                corrections += 1;
+                offset = match client.attachment_status(&job.key).await? {
+                    Some(s) if s.complete => {
+                        return Ok(AttachmentStatus {
+                            duplicate: true,
+                            ..s
+                        });
+                    }
+                    Some(s) if s.total == total => s.received.min(total),
+                    _ => 0,
+                };
+                let _ = outbox.record_progress(job.id, offset);
+            }
+            Err(e) => return Err(e),
         }
     }
 }

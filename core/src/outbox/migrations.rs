@@ -74,6 +74,11 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE TABLE owner_checks (receipt TEXT PRIMARY KEY, tag TEXT NOT NULL);
     ",
+    // 3: how many bytes of a material (page) the platform has confirmed,
+    // so an upload cut by a kill or an outage resumes at that chunk.
+    "
+    ALTER TABLE jobs ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// The outbox was written by a newer build (its schema version).

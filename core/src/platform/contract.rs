@@ -138,11 +138,70 @@ pub struct ListedCase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     pub cases: Vec<ListedCase>,
+    /// Complete attachments (pages) stored, each once.
     pub materials: u64,
     pub ratings: u64,
     pub heartbeats: u64,
     pub duplicates_refused: u64,
     pub rejected_signatures: u64,
+    /// Attachment chunks accepted and bytes in them (a resumed upload
+    /// sends no chunk twice unless its answer was lost).
+    #[serde(default)]
+    pub chunks_accepted: u64,
+    #[serde(default)]
+    pub chunk_bytes_accepted: u64,
+    /// Chunks refused because their bytes did not match their hash.
+    #[serde(default)]
+    pub chunks_refused: u64,
+}
+
+/// Headers of `PUT /v1/attachments/{sha256}` (one chunk of a page).
+pub const H_OFFSET: &str = "x-onevisit-offset";
+pub const H_TOTAL: &str = "x-onevisit-total";
+pub const H_CHUNK_SHA256: &str = "x-onevisit-chunk-sha256";
+pub const H_RECEIPT: &str = "x-onevisit-receipt";
+
+/// The largest chunk the platform takes.
+pub const MAX_CHUNK: usize = 1 << 20;
+
+/// `GET` / `PUT /v1/attachments/{sha256}`: how much of a page the platform
+/// holds. `received` is where the next chunk starts; `complete` once the
+/// whole file arrived and its SHA-256 matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentStatus {
+    pub sha256: String,
+    pub total: u64,
+    pub received: u64,
+    pub complete: bool,
+    /// The page was already complete before this request.
+    #[serde(default)]
+    pub duplicate: bool,
+}
+
+/// `POST /v1/elicences/lookup`: which of these materials the platform
+/// holds as 电子证照 for this person. Sent only with the applicant's
+/// consent shown on screen.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElicenceQuery {
+    pub id_number: String,
+    /// Catalog material ids.
+    pub materials: Vec<String>,
+}
+
+impl std::fmt::Debug for ElicenceQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ElicenceQuery")
+            .field("id_number", &crate::ids::mask_id_text(&self.id_number))
+            .field("materials", &self.materials)
+            .finish()
+    }
+}
+
+/// The answer: the licences held (possibly none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElicenceAnswer {
+    pub licences: Vec<crate::visit::materials::HeldLicence>,
 }
 
 /// `GET /v1/licences/{uscc}`: what the platform's shared data (电子证照)

@@ -7,6 +7,7 @@
 mod common;
 
 mod after_acceptance;
+mod attachments;
 mod licences;
 mod platform;
 mod progress;

@@ -250,6 +250,7 @@ fn outage_down_slow_and_erroring_then_everything_arrives_once() {
                 drop_rate: 0.15,
                 latency_ms: 20,
                 down: false,
+                corrupt_chunk_rate: 0.0,
             },
             ..onevisit_platform::ServerConfig::new(dir.path().join("platform.sqlite3"))
         },

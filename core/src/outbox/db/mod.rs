@@ -53,6 +53,8 @@ pub struct ClaimedJob {
     pub key: String,
     pub attempts: u32,
     pub payload: Option<Vec<u8>>,
+    /// Bytes of a material the platform confirmed so far (chunked upload).
+    pub progress: u64,
 }
 
 /// How one attempt ended.
@@ -194,6 +196,17 @@ impl Outbox {
                 "one image per material reference is needed".into(),
             ));
         }
+        {
+            use sha2::{Digest, Sha256};
+            if let Some((m, _)) = sub.materials.iter().zip(images).find(|(m, b)| {
+                hex::encode(Sha256::digest(b)) != m.sha256 || b.len() as u64 != m.size
+            }) {
+                return Err(OutboxError::Invalid(format!(
+                    "page {} of material {} does not match its hash",
+                    m.page, m.material
+                )));
+            }
+        }
         match self.enqueue_tx(sub, images) {
             Ok(r) => Ok(r),
             Err(e) => self.fail(e),
@@ -230,8 +243,13 @@ impl Outbox {
             "INSERT INTO jobs(receipt, kind, key, state, next_attempt_ms, payload, created_ms)
              VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?4)",
         )?;
-        // Materials first, so the platform has them when the case arrives.
+        // Materials first, so the platform has them when the case arrives;
+        // a page cited twice (the same paper for two materials) goes once.
+        let mut queued = std::collections::BTreeSet::new();
         for (m, bytes) in sub.materials.iter().zip(images) {
+            if !queued.insert(m.sha256.as_str()) {
+                continue;
+            }
             let sealed = self
                 .sealer
                 .seal(&aad(&receipt, JobKind::Material, &m.sha256), bytes);
@@ -320,7 +338,7 @@ impl Outbox {
                 // this is queue order; a job waiting out a backoff goes
                 // when its time comes. The index makes this cheap however
                 // many jobs wait.
-                "SELECT id, receipt, kind, key, attempts, payload FROM jobs j INDEXED BY jobs_due
+                "SELECT id, receipt, kind, key, attempts, payload, progress FROM jobs j INDEXED BY jobs_due
                  WHERE done = 0 AND next_attempt_ms <= ?1
                    AND id = (SELECT MIN(id) FROM jobs k WHERE k.receipt = j.receipt AND k.done = 0)
                  ORDER BY next_attempt_ms, id LIMIT ?2",
@@ -333,6 +351,7 @@ impl Outbox {
                     key: r.get(3)?,
                     attempts: r.get(4)?,
                     payload: r.get(5)?,
+                    progress: r.get::<_, i64>(6)?.max(0) as u64,
                 })
             })?
             .collect::<Result<_, _>>()?
@@ -353,6 +372,17 @@ impl Outbox {
                 j
             })
             .collect())
+    }
+
+    /// Records that the platform holds the first `bytes` of a material
+    /// job's page: a restart resumes there. Never moves backwards unless
+    /// the platform said it holds less (`bytes` is then its word).
+    pub fn record_progress(&self, job_id: i64, bytes: u64) -> Result<(), OutboxError> {
+        self.conn().execute(
+            "UPDATE jobs SET progress = ?2 WHERE id = ?1 AND done = 0",
+            params![job_id, bytes as i64],
+        )?;
+        Ok(())
     }
 
     /// Puts jobs left `sending` by a killed process back to `queued`.
