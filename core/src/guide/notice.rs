@@ -310,7 +310,7 @@ fn department_view(catalog: &Catalog, id: &str) -> DepartmentView {
             id: id.to_string(),
             name: d.name.clone(),
             full_name: d.full_name.clone(),
-            window: d.window.clone(),
+            window: window_as_told(d),
         },
         None => DepartmentView {
             id: id.to_string(),
@@ -318,6 +318,17 @@ fn department_view(catalog: &Catalog, id: &str) -> DepartmentView {
             full_name: id.to_string(),
             window: String::new(),
         },
+    }
+}
+
+/// A department's window as every notice tells it (screen, paper,
+/// speech): a window the hall has not confirmed carries （待核实）, as every
+/// unverified fact does.
+fn window_as_told(d: &crate::catalog::Department) -> String {
+    if d.window_verified.is_verified() {
+        d.window.clone()
+    } else {
+        format!("{}（待核实）", d.window)
     }
 }
 

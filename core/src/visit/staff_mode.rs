@@ -852,7 +852,7 @@ mod tests {
         assert!(c.take_query().is_none());
         assert_eq!(
             c.staff().query().message.as_deref(),
-            Some("本机暂时不能查询，请到一件事综合受理窗口（1号窗口）查询")
+            Some("本机暂时不能查询，请到一件事综合受理窗口查询")
         );
         // Staff actions need the staff screen.
         c.staff_action("pause");

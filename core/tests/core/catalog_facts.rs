@@ -382,3 +382,48 @@ fn medical_forms_ask_the_ownership_form_in_a_field_of_their_own_not_f03() {
         assert!(i.fields.iter().any(|f| f.field.get_ref() == "ownership"));
     }
 }
+
+/// Every "N号窗口" in `text` with the few characters after it, when it is
+/// not marked （待核实）.
+fn unmarked_windows(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("号窗口") {
+        let before: String = text[..at].chars().rev().take(3).collect();
+        if !before.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let after = &text[at + "号窗口".len()..];
+        if !after.starts_with("）（待核实）") {
+            out.push(after.chars().take(8).collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn no_window_number_is_shown_as_a_verified_fact() {
+    // None of the hall's window numbers is confirmed: the departments'
+    // carry window_verified = false and every notice marks them; free text
+    // (referrals, elsewhere, the combined window) names no number at all.
+    assert!(unmarked_windows("市场监管窗口（3号窗口）").len() == 1);
+    assert!(unmarked_windows("市场监管窗口（3号窗口）（待核实）").is_empty());
+    for d in &catalog().departments {
+        assert!(!d.window_verified.is_verified(), "{}", d.name);
+    }
+    assert!(
+        !catalog()
+            .meta
+            .combined_window
+            .contains(|c: char| c.is_ascii_digit())
+    );
+    let mut notices = 0;
+    for bundle in &catalog().bundles {
+        for p in guide::enumerate(catalog(), bundle) {
+            let text = p.outcome.to_text();
+            let bad = unmarked_windows(&text);
+            assert!(bad.is_empty(), "{} {:?}: {bad:?}", bundle.code(), p.answers);
+            notices += 1;
+        }
+    }
+    assert!(notices > 100, "{notices} paths");
+}
