@@ -5,6 +5,8 @@
 //! code runs over serial ports, USB and the byte-exact simulators used in
 //! tests, development and the demo.
 
+pub mod camera;
+pub mod capture;
 pub mod escpos;
 pub mod handwriting;
 pub mod idcard;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 /// The device names the kiosk supervises, with their Chinese labels, in
 /// the order the staff screen lists them.
-pub const DEVICES: [DeviceId; 3] = DeviceId::ALL;
+pub const DEVICES: [DeviceId; 4] = DeviceId::ALL;
 
 /// One device's state in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

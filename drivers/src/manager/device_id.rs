@@ -1,5 +1,5 @@
-//! The kiosk's devices by name: one enum instead of "idreader", "scanner"
-//! and "printer" spelled in each module that reports or reads health.
+//! The kiosk's devices by name: one enum instead of "idreader", "scanner",
+//! "printer" and "camera" spelled in each module that reports or reads health.
 
 use std::fmt;
 
@@ -18,11 +18,19 @@ pub enum DeviceId {
     /// The ESC/POS receipt printer.
     #[serde(rename = "printer")]
     Printer,
+    /// The document camera (高拍仪, V4L2 UVC).
+    #[serde(rename = "camera")]
+    Camera,
 }
 
 impl DeviceId {
     /// Every device a kiosk expects, in the staff screen's order.
-    pub const ALL: [DeviceId; 3] = [DeviceId::IdReader, DeviceId::Scanner, DeviceId::Printer];
+    pub const ALL: [DeviceId; 4] = [
+        DeviceId::IdReader,
+        DeviceId::Scanner,
+        DeviceId::Printer,
+        DeviceId::Camera,
+    ];
 
     /// The stable short name (logs, thread names, saved states).
     pub const fn as_str(self) -> &'static str {
@@ -30,6 +38,7 @@ impl DeviceId {
             DeviceId::IdReader => "idreader",
             DeviceId::Scanner => "scanner",
             DeviceId::Printer => "printer",
+            DeviceId::Camera => "camera",
         }
     }
 
@@ -39,6 +48,7 @@ impl DeviceId {
             DeviceId::IdReader => "身份证阅读器",
             DeviceId::Scanner => "扫码器",
             DeviceId::Printer => "打印机",
+            DeviceId::Camera => "高拍仪",
         }
     }
 
@@ -64,6 +74,7 @@ mod tests {
             assert_eq!(DeviceId::parse(d.as_str()), Some(d));
             assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{d}\""));
         }
-        assert_eq!(DeviceId::parse("camera"), None);
+        assert_eq!(DeviceId::parse("camera"), Some(DeviceId::Camera));
+        assert_eq!(DeviceId::parse("webcam"), None);
     }
 }
