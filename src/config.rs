@@ -68,6 +68,7 @@ pub struct ConfigFile {
     pub screen: ScreenFile,
     pub idle: IdleFile,
     pub speech: SpeechFile,
+    pub camera: CameraFile,
     pub devices: DevicesFile,
     /// 咨询电话 per department id (`[consult.market]`): this hall's phone
     /// and hours, shown on every notice; a department left out keeps the
@@ -108,6 +109,7 @@ impl Default for ConfigFile {
             screen: ScreenFile::default(),
             idle: IdleFile::default(),
             speech: SpeechFile::default(),
+            camera: CameraFile::default(),
             devices: DevicesFile::default(),
             consult: BTreeMap::new(),
         }
@@ -145,6 +147,79 @@ impl Default for IdleFile {
             timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             countdown_secs: DEFAULT_IDLE_COUNTDOWN_SECS,
         }
+    }
+}
+
+/// The document camera (高拍仪, issue 16): `device` is a V4L2 node
+/// (`/dev/video0`, better a udev stable name under `/dev/v4l/by-id/`),
+/// `sim` for the simulated camera, or `none` when the kiosk has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CameraFile {
+    pub device: String,
+    /// The frame size asked for; the nearest the camera offers is used.
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for CameraFile {
+    fn default() -> Self {
+        let (width, height) = onevisit_drivers::camera::v4l2::DEFAULT_SIZE;
+        CameraFile {
+            device: "/dev/video0".into(),
+            width,
+            height,
+        }
+    }
+}
+
+/// Where the camera's frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CameraSource {
+    None,
+    Sim,
+    Device(PathBuf),
+}
+
+/// The validated `[camera]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraSetting {
+    pub source: CameraSource,
+    pub size: (u32, u32),
+}
+
+impl CameraSetting {
+    /// The simulated camera at its own size.
+    pub fn sim() -> CameraSetting {
+        CameraSetting {
+            source: CameraSource::Sim,
+            size: onevisit_drivers::camera::sim::SIM_SIZE,
+        }
+    }
+}
+
+fn camera_setting(file: &CameraFile, errors: &mut Vec<String>) -> CameraSetting {
+    let source = match file.device.trim() {
+        "none" | "" => CameraSource::None,
+        "sim" => CameraSource::Sim,
+        path => CameraSource::Device(PathBuf::from(path)),
+    };
+    if let CameraSource::Device(path) = &source
+        && !path.is_absolute()
+    {
+        errors.push(format!(
+            "camera.device = {:?}: a device path such as /dev/video0, or sim, or none",
+            file.device
+        ));
+    }
+    for (key, value) in [("width", file.width), ("height", file.height)] {
+        if !(160..=8192).contains(&value) {
+            errors.push(format!("camera.{key} = {value}: must be 160 … 8192 pixels"));
+        }
+    }
+    CameraSetting {
+        source,
+        size: (file.width, file.height),
     }
 }
 
@@ -363,6 +438,8 @@ pub struct KioskConfig {
     pub idle_countdown: Duration,
     /// 读屏 (`[speech]`): validated.
     pub speech: SpeechFile,
+    /// The document camera (`[camera]`).
+    pub camera: CameraSetting,
     pub devices: Devices,
     /// `[consult.<department id>]`, checked; applied to the catalog by
     /// `SessionController::with_consult` (see `Catalog::with_consult`).
@@ -800,6 +877,7 @@ impl KioskConfig {
                 speech.rate_wpm
             ));
         }
+        let camera = camera_setting(&file.camera, &mut errors);
         let printer_file = DeviceFile {
             enabled: file.devices.printer.enabled,
             address: file.devices.printer.address.clone(),
@@ -871,6 +949,7 @@ impl KioskConfig {
             idle_countdown: Duration::from_secs(file.idle.countdown_secs),
             speech: file.speech,
             consult,
+            camera,
             devices,
             warnings,
         })
@@ -1021,6 +1100,23 @@ impl KioskConfig {
                 ),
             );
         }
+        line(
+            "camera",
+            match &self.camera.source {
+                CameraSource::None => "none".into(),
+                CameraSource::Sim => {
+                    format!("simulated, {}×{}", self.camera.size.0, self.camera.size.1)
+                }
+                CameraSource::Device(p) => {
+                    format!(
+                        "{}, {}×{}",
+                        p.display(),
+                        self.camera.size.0,
+                        self.camera.size.1
+                    )
+                }
+            },
+        );
         line("devices.id_reader", dev(&self.devices.id_reader));
         line("devices.scanner", dev(&self.devices.scanner));
         line(

@@ -1,14 +1,23 @@
 //! Throughput of the scanner and printer hot paths: serial line parsing,
 //! HID POS assembly, encoding a typical receipt, status parsing, and the
-//! simulator's parse of a receipt.
+//! simulator's parse of a receipt; the document camera's preview frame
+//! (MJPEG decode + downscale: goal ≥ 10 frames a second) and page capture
+//! (find, straighten, encode one A4 page), each also printed as one number.
+//!
+//! Run: `cargo bench -p onevisit-drivers --bench scan_print`
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use onevisit_drivers::camera::sim::{SIM_SIZE, SimCamera};
+use onevisit_drivers::camera::supervised::PREVIEW_SIZE;
+use onevisit_drivers::camera::{Camera, PixelFormat, preview};
+use onevisit_drivers::capture::{CaptureOptions, capture};
 use onevisit_drivers::escpos::{Align, Cut, EscPosBuilder, PaperWidth, QrEc, wrap};
 use onevisit_drivers::printer::PrinterStatus;
 use onevisit_drivers::scanner::{AimId, HidPosAssembler, LineAssembler, LineConfig, classify};
 use onevisit_drivers::sim::printer::parser::EscPosParser;
 use onevisit_drivers::sim::scanner::{Framing, Terminator, hid_pos_reports};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 fn receipt() -> Vec<u8> {
     let mut b = EscPosBuilder::new(PaperWidth::Mm80);
@@ -87,5 +96,55 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(scan_print, benches);
+fn camera(c: &mut Criterion) {
+    let (w, h) = SIM_SIZE;
+    let scenes = SimCamera::document_scenes(w, h);
+    for format in [PixelFormat::Mjpeg, PixelFormat::Yuyv] {
+        let mut camera = SimCamera::new(&scenes[..1], format).unpaced();
+        let frame = camera.frame(Duration::from_secs(1)).unwrap();
+        let started = Instant::now();
+        let n = 30;
+        for _ in 0..n {
+            let image = frame.decode().unwrap();
+            black_box(preview(&image, PREVIEW_SIZE.0, PREVIEW_SIZE.1));
+        }
+        let per = started.elapsed().as_secs_f64() / n as f64;
+        println!(
+            "preview {format} {w}×{h} → {}×{}: {:.1} ms a frame, {:.1} frames/s",
+            PREVIEW_SIZE.0,
+            PREVIEW_SIZE.1,
+            per * 1e3,
+            1.0 / per
+        );
+        c.bench_function(
+            &format!("camera: preview frame ({format} {w}×{h}, decode + downscale)"),
+            |b| b.iter(|| preview(&frame.decode().unwrap(), PREVIEW_SIZE.0, PREVIEW_SIZE.1)),
+        );
+    }
+    let photos: Vec<_> = [&scenes[0], &scenes[1], &scenes[3]]
+        .iter()
+        .map(|s| s.render())
+        .collect();
+    let options = CaptureOptions::default();
+    for (name, photo) in ["6° tilted", "−4° tilted", "dim light"].iter().zip(&photos) {
+        let started = Instant::now();
+        let page = capture(photo, &options).expect("the page is found");
+        println!(
+            "capture ({name}, {w}×{h} photo): {:.0} ms, page {}×{} {} KB",
+            started.elapsed().as_secs_f64() * 1e3,
+            page.width,
+            page.height,
+            page.jpeg.len().div_ceil(1024)
+        );
+    }
+    let mut group = c.benchmark_group("capture");
+    group.sample_size(10);
+    group.bench_function(
+        "one A4 page from a 1600×1200 photo (find, straighten, JPEG)",
+        |b| b.iter(|| capture(black_box(&photos[0]), &options).unwrap()),
+    );
+    group.finish();
+}
+
+criterion_group!(scan_print, benches, camera);
 criterion_main!(scan_print);

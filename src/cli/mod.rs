@@ -1,5 +1,6 @@
 //! The `onevisit` command line: thin wrappers over the library.
 
+mod capture;
 mod catalog;
 mod config;
 mod devices;
@@ -48,6 +49,9 @@ enum Command {
     /// Say a text in Mandarin as the kiosk would (语音播报), to a WAV file
     /// or the speakers.
     Speak(speak::SpeakArgs),
+    /// Find the page in a photo of a document (as the 高拍仪 screen does),
+    /// straighten it and write it as a clean JPEG, or say why not (exit 1).
+    Capture(capture::CaptureArgs),
     /// Tools for hall technicians: list, read and test the kiosk's devices.
     Devices(devices::DevicesArgs),
     /// Queue a submission in the outbox (or print an example).
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Some(Command::Form(args)) => form::run(args),
         Some(Command::Handwriting(args)) => handwriting::run(args),
         Some(Command::Speak(args)) => speak::run(args),
+        Some(Command::Capture(args)) => capture::run(args),
         Some(Command::Devices(args)) => devices::run(args),
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Outbox(c)) => outbox::run(c),

@@ -10,6 +10,7 @@ use crate::wiring::services::{
     DeviceOpeners, DeviceRig, DeviceSinks, ScannerOpener, Services, ServicesError, serial,
     set_posted_kiosk, watchdog_timer,
 };
+use onevisit_drivers::camera::sim::{SimCamera, SimControl};
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::sim::printer::PrinterSim;
 use onevisit_drivers::sim::sam::{SamSimulator, SimOptions, TestCard};
@@ -158,11 +159,14 @@ impl DevServices {
             scanner.path().to_path_buf(),
             printer.path().to_path_buf(),
         );
+        // One switch for every simulated camera the rig opens.
+        let camera = SimControl::default();
         let devices = DeviceRig::start(
             move || DeviceOpeners {
                 reader: Some(serial(paths.0.clone(), 115_200)),
                 scanner: Some(ScannerOpener::Line(serial(paths.1.clone(), 9_600))),
                 printer: Some(serial(paths.2.clone(), 115_200)),
+                camera: Some(SimCamera::opener(camera.clone())),
                 paper: PaperWidth::Mm80,
                 reader_poll: Duration::from_millis(300),
             },

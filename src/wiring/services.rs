@@ -4,11 +4,14 @@
 //! in development, the configured addresses in production), delivery of
 //! their events to the UI thread ([`post`]) and the systemd watchdog timer.
 
-use crate::config::{DeviceSetting, KioskConfig};
+use crate::config::{CameraSetting, CameraSource, DeviceSetting, KioskConfig};
 use crate::wiring::devices::print_handler;
 use onevisit_core::outbox::Outbox;
 use onevisit_core::staff::recorder::NOT_CONFIGURED;
 use onevisit_core::staff::{DeviceRecorder, StaffDesk, SystemClock};
+use onevisit_drivers::camera::sim::{SimCamera, SimControl};
+use onevisit_drivers::camera::supervised::{CameraFeed, CameraOpener, SupervisedCamera};
+use onevisit_drivers::camera::v4l2::V4l2Camera;
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::manager::{Backoff, DeviceId, DeviceManager, Health};
 use onevisit_drivers::printer::PrinterConfig;
@@ -223,9 +226,31 @@ pub struct DeviceOpeners {
     pub reader: Option<Opener>,
     pub scanner: Option<ScannerOpener>,
     pub printer: Option<Opener>,
+    /// The document camera (V4L2 or simulated).
+    pub camera: Option<CameraOpener>,
     pub paper: PaperWidth,
     /// Time between the reader's find-card polls.
     pub reader_poll: Duration,
+}
+
+/// The camera kiosk.toml's `[camera]` names; for `sim`, the switch of the
+/// photo under it.
+pub fn camera_opener(setting: &CameraSetting) -> (Option<CameraOpener>, Option<SimControl>) {
+    match &setting.source {
+        CameraSource::None => (None, None),
+        CameraSource::Sim => {
+            let control = SimControl::default();
+            (Some(SimCamera::opener(control.clone())), Some(control))
+        }
+        CameraSource::Device(path) => {
+            let (path, size) = (path.clone(), setting.size);
+            let open: CameraOpener = Box::new(move || {
+                Ok(Box::new(V4l2Camera::open(&path, size)?)
+                    as Box<dyn onevisit_drivers::camera::Camera>)
+            });
+            (Some(open), None)
+        }
+    }
 }
 
 impl DeviceOpeners {
@@ -256,6 +281,7 @@ impl DeviceOpeners {
             reader,
             scanner,
             printer,
+            camera: camera_opener(&cfg.camera).0,
             paper: d.paper_width,
             reader_poll: Duration::from_millis(500),
         }
@@ -349,6 +375,8 @@ pub struct RunningDevices {
     _manager: DeviceManager,
     /// Print jobs for the printer worker (None: no printer configured).
     pub printer: Option<Sender<PrintRequest>>,
+    /// The camera's frames for the capture screen (None: no camera).
+    pub camera: Option<CameraFeed>,
     pub paper: PaperWidth,
 }
 
@@ -376,6 +404,7 @@ pub fn start_devices(
         (DeviceId::IdReader, openers.reader.is_some()),
         (DeviceId::Scanner, openers.scanner.is_some()),
         (DeviceId::Printer, openers.printer.is_some()),
+        (DeviceId::Camera, openers.camera.is_some()),
     ] {
         if !configured {
             map.insert(name, Health::Missing(NOT_CONFIGURED.into()));
@@ -429,9 +458,15 @@ pub fn start_devices(
         );
         jobs_tx
     });
+    let camera = openers.camera.map(|open| {
+        let feed = CameraFeed::default();
+        manager.supervise(SupervisedCamera::new(open, feed.clone()), backoff);
+        feed
+    });
     Ok(RunningDevices {
         _manager: manager,
         printer,
+        camera,
         paper: openers.paper,
     })
 }

@@ -111,6 +111,7 @@ pub fn every_bundle_through_the_ui_to_a_printed_receipt_then_nothing_stays() {
             reader: Some(serial(sam.path(), 115_200)),
             scanner: None,
             printer: None,
+            camera: None,
             paper: PaperWidth::Mm80,
             reader_poll: Duration::from_millis(100),
         },

@@ -110,7 +110,7 @@ fn device_health_maps_to_the_staff_screens_words() {
     h.insert(DeviceId::Printer, printer(&[0x12, 0x12, 0x12, 0x1E]));
     let v = device_views(&h);
     let names: Vec<_> = v.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["idreader", "scanner", "printer"]);
+    assert_eq!(names, ["idreader", "scanner", "printer", "camera"]);
     assert_eq!(v[0].condition, DeviceCondition::Online);
     assert_eq!(v[1].condition, DeviceCondition::Missing, "never reported");
     assert_eq!(v[2].condition, DeviceCondition::PaperNearEnd);

@@ -106,6 +106,23 @@ impl SimCamera {
         self.control.clone()
     }
 
+    /// Switched by `control` (shared by every camera a reopening opener makes).
+    pub fn with_control(mut self, control: SimControl) -> SimCamera {
+        self.control = control;
+        self
+    }
+
+    /// An opener for the device manager: the default run's photos, switched
+    /// by `control`.
+    pub fn opener(control: SimControl) -> super::supervised::CameraOpener {
+        Box::new(move || {
+            Ok(
+                Box::new(SimCamera::documents(PixelFormat::Mjpeg).with_control(control.clone()))
+                    as Box<dyn Camera>,
+            )
+        })
+    }
+
     /// Serves frames as fast as they are asked for (benches, tests).
     pub fn unpaced(mut self) -> SimCamera {
         self.interval = Duration::ZERO;

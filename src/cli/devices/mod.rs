@@ -1,8 +1,9 @@
 //! `onevisit devices ...`: tools for hall technicians.
 //!
 //! The card reader commands live in `card.rs`, the scanner and printer
-//! commands in `scan_print.rs`.
+//! commands in `scan_print.rs`, the document camera in `camera.rs`.
 
+mod camera;
 mod card;
 mod scan_print;
 
@@ -48,8 +49,13 @@ pub enum DecodeKind {
 
 #[derive(clap::Subcommand)]
 enum DevicesCommand {
-    /// Serial ports and USB devices that look like readers, scanners, printers.
+    /// Serial ports, USB devices that look like readers, scanners,
+    /// printers, and V4L2 cameras.
     List,
+    /// Test a device end to end (the document camera: frames, decode,
+    /// frame rate, a page capture).
+    #[command(subcommand)]
+    Test(TestCommand),
     /// Read the ID card on the reader once and print the (masked) record.
     ReadCard {
         #[command(flatten)]
@@ -95,9 +101,20 @@ enum DevicesCommand {
     Simulate(card::SimulateArgs),
 }
 
+#[derive(clap::Subcommand)]
+enum TestCommand {
+    /// The document camera (高拍仪), a V4L2 node or `sim`.
+    Camera(camera::CameraTestArgs),
+}
+
 pub fn run(args: DevicesArgs) -> ExitCode {
     match args.command {
-        DevicesCommand::List => card::list(),
+        DevicesCommand::List => {
+            let code = card::list();
+            camera::list();
+            code
+        }
+        DevicesCommand::Test(TestCommand::Camera(args)) => camera::test(&args),
         DevicesCommand::ReadCard {
             port,
             format,
