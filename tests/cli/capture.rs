@@ -17,6 +17,13 @@ fn onevisit(args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), json)
 }
 
+/// `onevisit capture --image IMAGE --out OUT --format json`.
+fn capture(image: &str, out: &str) -> (i32, Value) {
+    onevisit(&[
+        "capture", "--image", image, "--out", out, "--format", "json",
+    ])
+}
+
 fn photo(dir: &Path, name: &str, scene: &Scene) -> String {
     let path = dir.join(name);
     scene.render().save(&path).unwrap();
@@ -29,15 +36,7 @@ fn a_photo_of_a_page_becomes_a_straight_a4_jpeg() {
     let scene = Scene::page(1280, 960, 8.0, 0.06);
     let image = photo(dir.path(), "desk.png", &scene);
     let out = dir.path().join("page.jpg");
-    let (code, json) = onevisit(&[
-        "capture",
-        "--image",
-        &image,
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (code, json) = capture(&image, out.to_str().unwrap());
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["ok"], true);
     assert_eq!(
@@ -68,15 +67,7 @@ fn an_empty_desk_or_a_bad_file_is_refused_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("page.jpg");
     let empty = photo(dir.path(), "empty.png", &Scene::empty_desk(640, 480));
-    let (code, json) = onevisit(&[
-        "capture",
-        "--image",
-        &empty,
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (code, json) = capture(&empty, out.to_str().unwrap());
     assert_eq!(
         (code, json["code"].as_str()),
         (1, Some("capture.no_page")),
@@ -87,15 +78,7 @@ fn an_empty_desk_or_a_bad_file_is_refused_with_exit_1() {
 
     let garbage = dir.path().join("garbage.jpg");
     std::fs::write(&garbage, b"\xFF\xD8\xFF\xE0 not really a jpeg").unwrap();
-    let (code, json) = onevisit(&[
-        "capture",
-        "--image",
-        garbage.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let (code, json) = capture(garbage.to_str().unwrap(), out.to_str().unwrap());
     assert_eq!(
         (code, json["code"].as_str()),
         (1, Some("capture.unreadable")),
