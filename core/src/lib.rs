@@ -11,6 +11,7 @@
 pub mod applicant;
 pub mod calendar;
 pub mod catalog;
+pub mod fleet;
 pub mod fonts;
 pub mod form;
 pub mod guide;
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod platform;
 pub mod print;
 pub mod progress;
+pub mod signing;
 pub mod staff;
 pub mod visit;
 

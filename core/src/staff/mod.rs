@@ -108,6 +108,15 @@ const MIGRATIONS: &[&str] = &[
         visit TEXT
     );
     ",
+    // 2: the nonces of fleet commands run or refused after their
+    // signature checked (`fleet::command::NonceStore`): a replay is
+    // refused even after a restart. Rows go once their command expired.
+    "
+    CREATE TABLE fleet_nonces (
+        nonce TEXT PRIMARY KEY,
+        expires_ms INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// The staff database file in the data directory.

@@ -10,6 +10,7 @@ pub mod application;
 pub mod help;
 pub mod materials;
 pub mod printing;
+pub mod remote;
 pub mod session;
 pub mod speech;
 pub mod staff_mode;

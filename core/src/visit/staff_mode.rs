@@ -172,6 +172,10 @@ impl StaffMode {
     pub fn services(&self) -> Option<&StaffServices> {
         self.services.as_ref()
     }
+    /// The glue reinitialises the devices (`take_reset_request`).
+    pub(super) fn request_reset(&mut self) {
+        self.reset_requested = true;
+    }
     /// Digits typed on the PIN pad (the pad shows this many dots).
     pub fn pin_len(&self) -> usize {
         self.pin.chars().count()

@@ -11,6 +11,7 @@ mod common;
 mod application;
 mod catalog_check;
 mod catalog_facts;
+mod fleet;
 mod form;
 mod form_reuse;
 mod guide_paths;
