@@ -28,7 +28,16 @@ impl Default for Verified {
     }
 }
 
+/// The one marker of a fact the hall must still confirm, wherever a notice
+/// is shown, printed or said. There is no other (no （未核实）).
+pub const UNVERIFIED: &str = "（待核实）";
+
 impl Verified {
+    /// [`UNVERIFIED`] after an unconfirmed fact, nothing after a confirmed one.
+    pub fn mark(&self) -> &'static str {
+        if self.is_verified() { "" } else { UNVERIFIED }
+    }
+
     /// True when a source confirmed the fact (fully or in substance).
     pub fn is_verified(&self) -> bool {
         match self {
@@ -591,6 +600,11 @@ pub struct Referral {
     pub reason: String,
     #[serde(rename = "where")]
     pub go_to: String,
+    /// True when the path needs nothing from this 一件事 (an existing
+    /// business with no licence to add): the applicant is told so plainly,
+    /// not "本机不能办理".
+    #[serde(default)]
+    pub nothing_needed: bool,
 }
 
 /// Something the applicant still needs that this catalog does not handle.

@@ -7,9 +7,11 @@
 //! back into force if the applicant changes their mind again.
 
 mod notice;
+mod sections;
 mod text;
 
 pub use notice::*;
+pub use sections::*;
 
 // The questionnaire's semantics live with the catalog (its loader checks
 // every path); the guide builds what the screen and notice show from them.
@@ -54,6 +56,30 @@ pub struct ReferralView {
     pub reason: String,
     #[serde(rename = "where")]
     pub go_to: String,
+    /// Nothing of this 一件事 is needed on this path (see
+    /// `catalog::Referral::nothing_needed`).
+    pub nothing_needed: bool,
+}
+
+impl ReferralView {
+    /// The referral's headline, on screen, on paper and aloud: that the
+    /// applicant needs nothing here, or that the kiosk cannot serve the case.
+    pub fn title(&self) -> &'static str {
+        if self.nothing_needed {
+            "您的情况不需要在本机办理任何事项"
+        } else {
+            "本机不能办理您的情况"
+        }
+    }
+
+    /// What introduces `go_to`: where to go, or what is left to do.
+    pub fn where_label(&self) -> &'static str {
+        if self.nothing_needed {
+            "接下来："
+        } else {
+            "请前往："
+        }
+    }
 }
 
 /// What the guide says next.
@@ -147,6 +173,7 @@ pub fn step_checked(catalog: &Catalog, bundle: &LoadedBundle, answers: &Answers)
             referral: ReferralView {
                 reason: r.reason.clone(),
                 go_to: r.go_to.clone(),
+                nothing_needed: r.nothing_needed,
             },
         },
         Position::Ask(q, step) => Outcome::Question {

@@ -3,7 +3,7 @@
 use super::Answers;
 use crate::catalog::{
     Basis, Catalog, CatalogVersion, Fact, Item, Limit, LoadedBundle, MaterialForm, MaterialSource,
-    ProcessStep, Verified, condition_holds,
+    ProcessStep, condition_holds,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -180,10 +180,20 @@ impl Notice {
             } else {
                 "已公布时限的事项"
             };
-            format!(
-                "{partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
-                sc.expected_days, sc.statutory_days
-            )
+            // 即办 is said as 即办, never "0 个工作日".
+            if sc.statutory_days == 0 {
+                format!("{partly}即办：材料齐全、符合条件的当场办结。")
+            } else if sc.expected_days == 0 {
+                format!(
+                    "{partly}预计即办；按法定时限最长 {} 个工作日。",
+                    sc.statutory_days
+                )
+            } else {
+                format!(
+                    "{partly}预计 {} 个工作日内办结；按法定时限最长 {} 个工作日。",
+                    sc.expected_days, sc.statutory_days
+                )
+            }
         };
         let cap = format!(
             "联合办理时限不超过 {} 日，经批准可延长 {} 日{}。",
@@ -328,7 +338,7 @@ fn window_as_told(d: &crate::catalog::Department) -> String {
     if d.window_verified.is_verified() {
         d.window.clone()
     } else {
-        format!("{}（待核实）", d.window)
+        format!("{}{}", d.window, crate::catalog::UNVERIFIED)
     }
 }
 
@@ -556,9 +566,4 @@ fn directions(
         windows.join("；")
     ));
     out
-}
-
-/// True when a fact needs local confirmation; shown as （待核实）.
-pub fn unverified(v: &Verified) -> bool {
-    !v.is_verified()
 }

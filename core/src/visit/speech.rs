@@ -170,10 +170,10 @@ impl SessionController {
             }
             Page::Referral => {
                 s.opt(self.bundle_name().as_deref());
-                s.add("本机不能办理您的情况。");
                 if let Some(r) = self.referral() {
+                    s.add(r.title());
                     s.add(&r.reason);
-                    s.add(&format!("请前往：{}", r.go_to));
+                    s.add(&format!("{}{}", r.where_label(), r.go_to));
                 }
             }
             Page::Notice => {
@@ -354,50 +354,36 @@ impl SessionController {
     }
 }
 
-/// The notice: lead, items (steps, with conditions and limits), materials
-/// once each, the overall time and where to go.
+/// The notice: its bundle and lead, the items, then its sections in their
+/// one order (`Notice::sections`). Said whole while it fits the engine's
+/// limit with room for the page's last sentences; else each item's
+/// conditions are only counted, so every section is still heard.
 fn notice(s: &mut Said, n: &Notice) {
-    s.add(&format!(
-        "一次告知单：{}。牵头部门：{}。",
-        n.bundle.name, n.lead_department.name
-    ));
-    s.add(&format!("需要办理 {} 个事项：", n.items.len()));
-    let items: Vec<String> = n
-        .items
-        .iter()
-        .map(|i| {
-            let mut t = format!(
-                "{}，由{}办理，法定时限{}",
-                i.name,
-                i.department_at_window(),
-                i.statutory_limit.text
-            );
-            if !i.conditions.is_empty() {
-                let c: Vec<&str> = i.conditions.iter().map(|c| c.text.as_str()).collect();
-                t.push_str(&format!("；办理条件：{}", c.join("，")));
-            }
-            t
-        })
-        .collect();
-    s.list("第{}项，", items.iter().map(String::as_str));
-    s.add(&format!(
-        "材料清单，每份只交一次，共 {} 份：",
-        n.materials.len()
-    ));
-    let materials: Vec<String> = n
-        .materials
-        .iter()
-        .map(|m| {
-            let later = if m.key { "" } else { "，可容缺" };
-            format!("{}，{} {} 份{later}", m.name, m.form_label, m.copies)
-        })
-        .collect();
-    s.list("第{}份，", materials.iter().map(String::as_str));
-    s.add(&n.schedule_sentences().concat());
-    for d in &n.directions {
-        s.add(d);
-    }
+    let sections = n.sections();
+    let say = |brief: bool| {
+        let mut t = Said::default();
+        t.add(&format!(
+            "一次告知单：{}。牵头部门：{}。",
+            n.bundle.name, n.lead_department.name
+        ));
+        t.add(&n.items_line());
+        for section in &sections {
+            t.add(&format!("{}：", section.title));
+            t.add(&section.spoken(brief));
+        }
+        t.0
+    };
+    let full = say(false);
+    s.0.push_str(&if full.chars().count() <= NOTICE_CHARS {
+        full
+    } else {
+        say(true)
+    });
 }
+
+/// What the notice itself may take of [`MAX_TEXT_CHARS`]: the rest is for
+/// the print status and how to go on.
+const NOTICE_CHARS: usize = MAX_TEXT_CHARS - 150;
 
 /// Sentences, each closed by its own punctuation.
 #[derive(Default)]

@@ -16,6 +16,7 @@ mod form;
 mod form_reuse;
 mod guide_paths;
 mod notice;
+mod notice_sections;
 mod outbox;
 mod print_documents;
 mod print_queue;
