@@ -323,6 +323,13 @@ fn check_items(p: &Parsed, c: &Catalog, problems: &mut Problems) {
                 "事项没有任何表单字段 (item has no form fields)",
             );
         }
+        if item.time_limit.statutory.days.is_none() {
+            problems.at_ref(
+                file,
+                &item.code,
+                "事项没有时限 (item without a time limit)：写 statutory.days（即办写 0）；查不到法定时限的写估算并标 verified = false",
+            );
+        }
         check_process(file, item, problems);
     }
 }
@@ -700,7 +707,7 @@ fn check_bundle(file: usize, b: &Bundle, c: &Catalog, problems: &mut Problems) {
     check_options_lead_somewhere(file, b, qs, problems);
     if problems.errors.is_empty() {
         // Only walk paths over a catalog whose references are sound.
-        check_paths(file, b, bundle, problems);
+        check_paths(file, b, bundle, c, problems);
     }
 }
 
@@ -763,9 +770,16 @@ fn check_options_lead_somewhere(
 /// Walks every answer path: each must end in a referral or a notice with
 /// at least one item, every active one-of group must yield exactly one
 /// item, and every item the bundle lists must be reachable.
-fn check_paths(file: usize, b: &Bundle, bundle: &super::LoadedBundle, problems: &mut Problems) {
+fn check_paths(
+    file: usize,
+    b: &Bundle,
+    bundle: &super::LoadedBundle,
+    c: &Catalog,
+    problems: &mut Problems,
+) {
     let paths = flow::enumerate_selections(bundle);
     let mut reached: HashSet<&str> = HashSet::new();
+    let mut twice: HashSet<(String, String)> = HashSet::new();
     // Only built for an error message: the loader walks every path on
     // every load, so the happy path must not format anything.
     let trail = |answers: &[(String, String)]| {
@@ -793,6 +807,7 @@ fn check_paths(file: usize, b: &Bundle, bundle: &super::LoadedBundle, problems: 
             .iter()
             .map(|(q, a)| (q.as_str(), a.as_str()))
             .collect();
+        check_listed_once(file, b, c, items, &effective, &mut twice, problems);
         for g in b.groups.iter().filter(|g| g.kind == GroupKind::OneOf) {
             if !condition_holds(&g.when, effective.as_slice()) {
                 continue;
@@ -827,6 +842,49 @@ fn check_paths(file: usize, b: &Bundle, bundle: &super::LoadedBundle, problems: 
                     item.get_ref()
                 ),
             );
+        }
+    }
+}
+
+/// A notice lists each material once: two materials of one path under
+/// the same name would be one document asked for twice. Reported once per
+/// pair of material ids.
+fn check_listed_once(
+    file: usize,
+    b: &Bundle,
+    c: &Catalog,
+    items: &[String],
+    effective: &[(&str, &str)],
+    reported: &mut HashSet<(String, String)>,
+    problems: &mut Problems,
+) {
+    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    for item in items.iter().filter_map(|code| c.item(code)) {
+        for u in item
+            .materials
+            .iter()
+            .filter(|u| condition_holds(&u.only_when_answers, effective))
+        {
+            let id = u.material.get_ref().as_str();
+            let Some(m) = c.materials.get(id) else {
+                continue;
+            };
+            let name = m.name.trim();
+            match by_name.insert(name, id) {
+                Some(other) if other != id => {
+                    let pair = (other.min(id).to_string(), other.max(id).to_string());
+                    if reported.insert(pair) {
+                        problems.at_ref(
+                            file,
+                            &b.code,
+                            format!(
+                                "同一告知单把材料“{name}”列了两次（{other} 与 {id}）：合并为一种材料 (material listed twice on one path)"
+                            ),
+                        );
+                    }
+                }
+                _ => {}
+            }
         }
     }
 }

@@ -454,3 +454,31 @@ fn process_steps_are_named_once_and_consult_phones_are_phones() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn an_item_without_a_time_limit_is_refused() {
+    let file = "items/food_business_licence.toml";
+    let (_dir, errors) = broken(file, |t| {
+        t.replace("statutory = { days = 10, text", "statutory = { text")
+    });
+    assert_has(
+        &errors,
+        file,
+        line_of(file, "code = "),
+        "item without a time limit",
+    );
+}
+
+#[test]
+fn a_material_listed_twice_on_one_path_is_refused() {
+    // Two materials under one name: the B01 notice would ask for 营业执照 twice.
+    let (_dir, errors) = broken("materials.toml", |t| {
+        t.replace("name = \"食品经营许可申请书\"", "name = \"营业执照\"")
+    });
+    assert_has(
+        &errors,
+        "bundles/B01.toml",
+        line_of("bundles/B01.toml", "code = "),
+        "material listed twice on one path",
+    );
+}
