@@ -3,6 +3,7 @@
 //! faults. It exists for tests, benchmarks and demos, never production.
 
 pub mod faults;
+pub mod hall;
 mod handlers;
 pub mod licences;
 pub mod store;

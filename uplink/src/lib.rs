@@ -8,6 +8,7 @@
 //! the applicant's progress queries ([`StatusLookup`]) and the form's licence lookups ([`LicenceLookup`]).
 
 pub mod client;
+pub mod fleet;
 mod link;
 
 pub use client::{ClientError, PlatformClient};

@@ -36,6 +36,12 @@ impl Link {
         &self.client
     }
 
+    /// The runtime, for other long-running tasks of the kiosk (the fleet
+    /// client).
+    pub fn handle(&self) -> tokio::runtime::Handle {
+        self.runtime.handle().clone()
+    }
+
     /// Runs `f` on the link's runtime and waits for it. Not from inside
     /// the runtime (an async task): that would block its only worker.
     pub fn block_on<F: Future>(&self, f: F) -> F::Output {

@@ -8,6 +8,7 @@ mod common;
 
 mod after_acceptance;
 mod attachments;
+mod fleet;
 mod licences;
 mod platform;
 mod progress;
