@@ -7,7 +7,7 @@
 //! it.
 
 use crate::wiring::screenshots::{
-    B01_ANSWERS, Scratch, fill_all, give_voice, headless, sample_card, save_png,
+    B01_ANSWERS, DeskCamera, Scratch, fill_all, give_voice, headless, sample_card, save_png,
 };
 use onevisit_core::catalog::Catalog;
 use onevisit_core::form::kind::FieldKind;
@@ -16,7 +16,7 @@ use onevisit_core::print::{StoredJob, to_png};
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::speech::{SpeechSettings, Synthesizer};
 use onevisit_ui::{
-    ApplyState, BundleState, CardState, FormState, KeyboardState, Kiosk, OutcomeState,
+    ApplyState, BundleState, CaptureState, CardState, FormState, KeyboardState, Kiosk, OutcomeState,
     QuestionState, SessionController, fonts,
 };
 use slint::{ComponentHandle, Model};
@@ -137,6 +137,44 @@ fn demo(out: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     // The rest as the example submission has it.
     kiosk.update(fill_all);
     shot("materials")?;
+    // Two materials photographed with the (simulated) document camera,
+    // through the buttons the applicant taps.
+    let mut camera = DeskCamera::connect(&kiosk);
+    let to_photograph: Vec<String> = kiosk
+        .controller()
+        .application()
+        .map(|a| {
+            a.materials()
+                .into_iter()
+                .filter(|m| m.may_capture)
+                .map(|m| m.id)
+                .take(2)
+                .collect()
+        })
+        .unwrap_or_default();
+    if to_photograph.len() < 2 {
+        return Err("B01 has fewer than two materials to photograph".into());
+    }
+    for (n, id) in to_photograph.iter().enumerate() {
+        app.global::<ApplyState>().invoke_capture(id.into());
+        camera.show(&kiosk, n)?;
+        if n == 0 {
+            shot("capture")?;
+        }
+        app.global::<CaptureState>().invoke_shoot();
+        if app.global::<CaptureState>().get_pages() != 1 {
+            return Err(format!(
+                "the page of {id} was not taken: {}",
+                app.global::<CaptureState>().get_status()
+            )
+            .into());
+        }
+        if n == 0 {
+            shot("capture-taken")?;
+        }
+        app.global::<CaptureState>().invoke_done();
+    }
+    shot("materials-captured")?;
     app.global::<ApplyState>().invoke_materials_next();
     app.global::<ApplyState>().invoke_toggle_declaration();
     shot("review")?;

@@ -16,6 +16,9 @@ use onevisit_core::staff::{PaperSettings, StaffDesk, SystemClock, hash_pin};
 use onevisit_core::visit::application::FieldPath;
 use onevisit_core::visit::session::Page;
 use onevisit_core::visit::staff_mode::{StaffServices, TextField};
+use onevisit_drivers::camera::PixelFormat;
+use onevisit_drivers::camera::sim::SimCamera;
+use onevisit_drivers::camera::supervised::CameraFeed;
 use onevisit_drivers::idcard::CardError;
 use onevisit_drivers::sim::sam::TestCard;
 use onevisit_drivers::speech::{
@@ -198,6 +201,18 @@ pub fn screens() -> Vec<(&'static str, Drive)> {
                     .and_then(|a| a.materials().into_iter().find(|m| m.may_come_later))
                 {
                     c.toggle_later(&m.id);
+                }
+            }),
+        ),
+        (
+            // 拍照: the camera's picture and a page just taken
+            // (`after_open`).
+            "capture",
+            Box::new(|c: &mut SessionController| {
+                to_form(c);
+                fill_all(c);
+                if let Some(m) = first_to_photograph(c) {
+                    c.begin_capture(&m, None);
                 }
             }),
         ),
@@ -476,6 +491,44 @@ fn fill_page(c: &mut SessionController) {
 }
 
 /// A whole B01 visit up to the done page, queued in `c`'s outbox.
+/// The first material of the visit the applicant may photograph.
+pub fn first_to_photograph(c: &SessionController) -> Option<String> {
+    c.application()?
+        .materials()
+        .into_iter()
+        .find(|m| m.may_capture)
+        .map(|m| m.id)
+}
+
+/// The simulated document camera of the headless runs and its feed, the
+/// capture screen's pictures taken on this thread.
+pub struct DeskCamera {
+    pub camera: SimCamera,
+    pub feed: CameraFeed,
+}
+
+impl DeskCamera {
+    pub fn connect(kiosk: &Kiosk) -> DeskCamera {
+        let feed = CameraFeed::default();
+        kiosk.set_camera(feed.clone());
+        kiosk.set_capture_inline(true);
+        DeskCamera {
+            camera: SimCamera::documents(PixelFormat::Mjpeg).unpaced(),
+            feed,
+        }
+    }
+
+    /// Photo `scene` of the simulator under the camera, on the screen.
+    pub fn show(&mut self, kiosk: &Kiosk, scene: usize) -> Result<(), String> {
+        self.camera.control().show(scene);
+        self.feed
+            .pump(&mut self.camera, Duration::from_secs(2))
+            .map_err(|e| format!("the simulated camera: {e}"))?;
+        kiosk.camera_tick();
+        Ok(())
+    }
+}
+
 fn to_done(c: &mut SessionController) {
     to_form(c);
     fill_all(c);
@@ -525,6 +578,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
     let kiosk = Kiosk::new(app, controller);
     kiosk.with_staff(scratch.staff(outbox, names)?);
     give_voice(&kiosk);
+    let mut camera = DeskCamera::connect(&kiosk);
     let mut count = 0;
     for (name, drive) in screens() {
         for elderly in [false, true] {
@@ -539,7 +593,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             });
             kiosk.open_text_input();
             kiosk.open_staff_keyboard();
-            after_open(&kiosk, name);
+            after_open(&kiosk, name, &mut camera)?;
             shows_its_screen(&kiosk, name)?;
             let file = out.join(format!(
                 "{name}-{}.png",
@@ -566,7 +620,7 @@ fn render_all(out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
             drive(c);
         });
         kiosk.open_text_input();
-        after_open(&kiosk, name);
+        after_open(&kiosk, name, &mut camera)?;
         shows_its_screen(&kiosk, name)?;
         save_png(&window, &out.join(format!("{name}-portrait.png")))?;
         count += 1;
@@ -598,14 +652,21 @@ pub fn give_voice(kiosk: &Kiosk) {
 
 /// What a screen needs after its keyboard opened: a character written on
 /// the pad for `form-handwriting` (read on this thread: a headless run has
-/// no event loop for the recognizer thread's answer).
-fn after_open(kiosk: &Kiosk, name: &str) {
+/// no event loop for the recognizer thread's answer); for `capture`, a
+/// page taken and the next one under the camera.
+fn after_open(kiosk: &Kiosk, name: &str, camera: &mut DeskCamera) -> Result<(), String> {
+    if name == "capture" {
+        camera.show(kiosk, 0)?;
+        kiosk.window().global::<onevisit_ui::CaptureState>().invoke_shoot();
+        camera.show(kiosk, 1)?;
+    }
     if name == "form-handwriting" {
         kiosk.set_handwriting_inline(true);
         if let Some(ink) = onevisit_drivers::handwriting::samples::ink("中") {
             kiosk.write_on_pad(&ink);
         }
     }
+    Ok(())
 }
 
 /// Refuses a screenshot that would show the out-of-service screen in place

@@ -195,6 +195,7 @@ impl Services {
     /// shared data, asked through the one Link.
     pub fn share_licences(&self, kiosk: &Rc<Kiosk>) {
         kiosk.set_licence_source(Arc::new(self.link.licence_lookup(PERSON_WAITING)));
+        kiosk.set_elicence_source(Arc::new(self.link.licence_lookup(PERSON_WAITING)));
     }
 
     /// The offline banner on the kiosk follows the uplink.
@@ -472,6 +473,13 @@ pub fn start_devices(
 }
 
 impl RunningDevices {
+    /// The capture screen shows this camera's pictures.
+    pub fn connect_camera(&self, kiosk: &Kiosk) {
+        if let Some(feed) = &self.camera {
+            kiosk.set_camera(feed.clone());
+        }
+    }
+
     /// Prints the kiosk's documents on this printer, keeping them for
     /// reprints in `<data_dir>/print-jobs.sqlite3` and counting their paper
     /// with `recorder`. Without a printer the kiosk says so and shows the
@@ -596,6 +604,7 @@ impl DeviceRig {
     pub fn connect(self: &Rc<Self>, kiosk: &Rc<Kiosk>) {
         if let Some(r) = self.running.borrow().as_ref() {
             r.connect_printer(kiosk, &self.data_dir, &self.recorder);
+            r.connect_camera(kiosk);
         }
         let rig = Rc::downgrade(self);
         let weak = Rc::downgrade(kiosk);
@@ -628,6 +637,7 @@ impl DeviceRig {
         ) {
             Ok(running) => {
                 running.connect_printer(kiosk, &self.data_dir, &self.recorder);
+                running.connect_camera(kiosk);
                 *self.running.borrow_mut() = Some(running);
                 log::info!("devices restarted (重置终端)");
             }

@@ -41,6 +41,7 @@ pub struct Kiosk {
     pub(super) staff_hooks: super::glue_staff::StaffHooks,
     pub(super) licence: super::glue_licence::LicenceHook,
     pub(super) speech: super::glue_speech::SpeechHook,
+    pub(super) capture: super::glue_capture::CaptureHook,
 }
 
 /// Bundle tiles per row: 4 in landscape, 3 in 长者模式; 2 and 1 on a
@@ -98,6 +99,7 @@ impl Kiosk {
             staff_hooks: Default::default(),
             licence: Default::default(),
             speech: Default::default(),
+            capture: Default::default(),
         });
         kiosk.window.global::<Theme>().set_font_family(
             crate::fonts::screen_font_family()
@@ -241,6 +243,7 @@ impl Kiosk {
     }
 
     fn install_callbacks(self: &Rc<Self>) {
+        self.install_capture_callbacks();
         let app = self.window.global::<AppState>();
         let on = |f: fn(&mut SessionController)| {
             let weak: Weak<Kiosk> = Rc::downgrade(self);
@@ -482,6 +485,7 @@ impl Kiosk {
             SharedString::new()
         });
         self.refresh_apply(&c);
+        self.refresh_capture(&c);
         self.refresh_staff(&c);
         self.refresh_speech(&c);
         // The keyboard never outlives the field it edits (idle wipe, page

@@ -199,7 +199,7 @@ impl Kiosk {
         let app = c.application();
         let materials = app
             .filter(|_| matches!(c.page(), CPage::Materials | CPage::Review))
-            .map(material_rows)
+            .map(|a| material_rows(a, self.has_camera()))
             .unwrap_or_default();
         sync_model(ap.get_materials(), materials, |m| ap.set_materials(m));
         ap.set_later_deadline(
@@ -501,7 +501,9 @@ fn show_form(f: &FormState, c: &SessionController, a: &Application) {
     sync_model(f.get_rows(), rows, |m| f.set_rows(m));
 }
 
-fn material_rows(a: &Application) -> Vec<MaterialPlanRow> {
+/// `camera`: the kiosk has a document camera (materials it may take get
+/// a 拍照 button).
+fn material_rows(a: &Application, camera: bool) -> Vec<MaterialPlanRow> {
     a.materials()
         .into_iter()
         .map(|m| {
@@ -521,6 +523,11 @@ fn material_rows(a: &Application) -> Vec<MaterialPlanRow> {
                 how: how.into(),
                 may_come_later: m.may_come_later,
                 later,
+                can_capture: camera && m.may_capture,
+                pages: match m.provision {
+                    Provision::Captured(n) => n as i32,
+                    _ => 0,
+                },
             }
         })
         .collect()

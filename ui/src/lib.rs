@@ -9,6 +9,7 @@
 pub mod fonts;
 pub mod glue;
 mod glue_apply;
+mod glue_capture;
 mod glue_licence;
 mod glue_speech;
 mod glue_staff;

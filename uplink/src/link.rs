@@ -7,6 +7,7 @@ use crate::{PlatformClient, PlatformError, Uplink};
 use onevisit_core::applicant::{LicenceData, LicenceSource};
 use onevisit_core::platform::contract::CaseStatus;
 use onevisit_core::progress::CaseStatusSource;
+use onevisit_core::visit::materials::{ElicenceSource, HeldLicence};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -140,12 +141,28 @@ impl CaseStatusSource for StatusLookup {
     }
 }
 
-/// Shared licence data from the platform for the form, through the
+/// Shared licence data from the platform for the form, and the 电子证照
+/// the applicant holds for the materials page, through the
 /// [`Link`].
 #[derive(Clone)]
 pub struct LicenceLookup {
     link: Link,
     timeout: Duration,
+}
+
+impl ElicenceSource for LicenceLookup {
+    fn elicences(
+        &self,
+        id_number: &str,
+        materials: &[String],
+    ) -> Result<Vec<HeldLicence>, PlatformError> {
+        let query = onevisit_core::platform::contract::ElicenceQuery {
+            id_number: id_number.to_string(),
+            materials: materials.to_vec(),
+        };
+        self.link
+            .ask(self.timeout, self.link.client.elicences(&query))
+    }
 }
 
 impl LicenceSource for LicenceLookup {

@@ -102,6 +102,18 @@ impl std::fmt::Debug for HeldLicence {
     }
 }
 
+/// Where the kiosk asks which of `materials` the platform holds as
+/// 电子证照 for the person with `id_number` (only with the applicant's
+/// consent): the uplink's client (`onevisit_uplink::ElicenceLookup`) in
+/// the kiosk. Blocking: the UI asks off its thread.
+pub trait ElicenceSource: Send + Sync {
+    fn elicences(
+        &self,
+        id_number: &str,
+        materials: &[String],
+    ) -> Result<Vec<HeldLicence>, crate::platform::PlatformError>;
+}
+
 /// The applicant's answer to 是否同意调取您的电子证照.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LookupConsent {

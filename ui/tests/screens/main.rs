@@ -9,6 +9,7 @@ mod isolated;
 #[path = "../../../tests/common/ui.rs"]
 mod ui;
 
+mod capture;
 mod dev_panel;
 mod form_headings;
 mod form_keys;
@@ -30,6 +31,10 @@ mod tap_count;
 
 fn main() -> std::process::ExitCode {
     isolated::main(&[
+        (
+            "capture::materials_are_photographed_once_and_held_licences_are_not_asked_for",
+            capture::materials_are_photographed_once_and_held_licences_are_not_asked_for,
+        ),
         (
             "dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area",
             dev_panel::the_simulated_device_strip_sits_beside_the_kiosk_area,
