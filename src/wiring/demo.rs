@@ -16,8 +16,8 @@ use onevisit_core::print::{StoredJob, to_png};
 use onevisit_drivers::escpos::PaperWidth;
 use onevisit_drivers::speech::{SpeechSettings, Synthesizer};
 use onevisit_ui::{
-    ApplyState, BundleState, CaptureState, CardState, FormState, KeyboardState, Kiosk, OutcomeState,
-    QuestionState, SessionController, fonts,
+    ApplyState, BundleState, CaptureState, CardState, FormState, KeyboardState, Kiosk,
+    OutcomeState, QuestionState, SessionController, fonts,
 };
 use slint::{ComponentHandle, Model};
 use std::cell::RefCell;

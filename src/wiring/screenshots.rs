@@ -657,7 +657,10 @@ pub fn give_voice(kiosk: &Kiosk) {
 fn after_open(kiosk: &Kiosk, name: &str, camera: &mut DeskCamera) -> Result<(), String> {
     if name == "capture" {
         camera.show(kiosk, 0)?;
-        kiosk.window().global::<onevisit_ui::CaptureState>().invoke_shoot();
+        kiosk
+            .window()
+            .global::<onevisit_ui::CaptureState>()
+            .invoke_shoot();
         camera.show(kiosk, 1)?;
     }
     if name == "form-handwriting" {

@@ -18,12 +18,12 @@
 use super::glue::Kiosk;
 use super::{ApplyState, CaptureState};
 use crate::controller::{Page as CPage, SessionController};
+use image::RgbImage;
 use onevisit_core::visit::materials::{
     CapturedPage, ElicenceSource, HeldLicence, LookupConsent, LookupState,
 };
 use onevisit_drivers::camera::supervised::CameraFeed;
 use onevisit_drivers::capture::{self, CaptureOptions};
-use image::RgbImage;
 use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer, Timer, TimerMode};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -158,10 +158,17 @@ impl Kiosk {
         if self.capture.busy.get() || self.controller().capturing().is_none() {
             return;
         }
-        let picture = self.capture.feed.borrow().as_ref().and_then(CameraFeed::latest);
+        let picture = self
+            .capture
+            .feed
+            .borrow()
+            .as_ref()
+            .and_then(CameraFeed::latest);
         let Some(picture) = picture else {
-            *self.capture.status.borrow_mut() =
-                ("高拍仪还没有画面，请稍等片刻再拍；一直没有画面请呼叫工作人员。".into(), true);
+            *self.capture.status.borrow_mut() = (
+                "高拍仪还没有画面，请稍等片刻再拍；一直没有画面请呼叫工作人员。".into(),
+                true,
+            );
             self.refresh();
             return;
         };
@@ -186,7 +193,8 @@ impl Kiosk {
         {
             log::error!("cannot start a page capture thread: {e}");
             self.capture.busy.set(false);
-            *self.capture.status.borrow_mut() = ("这一页没有拍成，请再点一次“拍这一页”。".into(), true);
+            *self.capture.status.borrow_mut() =
+                ("这一页没有拍成，请再点一次“拍这一页”。".into(), true);
             self.refresh();
         }
     }
@@ -219,14 +227,26 @@ impl Kiosk {
     /// The timer: the newest preview onto the screen, a finished page to
     /// the controller.
     fn capture_tick(&self) {
-        let preview = self.capture.slots.preview.lock().ok().and_then(|mut p| p.take());
+        let preview = self
+            .capture
+            .slots
+            .preview
+            .lock()
+            .ok()
+            .and_then(|mut p| p.take());
         if let Some(picture) = preview {
             self.window()
                 .global::<CaptureState>()
                 .set_preview(to_image(&picture));
             self.window().global::<CaptureState>().set_has_preview(true);
         }
-        let shot = self.capture.slots.shot.lock().ok().and_then(|mut s| s.take());
+        let shot = self
+            .capture
+            .slots
+            .shot
+            .lock()
+            .ok()
+            .and_then(|mut s| s.take());
         let Some(shot) = shot else {
             return;
         };
@@ -304,7 +324,11 @@ impl Kiosk {
         cs.set_pages(pages as i32);
         cs.set_busy(self.capture.busy.get());
         let (status, warn) = self.capture.status.borrow().clone();
-        cs.set_status(if open { status.into() } else { Default::default() });
+        cs.set_status(if open {
+            status.into()
+        } else {
+            Default::default()
+        });
         cs.set_warn(open && warn);
         match self.capture.last_page.borrow().as_ref() {
             Some(thumbnail) if open && pages > 0 => {
@@ -329,14 +353,21 @@ impl Kiosk {
                     (LookupConsent::Granted, LookupState::Done) => {
                         let n = set.all_held().count();
                         if n > 0 {
-                            (false, format!("已调取您的电子证照 {n} 份，对应材料无需提交。"))
+                            (
+                                false,
+                                format!("已调取您的电子证照 {n} 份，对应材料无需提交。"),
+                            )
                         } else {
-                            (false, "平台上没有找到您的相关电子证照，请照常拍照或带原件。".into())
+                            (
+                                false,
+                                "平台上没有找到您的相关电子证照，请照常拍照或带原件。".into(),
+                            )
                         }
                     }
-                    (LookupConsent::Granted, LookupState::Failed) => {
-                        (false, "暂时连不上平台，没有调取电子证照，请照常拍照或带原件。".into())
-                    }
+                    (LookupConsent::Granted, LookupState::Failed) => (
+                        false,
+                        "暂时连不上平台，没有调取电子证照，请照常拍照或带原件。".into(),
+                    ),
                     (LookupConsent::Granted, _) => (false, "正在调取您的电子证照…".into()),
                 }
             }

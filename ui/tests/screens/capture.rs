@@ -14,12 +14,10 @@ use crate::ui::tap;
 use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
 use onevisit_core::visit::materials::ELECTRONIC_TEXT;
 use onevisit_core::visit::session::Page as CPage;
+use onevisit_drivers::camera::PixelFormat;
 use onevisit_drivers::camera::sim::SimCamera;
 use onevisit_drivers::camera::supervised::CameraFeed;
-use onevisit_drivers::camera::PixelFormat;
-use onevisit_ui::{
-    ApplyState, AppWindow, CaptureState, Kiosk, MaterialPlanRow, SessionController,
-};
+use onevisit_ui::{AppWindow, ApplyState, CaptureState, Kiosk, MaterialPlanRow, SessionController};
 use slint::{ComponentHandle, Model};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -92,7 +90,10 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     let cs = window.global::<CaptureState>();
 
     // 电子证照: asked, agreed, looked up on the platform.
-    assert!(ap.get_lookup_ask(), "the lookup is asked on the materials page");
+    assert!(
+        ap.get_lookup_ask(),
+        "the lookup is asked on the materials page"
+    );
     assert!(row(&window, "premises_proof").can_capture);
     tap(&window, "同意调取");
     settle();
@@ -104,7 +105,10 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     );
     let premises = row(&window, "premises_proof");
     assert_eq!(premises.how, ELECTRONIC_TEXT);
-    assert!(!premises.can_capture, "a held licence is never photographed");
+    assert!(
+        !premises.can_capture,
+        "a held licence is never photographed"
+    );
     assert!(!shown(&window, &format!("拍照：{}", premises.name)));
 
     // A material to photograph: the first the camera can take.
@@ -116,7 +120,10 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     tap(&window, &format!("拍照：{}", material.name));
     settle();
     assert!(cs.get_open(), "拍照 opens the capture screen");
-    assert!(feed.is_active(), "the camera's pictures are decoded while it is open");
+    assert!(
+        feed.is_active(),
+        "the camera's pictures are decoded while it is open"
+    );
     assert_eq!(cs.get_material(), material.name);
     assert!(!cs.get_has_preview(), "no picture before the first frame");
 
@@ -138,10 +145,17 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     settle();
     assert_eq!(cs.get_pages(), 1, "{}", cs.get_status());
     assert!(!cs.get_warn());
-    assert!(cs.get_status().contains("第 1 页已拍好"), "{}", cs.get_status());
+    assert!(
+        cs.get_status().contains("第 1 页已拍好"),
+        "{}",
+        cs.get_status()
+    );
     assert!(cs.get_has_last_page());
     let thumb = cs.get_last_page().size();
-    assert!(thumb.height > thumb.width, "an A4 page standing up: {thumb:?}");
+    assert!(
+        thumb.height > thumb.width,
+        "an A4 page standing up: {thumb:?}"
+    );
 
     // The empty desk: refused in plain words, nothing added.
     control.show(2);
@@ -150,7 +164,11 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     settle();
     assert_eq!(cs.get_pages(), 1);
     assert!(cs.get_warn());
-    assert!(cs.get_status().contains("没有找到材料"), "{}", cs.get_status());
+    assert!(
+        cs.get_status().contains("没有找到材料"),
+        "{}",
+        cs.get_status()
+    );
 
     // A second page, retaken once.
     control.show(1);
@@ -169,7 +187,10 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     settle();
     assert!(!cs.get_open());
     assert!(!feed.is_active());
-    assert!(feed.latest().is_none(), "closing forgets the camera's last picture");
+    assert!(
+        feed.latest().is_none(),
+        "closing forgets the camera's last picture"
+    );
     let taken = row(&window, &id);
     assert_eq!(taken.pages, 2);
     assert_eq!(taken.how, "已拍 2 页");
@@ -234,5 +255,8 @@ pub fn materials_are_photographed_once_and_held_licences_are_not_asked_for() {
     assert!(!cs.get_open());
     assert!(!cs.get_has_preview());
     assert!(!feed.is_active());
-    assert!(feed.latest().is_none(), "the wipe forgets the camera's picture");
+    assert!(
+        feed.latest().is_none(),
+        "the wipe forgets the camera's picture"
+    );
 }

@@ -191,7 +191,10 @@ const KEYS_APART_WIDTH: f32 = 10.0 * TARGET + 9.0 * APART + 2.0 * 16.0;
 /// What of a rectangle lies inside another (zero-sized when nothing).
 fn clip(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
     let (x0, y0) = (a[0].max(b[0]), a[1].max(b[1]));
-    let (x1, y1) = ((a[0] + a[2]).min(b[0] + b[2]), (a[1] + a[3]).min(b[1] + b[3]));
+    let (x1, y1) = (
+        (a[0] + a[2]).min(b[0] + b[2]),
+        (a[1] + a[3]).min(b[1] + b[3]),
+    );
     [x0, y0, (x1 - x0).max(0.0), (y1 - y0).max(0.0)]
 }
 
@@ -223,7 +226,10 @@ struct Target {
 /// and is not measured against them.
 fn crowded_targets(window: &AppWindow, screen: &str, out: &mut Vec<Spill>) {
     use i_slint_backend_testing::AccessibleRole as R;
-    let size = window.window().size().to_logical(window.window().scale_factor());
+    let size = window
+        .window()
+        .size()
+        .to_logical(window.window().scale_factor());
     let whole = [0.0, 0.0, size.width, size.height];
     let is_target = |e: &ElementHandle| {
         matches!(
@@ -250,7 +256,12 @@ fn crowded_targets(window: &AppWindow, screen: &str, out: &mut Vec<Spill>) {
                 .match_predicate(is_target)
                 .find_all()
                 .iter()
-                .map(|t| (rect(t), t.accessible_label().unwrap_or_default().to_string()))
+                .map(|t| {
+                    (
+                        rect(t),
+                        t.accessible_label().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect()
         })
         .collect();
