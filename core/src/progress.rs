@@ -16,7 +16,7 @@
 
 use crate::outbox::{Outbox, receipt};
 use crate::platform::PlatformError;
-use crate::platform::contract::CaseStatus;
+use crate::platform::contract::{CaseStatus, MaterialReceived};
 use crate::print::qr_payload::RECEIPT_PREFIX;
 use crate::staff::{AuditLog, Clock, StaffWindow};
 use serde::Serialize;
@@ -65,8 +65,21 @@ pub struct ProgressView {
     /// One line on top: 办理中 / 已保存在本机，尚未提交 / …
     pub headline: String,
     pub items: Vec<ProgressLine>,
-    /// A hint under the list (offline, what to do next).
+    /// A hint under the list (offline, what to do next); from the platform
+    /// it opens with the 材料已收 line ([`materials_line`]).
     pub note: Option<String>,
+    /// 材料已收: the materials the platform holds for the case, with their
+    /// pages (platform answers only; empty otherwise).
+    pub materials: Vec<MaterialReceived>,
+}
+
+/// `材料已收：营业执照 2页、房屋产权证明（电子证照）。`, or `None` when the
+/// platform holds no material of the case.
+pub fn materials_line(materials: &[MaterialReceived]) -> Option<String> {
+    (!materials.is_empty()).then(|| {
+        let parts: Vec<String> = materials.iter().map(MaterialReceived::label).collect();
+        format!("材料已收：{}。", parts.join("、"))
+    })
 }
 
 /// The outcome of one query.
@@ -288,17 +301,22 @@ impl ProgressQuery {
                     } else {
                         "办理中"
                     };
-                    let note = status
+                    let supply = status
                         .items
                         .iter()
                         .any(|i| i.status == ItemStatus::NeedsMaterials)
                         .then(|| format!("需补正材料的事项，请携带回执{}。", self.window.go_to()));
+                    let note = match (materials_line(&status.materials), supply) {
+                        (Some(m), Some(s)) => Some(format!("{m}{s}")),
+                        (m, s) => m.or(s),
+                    };
                     return ProgressAnswer::Found(ProgressView {
                         receipt: receipt_no,
                         source: ProgressSource::Platform,
                         headline: headline.into(),
                         items,
                         note,
+                        materials: status.materials,
                     });
                 }
                 Err(PlatformError::Retryable { reason, .. }) => offline_reason = Some(reason),
@@ -340,6 +358,7 @@ impl ProgressQuery {
                 })
                 .collect(),
             note: Some(note),
+            materials: Vec::new(),
         })
     }
 }

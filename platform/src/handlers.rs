@@ -52,6 +52,15 @@ fn validate_case(st: &AppState, kiosk: &str, sub: &Submission) -> Result<(), (St
             "one application per item of the notice is required".into(),
         );
     }
+    if let Some(m) = sub.materials.iter().find(|m| !valid_sha(&m.sha256)) {
+        return fail(
+            "bad_sha256",
+            format!(
+                "page {} of material {} is cited by {:?}, not a lower-case hex SHA-256",
+                m.page, m.material, m.sha256
+            ),
+        );
+    }
     Ok(())
 }
 
@@ -222,11 +231,11 @@ pub(super) async fn case_status(
     UrlPath(receipt): UrlPath<String>,
 ) -> Response {
     let db = st.db();
-    let row: rusqlite::Result<Option<(String, i64, String)>> = db
+    let row: rusqlite::Result<Option<(String, i64, String, String)>> = db
         .query_row(
-            "SELECT case_id, received_ms, items FROM cases WHERE receipt = ?1",
+            "SELECT case_id, received_ms, items, body FROM cases WHERE receipt = ?1",
             [&receipt],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional();
     match row {
@@ -236,7 +245,19 @@ pub(super) async fn case_status(
             "unknown_case",
             format!("no case for receipt {receipt}"),
         ),
-        Ok(Some((case_id, received, items))) => {
+        Ok(Some((case_id, received, items, body))) => {
+            let materials = match serde_json::from_str::<Submission>(&body) {
+                Ok(sub) => match store::materials_received(&db, &sub) {
+                    Ok(m) => m,
+                    Err(e) => return internal(e),
+                },
+                // Stored by this platform after its own checks: unreadable
+                // only if the contract changed under it.
+                Err(e) => {
+                    log::warn!("case {case_id}: stored body unreadable: {e}");
+                    Vec::new()
+                }
+            };
             let items: Vec<ItemCase> = serde_json::from_str(&items).unwrap_or_default();
             let now = now_ms();
             let items = items
@@ -257,6 +278,7 @@ pub(super) async fn case_status(
                 case_id,
                 receipt,
                 items,
+                materials,
             })
             .into_response()
         }
@@ -271,6 +293,9 @@ pub(super) async fn material(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !valid_sha(&sha) {
+        return bad_sha();
+    }
     let actual = hex::encode(Sha256::digest(&body));
     if actual != sha {
         return api_error(
@@ -303,6 +328,16 @@ fn valid_sha(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// 400 `bad_sha256`: a page's name in a path or manifest must be its
+/// SHA-256 as 64 lower-case hex digits.
+fn bad_sha() -> Response {
+    api_error(
+        StatusCode::BAD_REQUEST,
+        "bad_sha256",
+        "the path must be a lower-case hex SHA-256 (64 characters 0-9a-f)",
+    )
+}
+
 fn chunk_error(e: store::ChunkError) -> Response {
     let status = match &e {
         store::ChunkError::OffsetMismatch { .. } | store::ChunkError::TotalMismatch { .. } => {
@@ -320,6 +355,9 @@ pub(super) async fn attachment_get(
     State(st): State<Shared>,
     UrlPath(sha): UrlPath<String>,
 ) -> Response {
+    if !valid_sha(&sha) {
+        return bad_sha();
+    }
     match store::attachment(&st.db(), &sha) {
         Ok(Some(s)) => axum::Json(s).into_response(),
         Ok(None) => api_error(
@@ -343,11 +381,7 @@ pub(super) async fn attachment_put(
     body: Bytes,
 ) -> Response {
     if !valid_sha(&sha) {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "bad_sha256",
-            "the path must be a lower-case hex SHA-256",
-        );
+        return bad_sha();
     }
     let number = |name: &str| header(&headers, name).trim().parse::<u64>().ok();
     let (Some(offset), Some(total)) = (number(contract::H_OFFSET), number(contract::H_TOTAL))

@@ -3,7 +3,7 @@
 //! heartbeats, seen nonces, and counters for the operators' listing.
 
 use onevisit_core::platform::contract::{
-    AttachmentStatus, ItemCase, ItemStatus, ListedCase, Listing,
+    AttachmentStatus, ItemCase, ItemStatus, ListedCase, Listing, MaterialReceived,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -312,6 +312,50 @@ pub fn missing_attachments<'a>(
         }
     }
     Ok(missing)
+}
+
+/// 材料已收 for a case: each material its manifest cites, with the pages
+/// held complete here, then each 电子证照 it used; names from its notice.
+pub fn materials_received(
+    conn: &Connection,
+    sub: &onevisit_core::visit::submission::Submission,
+) -> rusqlite::Result<Vec<MaterialReceived>> {
+    let name = |id: &str| {
+        sub.notice["materials"]
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["id"] == id))
+            .and_then(|m| m["name"].as_str())
+            .unwrap_or(id)
+            .to_string()
+    };
+    let mut held = conn.prepare_cached(
+        "SELECT EXISTS(SELECT 1 FROM attachments WHERE sha256 = ?1 AND complete = 1)",
+    )?;
+    let mut out: Vec<MaterialReceived> = Vec::new();
+    for m in &sub.materials {
+        let here = held.query_row([&m.sha256], |r| r.get::<_, bool>(0))?;
+        let row = match out.iter_mut().find(|r| r.material == m.material) {
+            Some(r) => r,
+            None => {
+                out.push(MaterialReceived {
+                    material: m.material.clone(),
+                    name: name(&m.material),
+                    pages: 0,
+                    elicence: None,
+                });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        row.pages += u32::from(here);
+    }
+    out.retain(|r| r.pages > 0);
+    out.extend(sub.elicences.iter().map(|l| MaterialReceived {
+        material: l.material.clone(),
+        name: name(&l.material),
+        pages: 0,
+        elicence: Some(l.title.clone()),
+    }));
+    Ok(out)
 }
 
 /// The stored bytes of a complete attachment (for operators and tests).

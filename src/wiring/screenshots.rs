@@ -384,6 +384,7 @@ fn query_answer(c: &mut SessionController, source: ProgressSource) {
                 })
                 .collect(),
             note: None,
+            materials: Vec::new(),
         },
         ProgressSource::Local => ProgressView {
             receipt: sample_receipt(),
@@ -398,6 +399,7 @@ fn query_answer(c: &mut SessionController, source: ProgressSource) {
                 })
                 .collect(),
             note: Some("网络恢复后本机会自动提交，无需再次办理。".into()),
+            materials: Vec::new(),
         },
     };
     let ticket = c.staff().ticket();

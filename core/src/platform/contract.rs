@@ -50,6 +50,36 @@ pub struct CaseStatus {
     pub case_id: String,
     pub receipt: String,
     pub items: Vec<ItemProgress>,
+    /// 材料已收: the case's materials the platform holds, in manifest order
+    /// (absent from platforms that do not say).
+    #[serde(default)]
+    pub materials: Vec<MaterialReceived>,
+}
+
+/// One material of a case as the platform holds it: its pages (each
+/// stored once, counted only when complete), or the 电子证照 it used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialReceived {
+    /// The catalog's material id.
+    pub material: String,
+    /// Its name on the notice.
+    pub name: String,
+    /// Pages held (0 for a 电子证照).
+    pub pages: u32,
+    /// Held as 电子证照 (its title), not as pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elicence: Option<String>,
+}
+
+impl MaterialReceived {
+    /// How the progress query words it: `营业执照 2页`,
+    /// `房屋产权证明（电子证照）`.
+    pub fn label(&self) -> String {
+        match &self.elicence {
+            Some(_) => format!("{}（电子证照）", self.name),
+            None => format!("{} {}页", self.name, self.pages),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

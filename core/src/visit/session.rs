@@ -1146,7 +1146,8 @@ impl SessionController {
             }
         };
         let data =
-            ReceiptData::from_notice(notice, a.applicant(), &receipt, &kiosk_id, now, delivery);
+            ReceiptData::from_notice(notice, a.applicant(), &receipt, &kiosk_id, now, delivery)
+                .with_received(notice, &sub);
         let later = a.later_names();
         let deadline = a.later_deadline();
         let mut jobs = vec![StoredJob {

@@ -758,6 +758,32 @@ fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
     c.submit();
     assert_eq!(c.page(), Page::Done, "{:?}", c.message());
     let receipt = c.done().unwrap().receipt.clone();
+    // The printed receipt lists what was received: material × pages, and
+    // the 电子证照 used instead of paper.
+    let printed: Vec<String> = c.done().unwrap().receipt_jobs[0]
+        .document
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            onevisit_core::print::Block::ListItem { text, .. } => Some(text.clone()),
+            onevisit_core::print::Block::Heading { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let shared_line = format!("{}：3页", shared.name);
+    assert!(printed.contains(&shared_line), "{printed:?}");
+    assert!(
+        printed
+            .iter()
+            .any(|t| t.ends_with("：已调取电子证照“不动产权证书”")),
+        "{printed:?}"
+    );
+    let materials = 2 + usize::from(later.is_some());
+    let pages = 3 + usize::from(later.is_some());
+    assert!(
+        printed.contains(&format!("收取材料（{materials}项，共{pages}页）")),
+        "{printed:?}"
+    );
     let jobs = outbox.claim_due(now_ms() + 1_000, 10).unwrap();
     assert_eq!(jobs.len(), 1, "one job per submission at a time");
     let first = &jobs[0];

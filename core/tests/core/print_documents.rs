@@ -87,9 +87,12 @@ fn applicant(name: &str) -> Applicant {
     a
 }
 
+/// A B01 receipt; the case handed in two materials as pages (2 and 1)
+/// and a third as the platform's 电子证照.
 fn receipt(name: &str) -> ReceiptData {
-    ReceiptData::from_notice(
-        &b01(),
+    let n = b01();
+    let mut r = ReceiptData::from_notice(
+        &n,
         &applicant(name),
         "HL20260302-0042",
         "KIOSK-07",
@@ -97,7 +100,22 @@ fn receipt(name: &str) -> ReceiptData {
         Delivery::WindowPickup {
             window: "华龙区政务服务中心“综合受理窗口”".into(),
         },
-    )
+    );
+    let got = |i: usize, received| print::ReceivedMaterial {
+        name: n.materials[i].name.clone(),
+        received,
+    };
+    r.received = vec![
+        got(0, print::Received::Pages { pages: 2 }),
+        got(1, print::Received::Pages { pages: 1 }),
+        got(
+            2,
+            print::Received::Elicence {
+                title: "不动产权证书".into(),
+            },
+        ),
+    ];
+    r
 }
 
 fn commitment() -> CommitmentData {

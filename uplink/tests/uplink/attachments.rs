@@ -212,37 +212,19 @@ fn a_case_citing_a_page_never_uploaded_is_refused() {
     // A chunk whose bytes do not match its stated hash is refused with a
     // clear code, and nothing of it is kept.
     let sha = &sub.materials[0].sha256;
-    let bad = rt.block_on(async {
-        let url = format!("{}v1/attachments/{sha}", srv.url());
-        let body = pages[0].clone();
-        let ts = chrono::Utc::now().timestamp();
-        let path = format!("/v1/attachments/{sha}");
-        let sig = onevisit_core::platform::sign::sign(
-            onevisit_core::platform::sign::DEV_KIOSK_KEY,
-            "PUT",
-            &path,
-            ts,
-            "nonce-000000000099",
-            &body,
-        );
-        let r = reqwest::Client::new()
-            .put(url)
-            .header(onevisit_core::platform::sign::H_KIOSK, "K0101")
-            .header(onevisit_core::platform::sign::H_TIMESTAMP, ts.to_string())
-            .header(onevisit_core::platform::sign::H_NONCE, "nonce-000000000099")
-            .header(onevisit_core::platform::sign::H_SIGNATURE, sig)
-            .header("x-onevisit-offset", "0")
-            .header("x-onevisit-total", body.len().to_string())
-            .header("x-onevisit-chunk-sha256", "00".repeat(32))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (
-            r.status().as_u16(),
-            r.json::<serde_json::Value>().await.unwrap(),
-        )
-    });
+    let body = pages[0].clone();
+    let bad = signed(
+        &rt,
+        &srv.url(),
+        reqwest::Method::PUT,
+        &format!("/v1/attachments/{sha}"),
+        body.clone(),
+        &[
+            ("x-onevisit-offset", "0".into()),
+            ("x-onevisit-total", body.len().to_string()),
+            ("x-onevisit-chunk-sha256", "00".repeat(32)),
+        ],
+    );
     assert_eq!(bad.0, 422);
     assert_eq!(bad.1["code"], "chunk_hash_mismatch", "{}", bad.1);
     let status = rt.block_on(client.attachment_status(sha)).unwrap();
@@ -284,5 +266,251 @@ fn the_licence_library_answers_only_for_materials_asked_about() {
         Err(PlatformError::Permanent { code, .. }) => assert_eq!(code, "bad_id_number"),
         other => panic!("{other:?}"),
     }
+    srv.stop();
+}
+
+/// 材料已收: once the case and its pages are at the platform, its status
+/// lists each material with the pages the platform holds (a page cited by
+/// two materials counts for both, stored once), then the 电子证照 used; the
+/// progress query shows them in its answer's text.
+#[test]
+fn the_progress_query_shows_the_pages_the_platform_holds_per_material() {
+    use onevisit_core::progress::{ProgressAnswer, ProgressQuery, ProgressSource, item_names};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = server(dir.path(), |_| {});
+    let ob = Arc::new(outbox(dir.path()));
+    let pages = pages(5, 100_000);
+    let (mut sub, bytes) = with_pages(&pages);
+    let third = sub.notice["materials"][2]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sub.add_held_licence(onevisit_core::visit::materials::HeldLicence {
+        material: third.clone(),
+        title: "不动产权证书".into(),
+        licence_no: "豫(2024)濮阳市不动产权第0012345号".into(),
+        issuer: "濮阳市自然资源和规划局".into(),
+    })
+    .unwrap();
+    let name = |i: usize| {
+        sub.notice["materials"][i]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (first, second, held) = (name(0), name(1), name(2));
+    let receipt = ob.enqueue(&mut sub, &bytes).unwrap();
+    let rt = rt();
+    drain(&rt, &uplink(ob.clone(), &srv.url()), 60);
+
+    let client = client(&srv.url(), std::time::Duration::from_secs(5));
+    let status = rt.block_on(client.case_status(&receipt)).unwrap();
+    let got: Vec<(String, u32, Option<String>)> = status
+        .materials
+        .iter()
+        .map(|m| (m.name.clone(), m.pages, m.elicence.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (first.clone(), 2, None),
+            (second.clone(), 4, None),
+            (held.clone(), 0, Some("不动产权证书".into())),
+        ],
+        "5 pages: 2 + 3, the last cited again by the second material"
+    );
+    assert_eq!(listing(dir.path()).materials, 5, "each page stored once");
+
+    let q = ProgressQuery::new(
+        ob.clone(),
+        Some(status_lookup(&srv.url(), std::time::Duration::from_secs(3))),
+        item_names(catalog()),
+        Arc::new(onevisit_core::staff::ManualClock::new(now_ms())),
+    );
+    let ProgressAnswer::Found(v) = q.query(&receipt, "0026") else {
+        panic!("the case is found");
+    };
+    assert_eq!(v.source, ProgressSource::Platform);
+    assert_eq!(v.materials, status.materials);
+    assert_eq!(
+        v.note.as_deref(),
+        Some(format!("材料已收：{first} 2页、{second} 4页、{held}（电子证照）。").as_str())
+    );
+    srv.stop();
+}
+
+/// A signed request as the kiosk would send it, with `headers` beside the
+/// signature's; the answer's status and JSON body.
+fn signed(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Vec<u8>,
+    headers: &[(&str, String)],
+) -> (u16, serde_json::Value) {
+    use onevisit_core::platform::sign;
+    let ts = chrono::Utc::now().timestamp();
+    let nonce = format!("nonce-{:012}", rand::random::<u32>());
+    let sig = sign::sign(
+        sign::DEV_KIOSK_KEY,
+        method.as_str(),
+        path,
+        ts,
+        &nonce,
+        &body,
+    );
+    rt.block_on(async {
+        let mut r = reqwest::Client::new()
+            .request(method, format!("{}{}", base, &path[1..]))
+            .header(sign::H_KIOSK, "K0101")
+            .header(sign::H_TIMESTAMP, ts.to_string())
+            .header(sign::H_NONCE, nonce)
+            .header(sign::H_SIGNATURE, sig);
+        for (k, v) in headers {
+            r = r.header(*k, v);
+        }
+        let r = r.body(body).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    })
+}
+
+/// A page is named by its SHA-256 as 64 lower-case hex digits: any other
+/// name in a path or a manifest is refused as `400 bad_sha256` (not "not
+/// found" or a hash mismatch, which would send the kiosk retrying).
+#[test]
+fn malformed_hashes_are_refused_with_bad_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = server(dir.path(), |_| {});
+    let rt = rt();
+    let body = b"\xFF\xD8\xFF page".to_vec();
+    use sha2::Digest;
+    let good = hex::encode(sha2::Sha256::digest(&body));
+    let chunk = |b: &[u8]| {
+        vec![
+            ("x-onevisit-offset", "0".to_string()),
+            ("x-onevisit-total", b.len().to_string()),
+            (
+                "x-onevisit-chunk-sha256",
+                hex::encode(sha2::Sha256::digest(b)),
+            ),
+        ]
+    };
+    for bad in [
+        good.to_uppercase(),
+        good[..63].to_string(),
+        format!("{good}0"),
+        format!("{}g", &good[..63]),
+        "not-a-hash".to_string(),
+    ] {
+        for (method, path, headers) in [
+            (
+                reqwest::Method::PUT,
+                format!("/v1/attachments/{bad}"),
+                chunk(&body),
+            ),
+            (
+                reqwest::Method::GET,
+                format!("/v1/attachments/{bad}"),
+                vec![],
+            ),
+            (reqwest::Method::PUT, format!("/v1/materials/{bad}"), vec![]),
+        ] {
+            let b = if method == reqwest::Method::GET {
+                Vec::new()
+            } else {
+                body.clone()
+            };
+            let (status, answer) = signed(&rt, &srv.url(), method.clone(), &path, b, &headers);
+            assert_eq!(
+                (status, answer["code"].as_str()),
+                (400, Some("bad_sha256")),
+                "{method} {path}: {answer}"
+            );
+        }
+    }
+    // The well-formed name of the same bytes is taken.
+    let (status, answer) = signed(
+        &rt,
+        &srv.url(),
+        reqwest::Method::PUT,
+        &format!("/v1/attachments/{good}"),
+        body.clone(),
+        &chunk(&body),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["complete"], true);
+
+    // A manifest citing a page by a malformed hash is refused as such.
+    let (mut sub, _) = with_pages(&pages(1, 1000));
+    sub.materials[0].sha256 = "ABC".into();
+    sub.kiosk_id = "K0101".into();
+    sub.receipt = onevisit_core::outbox::receipt::format("K0101", "20261129", 8);
+    sub.created_at = "2026-11-29T10:00:00.000+08:00".into();
+    let client = client(&srv.url(), std::time::Duration::from_secs(5));
+    match rt.block_on(client.create_case("idem-bad-sha", serde_json::to_vec(&sub).unwrap())) {
+        Err(PlatformError::Permanent { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (422, "bad_sha256"))
+        }
+        other => panic!("expected bad_sha256, got {other:?}"),
+    }
+    srv.stop();
+}
+
+/// A damaged chunk, deterministically: every chunk arriving damaged is
+/// refused (`chunk_hash_mismatch`, nothing stored) and the kiosk sends the
+/// same chunk again, three times, then leaves the job to its backoff; once
+/// chunks arrive whole the same upload goes through, byte for byte.
+#[test]
+fn a_damaged_chunk_is_refused_and_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = server(dir.path(), |c| {
+        c.faults = FaultSettings {
+            corrupt_chunk_rate: 1.0,
+            ..FaultSettings::default()
+        }
+    });
+    let ob = Arc::new(outbox(dir.path()));
+    let pages = pages(1, 200_000);
+    let (mut sub, bytes) = with_pages(&pages);
+    ob.enqueue(&mut sub, &bytes).unwrap();
+    let job = ob.claim_due(now_ms(), 10).unwrap().remove(0);
+    assert_eq!(job.kind, JobKind::Material);
+    let client = client(&srv.url(), std::time::Duration::from_secs(5));
+    let rt = rt();
+    let send = || {
+        rt.block_on(onevisit_uplink::upload_attachment(
+            &client,
+            &ob,
+            &job,
+            &pages[0],
+            onevisit_uplink::DEFAULT_CHUNK,
+        ))
+    };
+    match send() {
+        Err(PlatformError::Retryable { reason, .. }) => {
+            assert!(reason.contains("damaged"), "{reason}")
+        }
+        other => panic!("expected a retry later, got {other:?}"),
+    }
+    let l = listing(dir.path());
+    assert_eq!(l.chunks_refused, 3, "the first chunk, sent three times");
+    assert_eq!(l.chunks_accepted, 0);
+    let sha = job.key.clone();
+    assert_eq!(rt.block_on(client.attachment_status(&sha)).unwrap(), None);
+
+    // Chunks arrive whole again: the refused chunk is sent again (from
+    // offset 0, nothing was kept) and the upload completes.
+    srv.faults.set(FaultSettings {
+        corrupt_chunk_rate: 0.0,
+        ..FaultSettings::default()
+    });
+    let done = send().unwrap();
+    assert!(done.complete && !done.duplicate, "{done:?}");
+    let l = listing(dir.path());
+    assert_eq!(l.chunks_refused, 3);
+    assert_eq!(l.chunks_accepted, 4, "200 kB in 64 KiB chunks");
+    assert_eq!(l.chunk_bytes_accepted as usize, pages[0].len());
+    assert_eq!(stored(dir.path(), &sha).as_ref(), Some(&pages[0]));
     srv.stop();
 }

@@ -5,6 +5,7 @@ use crate::applicant::Applicant;
 use crate::guide::Notice;
 use crate::print::layout::{Block, Document};
 use crate::print::qr_payload::receipt_payload;
+use crate::visit::submission::Submission;
 use chrono::{NaiveDate, NaiveDateTime};
 use onevisit_drivers::ids::{mask_id_text, mask_name};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,56 @@ pub struct ReceiptItem {
     pub window: String,
 }
 
+/// One material the kiosk received for the case: captured pages, or the
+/// platform's 电子证照 used instead of paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedMaterial {
+    /// The material's name from the notice.
+    pub name: String,
+    pub received: Received,
+}
+
+/// How a material was received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Received {
+    /// This many pages captured at the kiosk and sent with the case.
+    Pages { pages: u32 },
+    /// Held by the platform as this 电子证照 (e.g. 不动产权证书).
+    Elicence { title: String },
+}
+
+/// What the case hands in, in manifest order: each captured material with
+/// its page count, then each 电子证照 used. Names come from the notice (the
+/// id when the notice lacks it).
+pub fn received_materials(notice: &Notice, sub: &Submission) -> Vec<ReceivedMaterial> {
+    let name = |id: &str| {
+        notice
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut out: Vec<ReceivedMaterial> = sub
+        .pages_per_material()
+        .into_iter()
+        .map(|(id, pages)| ReceivedMaterial {
+            name: name(&id),
+            received: Received::Pages {
+                pages: pages as u32,
+            },
+        })
+        .collect();
+    out.extend(sub.elicences.iter().map(|l| ReceivedMaterial {
+        name: name(&l.material),
+        received: Received::Elicence {
+            title: l.title.clone(),
+        },
+    }));
+    out
+}
+
 /// Everything a receipt shows. The applicant's name and ID number are kept
 /// whole here (the outbox needs them) and masked only when rendered.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,6 +97,9 @@ pub struct ReceiptData {
     pub delivery: Delivery,
     pub applicant_name: String,
     pub applicant_id: String,
+    /// 收取材料: what was handed in with the case (empty: nothing captured,
+    /// and the section is not printed).
+    pub received: Vec<ReceivedMaterial>,
 }
 
 impl std::fmt::Debug for ReceiptData {
@@ -101,7 +155,14 @@ impl ReceiptData {
             delivery,
             applicant_name: name,
             applicant_id: id,
+            received: Vec::new(),
         }
+    }
+
+    /// The same receipt listing what `sub` hands in ([`received_materials`]).
+    pub fn with_received(mut self, notice: &Notice, sub: &Submission) -> Self {
+        self.received = received_materials(notice, sub);
+        self
     }
 }
 
@@ -132,6 +193,25 @@ pub fn receipt_document(r: &ReceiptData) -> Document {
     for (n, i) in r.items.iter().enumerate() {
         d.item(format!("{}.", n + 1), &i.name);
         d.field("  承办", format!("{}，{}", i.department, i.window));
+    }
+    if !r.received.is_empty() {
+        d.separator();
+        let pages: u32 = r
+            .received
+            .iter()
+            .map(|m| match m.received {
+                Received::Pages { pages } => pages,
+                Received::Elicence { .. } => 0,
+            })
+            .sum();
+        d.heading(format!("收取材料（{}项，共{pages}页）", r.received.len()));
+        for (n, m) in r.received.iter().enumerate() {
+            let how = match &m.received {
+                Received::Pages { pages } => format!("{pages}页"),
+                Received::Elicence { title } => format!("已调取电子证照“{title}”"),
+            };
+            d.item(format!("{}.", n + 1), format!("{}：{how}", m.name));
+        }
     }
     d.separator();
     d.field("牵头部门", &r.lead_department);
