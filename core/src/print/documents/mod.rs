@@ -3,9 +3,11 @@
 pub mod commitment;
 pub mod notice;
 pub mod receipt;
+pub mod signing;
 pub mod test_page;
 
-pub use commitment::{CommitmentData, DEFAULT_SUPPLY_DAYS, commitment_document};
+pub use commitment::{CommitmentData, commitment_document};
 pub use notice::notice_document;
-pub use receipt::{Delivery, ReceiptData, ReceiptItem, add_working_days, receipt_document};
+pub use receipt::{Delivery, ReceiptData, ReceiptItem, receipt_document};
+pub use signing::{SigningData, notification_commitment_document, signing_document};
 pub use test_page::{TEST_BARCODE, test_page_document};
