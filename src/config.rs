@@ -74,6 +74,21 @@ pub struct ConfigFile {
     /// and hours, shown on every notice; a department left out keeps the
     /// catalog's, shown with （待核实） until set here.
     pub consult: BTreeMap<String, ConsultFile>,
+    /// This hall's windows per department id (`[window.market]`: `name`,
+    /// optional `number`); a department left out is told as its name with
+    /// 审核窗口（待核实）, never a number the hall did not set.
+    pub window: BTreeMap<String, WindowFile>,
+    /// Working days to supply a 容缺 material (1 … 60); not set: the
+    /// catalog's `rongque_days` (an item's own still wins).
+    pub rongque_days: Option<u32>,
+}
+
+/// Where one department's materials are checked in this hall.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WindowFile {
+    pub name: String,
+    pub number: Option<String>,
 }
 
 /// One department's consultation phone and hours in this hall.
@@ -112,6 +127,8 @@ impl Default for ConfigFile {
             camera: CameraFile::default(),
             devices: DevicesFile::default(),
             consult: BTreeMap::new(),
+            window: BTreeMap::new(),
+            rongque_days: None,
         }
     }
 }
@@ -444,6 +461,11 @@ pub struct KioskConfig {
     /// `[consult.<department id>]`, checked; applied to the catalog by
     /// `SessionController::with_consult` (see `Catalog::with_consult`).
     pub consult: BTreeMap<String, onevisit_core::catalog::Consult>,
+    /// `[window.<department id>]`, checked; applied by
+    /// `SessionController::with_windows`.
+    pub windows: BTreeMap<String, onevisit_core::catalog::HallWindow>,
+    /// `rongque_days`: applied by `SessionController::with_rongque_days`.
+    pub rongque_days: Option<u32>,
     /// Things worth a technician's attention that do not stop the kiosk
     /// (a key file others can read, …).
     pub warnings: Vec<String>,
@@ -773,6 +795,38 @@ impl KioskConfig {
             }
             consult.insert(id.clone(), entry);
         }
+        let mut windows = BTreeMap::new();
+        for (id, w) in &file.window {
+            let name = w.name.trim();
+            let number = w.number.as_deref().map(str::trim);
+            if name.is_empty() || name.chars().count() > 16 {
+                errors.push(format!(
+                    "window.{id}: name = {:?}: 1 to 16 characters (e.g. \"市场监管窗口\")",
+                    w.name
+                ));
+            }
+            if let Some(n) = number
+                && (n.is_empty()
+                    || n.chars().count() > 4
+                    || !n.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                errors.push(format!(
+                    "window.{id}: number = {n:?}: up to 4 letters or digits (\"3\", \"A2\")"
+                ));
+            }
+            windows.insert(
+                id.clone(),
+                onevisit_core::catalog::HallWindow {
+                    name: name.to_string(),
+                    number: number.map(str::to_string),
+                },
+            );
+        }
+        if let Some(d) = file.rongque_days
+            && !(1..=60).contains(&d)
+        {
+            errors.push(format!("rongque_days = {d}: 1 … 60 working days"));
+        }
         if file.diagnostics_dir.as_os_str().is_empty() {
             errors.push("diagnostics_dir is empty: name the USB stick's mount point".into());
         }
@@ -949,6 +1003,8 @@ impl KioskConfig {
             idle_countdown: Duration::from_secs(file.idle.countdown_secs),
             speech: file.speech,
             consult,
+            windows,
+            rongque_days: file.rongque_days,
             camera,
             devices,
             warnings,
@@ -1090,6 +1146,22 @@ impl KioskConfig {
                 "(none: the catalog's phones, shown （待核实） until set)".into(),
             );
         }
+        if self.windows.is_empty() {
+            line(
+                "window",
+                "(none: every department's window shown 审核窗口（待核实）)".into(),
+            );
+        }
+        for (id, w) in &self.windows {
+            line(&format!("window.{id}"), w.told());
+        }
+        line(
+            "rongque_days",
+            match self.rongque_days {
+                Some(d) => format!("{d} working days"),
+                None => "(the catalog's)".into(),
+            },
+        );
         for (id, c) in &self.consult {
             line(
                 &format!("consult.{id}"),
@@ -1331,6 +1403,41 @@ mod tests {
         assert_eq!(c.retention_days, 7);
         assert_eq!(c.catalog_root, PathBuf::from("/srv/k/catalog"));
         assert_eq!(c.platform_ca_file, Some(PathBuf::from("/etc/ca.pem")));
+    }
+
+    #[test]
+    fn windows_and_the_rongque_period_are_the_halls_and_bad_ones_refused_by_key() {
+        let parsed = |text: &str| KioskConfig::from_file(ConfigFile::parse(text).unwrap());
+        let c = parsed(
+            "rongque_days = 5\n[window.market]\nname = \"市场监管窗口\"\nnumber = \"3\"\n\
+             [window.health]\nname = \"卫生健康窗口\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.windows["market"].told(), "市场监管窗口（3号窗口）");
+        assert_eq!(c.windows["health"].told(), "卫生健康窗口");
+        assert_eq!(c.rongque_days, Some(5));
+        assert!(
+            c.describe()
+                .contains("window.market = 市场监管窗口（3号窗口）")
+        );
+        let errors = parsed(
+            "rongque_days = 0\n[window.market]\nname = \"\"\n[window.police]\nname = \"公安\"\nnumber = \"第七\"\n",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            errors.iter().any(|e| e.starts_with("window.market:")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("window.police:")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("rongque_days = 0")),
+            "{errors:?}"
+        );
+        assert!(ConfigFile::parse("[window.market]\nfloor = \"2\"\n").is_err());
     }
 
     #[test]

@@ -217,7 +217,7 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
             post,
             out,
         } => {
-            let (notice, applicant, at) = case_of(&case)?;
+            let (catalog, notice, applicant, at) = case_of(&case)?;
             let delivery = if post {
                 Delivery::Post
             } else {
@@ -232,6 +232,7 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
                 &case.kiosk_id,
                 at,
                 delivery,
+                &catalog.holidays,
             );
             let doc = print::receipt_document(&data);
             keep(&case, &receipt_no, print::DocumentKind::Receipt, &doc)?;
@@ -243,7 +244,7 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
             missing,
             out,
         } => {
-            let (notice, applicant, at) = case_of(&case)?;
+            let (catalog, notice, applicant, at) = case_of(&case)?;
             let mut names = Vec::new();
             for id in &missing {
                 let m = notice
@@ -261,12 +262,23 @@ fn run_inner(args: PrintArgs) -> Result<(), ExitCode> {
                 // name and number lines stay blank for handwriting.
                 placeholder_card()
             });
+            // The shortest period any item of the missing materials sets.
+            let items: Vec<String> = notice
+                .materials
+                .iter()
+                .filter(|m| missing.contains(&m.id))
+                .flat_map(|m| m.items.clone())
+                .collect();
+            let deadline = catalog
+                .holidays
+                .add_working_days(at.date(), catalog.rongque_days_for(&items));
             let data = print::CommitmentData {
                 receipt_no,
                 bundle_code: notice.bundle.code.clone(),
                 bundle_name: notice.bundle.name.clone(),
                 missing: names,
-                deadline: print::add_working_days(at.date(), print::DEFAULT_SUPPLY_DAYS),
+                deadline: deadline.date,
+                deadline_warning: deadline.warning(),
                 signed_on: at.date(),
                 applicant_name: card.name,
                 applicant_id: card.id_number,
@@ -362,7 +374,7 @@ fn notice_of(catalog: &Catalog, bundle: &str, answers: &[String]) -> Result<Noti
     }
 }
 
-fn case_of(case: &CaseArgs) -> Result<(Notice, Applicant, NaiveDateTime), ExitCode> {
+fn case_of(case: &CaseArgs) -> Result<(Catalog, Notice, Applicant, NaiveDateTime), ExitCode> {
     let catalog = load_catalog()?;
     let notice = notice_of(&catalog, &case.bundle, &case.answers)?;
     let applicant = match &case.applicant {
@@ -383,7 +395,7 @@ fn case_of(case: &CaseArgs) -> Result<(Notice, Applicant, NaiveDateTime), ExitCo
     let at = case
         .at
         .unwrap_or_else(|| chrono::Local::now().naive_local());
-    Ok((notice, applicant, at))
+    Ok((catalog, notice, applicant, at))
 }
 
 fn paper(out: &OutArgs) -> PaperWidth {

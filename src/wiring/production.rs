@@ -104,6 +104,15 @@ pub fn controller(cfg: &KioskConfig, catalog: Catalog, services: &Services) -> S
             unknown.join(", ")
         );
     }
+    let (controller, unknown) = controller
+        .with_rongque_days(cfg.rongque_days)
+        .with_windows(cfg.windows.clone());
+    if !unknown.is_empty() {
+        log::warn!(
+            "kiosk.toml [window] names departments the catalog does not have: {}",
+            unknown.join(", ")
+        );
+    }
     controller
 }
 

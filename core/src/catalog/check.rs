@@ -99,6 +99,10 @@ pub(super) fn check(p: &Parsed, c: &Catalog, problems: &mut Problems) {
     check_materials(p, c, problems);
     check_items(p, c, problems);
     check_consult(p, problems);
+    check_holidays(p, problems);
+    if p.meta.rongque_days == 0 {
+        problems.in_file(p.meta_file, "rongque_days 须大于 0（容缺补交的工作日数）");
+    }
     check_global_questions(p, problems);
     check_item_cycles(p, c, problems);
     super::check_reuse::check_reuse(p, c, problems);
@@ -217,6 +221,33 @@ fn check_materials(p: &Parsed, c: &Catalog, problems: &mut Problems) {
                 ),
             ),
             _ => {}
+        }
+        // A drafted document is generated from the form; a shared copy is
+        // one the applicant would otherwise bring.
+        if m.template.is_some() && m.source != MaterialSource::Form {
+            problems.at_ref(
+                p.materials_file,
+                &m.id,
+                format!(
+                    "材料 {} 写了 template，来源须为 form (template needs source = \"form\")",
+                    m.id.get_ref()
+                ),
+            );
+        }
+        if m.shared.is_some()
+            && !matches!(
+                m.source,
+                MaterialSource::EarlierItem | MaterialSource::Own | MaterialSource::ThirdParty
+            )
+        {
+            problems.at_ref(
+                p.materials_file,
+                &m.id,
+                format!(
+                    "材料 {} 写了 shared，来源须为 earlier_item、own 或 third_party",
+                    m.id.get_ref()
+                ),
+            );
         }
     }
     // A material nobody uses is a sign of a typo somewhere else.
@@ -885,6 +916,29 @@ fn check_listed_once(
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// The holiday schedule: each year once, its dates in that year, worked
+/// days on weekends only.
+fn check_holidays(p: &Parsed, problems: &mut Problems) {
+    let Some((file, schedule)) = &p.holidays else {
+        return;
+    };
+    let mut seen = HashSet::new();
+    for y in &schedule.years {
+        if !seen.insert(y.year) {
+            problems.in_file(*file, format!("{}年的节假日安排写了两次", y.year));
+        }
+        if y.source.trim().is_empty() {
+            problems.in_file(
+                *file,
+                format!("{}年的节假日安排须写 source（通知名称）", y.year),
+            );
+        }
+        for problem in y.problems() {
+            problems.in_file(*file, problem);
         }
     }
 }

@@ -116,6 +116,9 @@ pub(super) struct Parsed {
     pub items: Vec<(usize, Item)>,
     /// (file index, bundle)
     pub bundles: Vec<(usize, Bundle)>,
+    /// `holidays.toml` (file index, schedule); absent in a catalog without
+    /// one (every date then counts weekends only and says so).
+    pub holidays: Option<(usize, crate::calendar::HolidaySchedule)>,
 }
 
 /// Loads and validates the catalog in `dir`.
@@ -229,6 +232,12 @@ fn parse_all(
         .into_iter()
         .filter_map(|p| read_parse(p, files, errors))
         .collect();
+    let holidays_path = dir.join("holidays.toml");
+    let holidays = if holidays_path.exists() {
+        read_parse::<crate::calendar::HolidaySchedule>(holidays_path, files, errors)
+    } else {
+        None
+    };
     if !errors.is_empty() {
         return None;
     }
@@ -251,6 +260,7 @@ fn parse_all(
         questions_file,
         items,
         bundles,
+        holidays,
     })
 }
 
@@ -526,5 +536,12 @@ fn build(dir: &Path, p: &Parsed, files: &[SourceFile], problems: &mut Problems) 
             .collect(),
         items,
         bundles,
+        holidays: p
+            .holidays
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default(),
+        rongque_days: p.meta.rongque_days,
+        windows: BTreeMap::new(),
     }
 }

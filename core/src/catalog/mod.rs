@@ -128,6 +128,16 @@ pub struct Catalog {
     pub materials: BTreeMap<String, MaterialDef>,
     pub items: Vec<Item>,
     pub bundles: Vec<LoadedBundle>,
+    /// The State Council's holiday schedule (`holidays.toml`): what every
+    /// working-day count follows.
+    pub holidays: crate::calendar::HolidaySchedule,
+    /// Working days given to supply 容缺 materials: the catalog's
+    /// `rongque_days`, or the hall's (kiosk.toml, `with_rongque_days`); an
+    /// item's own `rongque_days` wins for its materials.
+    pub rongque_days: u32,
+    /// This hall's windows by department id (kiosk.toml, `with_windows`);
+    /// empty in the catalog itself.
+    pub windows: BTreeMap<String, HallWindow>,
     item_index: HashMap<String, usize>,
     department_index: HashMap<String, usize>,
 }
@@ -181,6 +191,51 @@ impl Catalog {
             }
         }
         (self, unknown)
+    }
+
+    /// This hall's windows (kiosk.toml `[window.<department id>]`): the
+    /// notice, receipt and screens name them; a department left out is
+    /// told as its name with （待核实）. Returns the ids the catalog does
+    /// not know.
+    pub fn with_windows(
+        mut self,
+        windows: &BTreeMap<String, HallWindow>,
+    ) -> (Catalog, Vec<String>) {
+        let unknown = windows
+            .keys()
+            .filter(|id| !self.department_index.contains_key(*id))
+            .cloned()
+            .collect();
+        self.windows = windows
+            .iter()
+            .filter(|(id, _)| self.department_index.contains_key(*id))
+            .map(|(id, w)| (id.clone(), w.clone()))
+            .collect();
+        (self, unknown)
+    }
+
+    /// Department `id`'s window as every notice tells it.
+    pub fn window_of(&self, id: &str) -> String {
+        self.windows
+            .get(id)
+            .map_or_else(|| WINDOW_UNKNOWN.to_string(), HallWindow::told)
+    }
+
+    /// This hall's 容缺 supply period (kiosk.toml `rongque_days`) in place
+    /// of the catalog's.
+    pub fn with_rongque_days(mut self, days: u32) -> Catalog {
+        self.rongque_days = days;
+        self
+    }
+
+    /// Working days to supply a 容缺 material serving `items`: the
+    /// shortest an item sets (`rongque_days`), else the hall's.
+    pub fn rongque_days_for<'a>(&self, items: impl IntoIterator<Item = &'a String>) -> u32 {
+        items
+            .into_iter()
+            .filter_map(|c| self.item(c).and_then(|i| i.rongque_days))
+            .min()
+            .unwrap_or(self.rongque_days)
     }
 
     /// Where this catalog (with the kiosk's window applied) sends applicants.

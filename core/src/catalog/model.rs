@@ -62,6 +62,9 @@ pub struct CatalogMeta {
     /// Joint handling cap in days (行政许可法 第二十六条) and its extension.
     pub joint_limit_days: u32,
     pub joint_extension_days: u32,
+    /// Working days to supply a 容缺 material, unless the item or the
+    /// hall's kiosk.toml says otherwise.
+    pub rongque_days: u32,
 }
 
 /// One department (`catalog/departments.toml`).
@@ -76,10 +79,13 @@ pub struct Department {
     /// Other names in use for the same department (区卫健委).
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// The hall window where its materials are checked.
-    pub window: String,
-    #[serde(default)]
-    pub window_verified: Verified,
+    /// Legacy: catalogs before issue 15.6 named a window here. Read and
+    /// ignored — the catalog holds departments, the hall's kiosk.toml
+    /// `[window.<id>]` holds windows (`Catalog::with_windows`).
+    #[serde(default, skip_serializing)]
+    pub window: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub window_verified: Option<Verified>,
     /// 咨询: where applicants ask (phone, hours). A hall sets or corrects
     /// it in kiosk.toml `[consult.<id>]` (`Catalog::with_consult`); until a
     /// phone is set, or while the one set is unverified, the notice shows
@@ -87,6 +93,34 @@ pub struct Department {
     #[serde(default)]
     pub consult: Consult,
 }
+
+/// Where a department's materials are checked in this hall (kiosk.toml
+/// `[window.<department id>]`): a window's name and, when it has one, its
+/// number. The hall's own fact; without it the notice names the department
+/// and says the window is （待核实）.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HallWindow {
+    /// "市场监管窗口".
+    pub name: String,
+    /// "3" (read "3号窗口"), when the window is numbered.
+    #[serde(default)]
+    pub number: Option<String>,
+}
+
+impl HallWindow {
+    /// As the notice tells it: "市场监管窗口（3号窗口）" or the name alone.
+    pub fn told(&self) -> String {
+        match &self.number {
+            Some(n) => format!("{}（{n}号窗口）", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// What the notice says for a department whose window this hall has not
+/// configured: no number is made up.
+pub const WINDOW_UNKNOWN: &str = "审核窗口（待核实）";
 
 /// A department's consultation phone and hours (咨询电话).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,6 +348,70 @@ pub struct MaterialDef {
     /// A one-line explanation for the applicant.
     #[serde(default)]
     pub note: Option<String>,
+    /// For `form`: the standard document the kiosk drafts from the merged
+    /// form for signature (公司章程, 任职文件 …); absent for the
+    /// application forms themselves.
+    #[serde(default)]
+    pub template: Option<Template>,
+    /// The platform holds it electronically and the department looks it
+    /// up (电子营业执照): nothing is handed in.
+    #[serde(default)]
+    pub shared: Option<SharedCopy>,
+}
+
+/// A standard document the kiosk drafts from the merged form
+/// (`core::print::documents::signing`), printed for signature: listed as
+/// “本机生成，签字即可” and not counted among the materials to bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// 公司章程 after the model articles: 有限责任公司, or 一人有限责任公司
+    /// when the form names one shareholder.
+    ArticlesOfAssociation,
+    /// 股东会决议 (股东决定 for one shareholder) appointing the 法定代表人,
+    /// 董事, 监事 and 经理 the form names.
+    OfficerAppointment,
+    /// 食品安全规章制度目录清单.
+    FoodSafetyRules,
+    /// 主要设备设施、经营布局、操作流程 description of the food licence.
+    FoodLayout,
+    /// 合伙协议 with 合伙企业法第十八条's contents.
+    PartnershipAgreement,
+    /// 全体合伙人委托执行事务合伙人的委托书.
+    PartnerMandate,
+    /// 分支机构负责人任命书, issued by the 隶属企业.
+    BranchHeadAppointment,
+    /// 公共场所卫生管理制度 (目录 and the rules' headings).
+    HygieneRules,
+    /// 治安保卫人员名单和安全管理制度 of a hotel.
+    HotelSecurityRules,
+}
+
+impl Template {
+    /// Every template, in the order they print.
+    pub const ALL: [Template; 9] = [
+        Template::ArticlesOfAssociation,
+        Template::OfficerAppointment,
+        Template::PartnershipAgreement,
+        Template::PartnerMandate,
+        Template::BranchHeadAppointment,
+        Template::FoodSafetyRules,
+        Template::FoodLayout,
+        Template::HygieneRules,
+        Template::HotelSecurityRules,
+    ];
+}
+
+/// A material the platform holds electronically (电子营业执照), shared
+/// with the department that needs it, with the rule that makes the
+/// electronic one as good as paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedCopy {
+    /// What the platform holds: "电子营业执照".
+    pub name: String,
+    #[serde(default)]
+    pub verified: Verified,
 }
 
 /// Original, copy or both.
@@ -413,6 +511,22 @@ pub struct Fact {
     pub verified: Verified,
 }
 
+/// 告知承诺制 for an item: the applicant promises in writing to meet the
+/// conditions, the department decides without examining them first, and
+/// checks afterwards; an untrue promise loses the licence.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentRoute {
+    /// What the commitment means for the applicant, in one or two sentences.
+    pub meaning: String,
+    /// How long the decision takes on this route, in words ("当场").
+    pub time: String,
+    /// The list or rule that allows it.
+    pub basis: Vec<Basis>,
+    #[serde(default)]
+    pub verified: Verified,
+}
+
 /// An item's use of a field, under the item's own name for it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -446,6 +560,10 @@ pub struct Item {
     pub fee: Fact,
     /// What the applicant receives (a certificate, a filing receipt).
     pub output: String,
+    /// Working days this item's department gives to supply its 容缺
+    /// materials, when it sets its own (else the hall's).
+    #[serde(default)]
+    pub rongque_days: Option<u32>,
     /// 办理流程: the steps after the window, in order (`[[process]]`).
     /// Empty until the catalog knows them; the notice then says to ask.
     #[serde(default)]
@@ -453,6 +571,10 @@ pub struct Item {
     /// Something the applicant must know (a law change, who it applies to).
     #[serde(default)]
     pub note: Option<String>,
+    /// 告知承诺制: the other route a national or provincial list allows for
+    /// this item; the notice shows it beside the ordinary one.
+    #[serde(default)]
+    pub commitment_route: Option<CommitmentRoute>,
     #[serde(default, rename = "material")]
     pub materials: Vec<MaterialUse>,
     /// This item's own fields (named `<code>.<id>` in the merged form).
@@ -605,6 +727,10 @@ pub struct Referral {
     /// not "本机不能办理".
     #[serde(default)]
     pub nothing_needed: bool,
+    /// The law under which the path is served where the applicant is sent
+    /// (个体工商户: 《促进个体工商户发展条例》).
+    #[serde(default)]
+    pub basis: Vec<Basis>,
 }
 
 /// Something the applicant still needs that this catalog does not handle.

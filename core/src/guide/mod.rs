@@ -59,6 +59,8 @@ pub struct ReferralView {
     /// Nothing of this 一件事 is needed on this path (see
     /// `catalog::Referral::nothing_needed`).
     pub nothing_needed: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<crate::catalog::Basis>,
 }
 
 impl ReferralView {
@@ -174,6 +176,7 @@ pub fn step_checked(catalog: &Catalog, bundle: &LoadedBundle, answers: &Answers)
                 reason: r.reason.clone(),
                 go_to: r.go_to.clone(),
                 nothing_needed: r.nothing_needed,
+                basis: r.basis.clone(),
             },
         },
         Position::Ask(q, step) => Outcome::Question {

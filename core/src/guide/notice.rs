@@ -2,8 +2,8 @@
 
 use super::Answers;
 use crate::catalog::{
-    Basis, Catalog, CatalogVersion, Fact, Item, Limit, LoadedBundle, MaterialForm, MaterialSource,
-    ProcessStep, condition_holds,
+    Basis, Catalog, CatalogVersion, Fact, Item, Limit, LoadedBundle, MaterialDef, MaterialForm,
+    MaterialSource, ProcessStep, Template, condition_holds,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -89,6 +89,9 @@ pub struct NoticeItem {
     pub output: String,
     /// 办理流程 after the window, in order (empty: not yet in the catalog).
     pub process: Vec<ProcessStep>,
+    /// 告知承诺制, when a list allows it for this item: the second route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment_route: Option<crate::catalog::CommitmentRoute>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Items of this notice whose output this item needs first.
@@ -111,6 +114,12 @@ pub struct NoticeMaterial {
     /// Whether the key/容缺 status is confirmed for this hall.
     pub key_verified: bool,
     pub source: MaterialSource,
+    /// Whether the applicant brings it, signs what the kiosk drafts, or
+    /// hands in nothing (一套材料: bring only what only the applicant has).
+    pub handling: Handling,
+    /// For a document the kiosk drafts for signature: which one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
     /// The source in words for the applicant.
     pub source_label: String,
     /// For a material produced by an item of this notice: that item.
@@ -125,6 +134,49 @@ pub struct NoticeMaterial {
     pub only_when_form: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// What the applicant does about a material of the notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handling {
+    /// The kiosk generates it from the merged form (an application form,
+    /// or a standard document such as the 章程): “本机生成，签字即可”.
+    Generated,
+    /// Nothing to hand in: the kiosk reads it (ID card), the platform
+    /// holds it (电子营业执照), or an item of this visit produces it.
+    NotSubmitted,
+    /// The applicant brings it (own papers, or a third party's).
+    Bring,
+}
+
+impl Handling {
+    fn of(def: &MaterialDef, produced_here: bool) -> Handling {
+        match def.source {
+            MaterialSource::Form => Handling::Generated,
+            MaterialSource::IdCard => Handling::NotSubmitted,
+            MaterialSource::EarlierItem if produced_here => Handling::NotSubmitted,
+            _ if def.shared.is_some() => Handling::NotSubmitted,
+            _ => Handling::Bring,
+        }
+    }
+}
+
+impl Notice {
+    /// The materials the applicant must bring on this path whatever the
+    /// form says: neither generated here, nor read, shared or produced in
+    /// this visit, nor needed only in some cases (委托, 前置审批). What the
+    /// issue's goal counts (B01 typical ≤ 2, every typical ≤ 4, any ≤ 8).
+    pub fn to_bring(&self) -> Vec<&NoticeMaterial> {
+        self.materials
+            .iter()
+            .filter(|m| {
+                m.handling == Handling::Bring
+                    && m.only_when.is_empty()
+                    && m.only_when_form.is_empty()
+            })
+            .collect()
+    }
 }
 
 impl NoticeItem {
@@ -320,7 +372,7 @@ fn department_view(catalog: &Catalog, id: &str) -> DepartmentView {
             id: id.to_string(),
             name: d.name.clone(),
             full_name: d.full_name.clone(),
-            window: window_as_told(d),
+            window: catalog.window_of(id),
         },
         None => DepartmentView {
             id: id.to_string(),
@@ -328,17 +380,6 @@ fn department_view(catalog: &Catalog, id: &str) -> DepartmentView {
             full_name: id.to_string(),
             window: String::new(),
         },
-    }
-}
-
-/// A department's window as every notice tells it (screen, paper,
-/// speech): a window the hall has not confirmed carries （待核实）, as every
-/// unverified fact does.
-fn window_as_told(d: &crate::catalog::Department) -> String {
-    if d.window_verified.is_verified() {
-        d.window.clone()
-    } else {
-        format!("{}{}", d.window, crate::catalog::UNVERIFIED)
     }
 }
 
@@ -360,6 +401,7 @@ fn notice_item(catalog: &Catalog, item: &Item, after: Vec<String>) -> NoticeItem
         conditions: item.conditions.clone(),
         output: item.output.clone(),
         process: item.process.clone(),
+        commitment_route: item.commitment_route.clone(),
         note: item.note.clone(),
         after,
     }
@@ -423,12 +465,8 @@ fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> V
                 .map(|p| p.get_ref())
                 .find(|p| items.iter().any(|i| i.code.get_ref() == *p))
                 .cloned();
-            let source_label = source_label(
-                catalog,
-                def.source,
-                produced_by.as_deref(),
-                def.issuer.as_deref(),
-            );
+            let handling = Handling::of(def, produced_by.is_some());
+            let source_label = source_label(catalog, def, produced_by.as_deref());
             out.push(NoticeMaterial {
                 id: id.clone(),
                 name: def.name.clone(),
@@ -440,6 +478,8 @@ fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> V
                 rongque_eligible: !use_.key,
                 key_verified: use_.key_verified.is_verified(),
                 source: def.source,
+                handling,
+                template: def.template,
                 source_label,
                 produced_by,
                 only_when: use_.only_when.iter().cloned().collect(),
@@ -451,17 +491,22 @@ fn merge_materials(catalog: &Catalog, items: &[&Item], effective: &Answers) -> V
     out
 }
 
-fn source_label(
-    catalog: &Catalog,
-    source: MaterialSource,
-    produced_by: Option<&str>,
-    issuer: Option<&str>,
-) -> String {
-    match source {
-        MaterialSource::Form => "本机根据“一表申请”自动生成，签字即可".into(),
-        MaterialSource::IdCard => "读取身份证即可，无需复印".into(),
-        MaterialSource::EarlierItem => match (produced_by.and_then(|c| catalog.item(c)), issuer) {
-            (Some(item), _) => format!("由本次办理的“{}”产生，无需另交", item.name),
+fn source_label(catalog: &Catalog, def: &MaterialDef, produced_by: Option<&str>) -> String {
+    let issuer = def.issuer.as_deref();
+    let produced = produced_by.and_then(|c| catalog.item(c));
+    if let (Some(shared), None) = (&def.shared, produced) {
+        let mark = if shared.verified.is_verified() {
+            ""
+        } else {
+            "（待核实）"
+        };
+        return format!("平台共享{}，无需提交{mark}", shared.name);
+    }
+    match def.source {
+        MaterialSource::Form => "本机生成，签字即可".into(),
+        MaterialSource::IdCard => "本机读取身份证，无需提交".into(),
+        MaterialSource::EarlierItem => match (produced, issuer) {
+            (Some(item), _) => format!("由本次办理的“{}”产生，无需提交", item.name),
             (None, Some(who)) => format!("请携带已取得的文书（由{who}出具）"),
             (None, None) => "您已持有，请携带（可共享核验的免交）".into(),
         },

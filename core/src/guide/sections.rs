@@ -366,6 +366,27 @@ impl Notice {
                 if !basis.is_empty() {
                     lines.push(format!("依据：{}", basis.join("；")));
                 }
+                if let Some(route) = &i.commitment_route {
+                    lines.push(format!(
+                        "办理方式：可选一般程序（按上述时限审查后决定），或告知承诺（{}）{}",
+                        route.time,
+                        route.verified.mark()
+                    ));
+                    lines.push(format!("告知承诺：{}", route.meaning));
+                    let rb: Vec<String> = route
+                        .basis
+                        .iter()
+                        .map(|b| {
+                            format!(
+                                "{}{}{}",
+                                b.law,
+                                b.articles.as_deref().unwrap_or(""),
+                                b.verified.mark()
+                            )
+                        })
+                        .collect();
+                    lines.push(format!("告知承诺依据：{}", rb.join("；")));
+                }
                 if let Some(note) = &i.level_note {
                     lines.push(format!("层级：{note}"));
                 }

@@ -20,13 +20,17 @@ impl Outcome {
                 s
             }
             Outcome::Referral { referral } => {
-                format!(
+                let mut s = format!(
                     "{}：{}\n{}{}\n",
                     referral.title(),
                     referral.reason,
                     referral.where_label(),
                     referral.go_to
-                )
+                );
+                if !referral.basis.is_empty() {
+                    let _ = writeln!(s, "依据：{}", basis_text(&referral.basis));
+                }
+                s
             }
             Outcome::Notice { notice } => notice.to_text(),
         }
@@ -75,4 +79,19 @@ impl Notice {
         }
         s
     }
+}
+
+/// Laws with their articles, joined for one line.
+fn basis_text(basis: &[crate::catalog::Basis]) -> String {
+    basis
+        .iter()
+        .map(|b| {
+            let law = match &b.articles {
+                Some(a) => format!("{}{}", b.law, a),
+                None => b.law.clone(),
+            };
+            format!("{law}{}", b.verified.mark())
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }

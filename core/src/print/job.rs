@@ -20,6 +20,11 @@ pub enum DocumentKind {
     Receipt,
     Commitment,
     TestPage,
+    /// A document drafted from the form for signature (公司章程 …), one
+    /// job per template.
+    Signing(crate::catalog::Template),
+    /// The 告知承诺书 for the items open to 告知承诺制.
+    NotificationCommitment,
 }
 
 /// A job as stored for reprints: the width-independent document (it holds

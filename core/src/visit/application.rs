@@ -5,12 +5,12 @@
 //! moment the applicant chooses to apply until the visit is wiped.
 
 use crate::applicant::{Applicant, LicenceData, PrefillSource};
+use crate::calendar::{HolidaySchedule, WorkingDate};
 use crate::catalog::{Catalog, MaterialSource};
 use crate::form::kind::FieldKind;
 use crate::form::merged::ShapeView;
 use crate::form::{self, FormError, FormField, FormValues, InputValue, MergedForm};
 use crate::guide::{Answers, Notice};
-use crate::print::{DEFAULT_SUPPLY_DAYS, add_working_days};
 use crate::visit::materials::{
     CaptureError, CaptureTarget, CapturedPage, ELECTRONIC_TEXT, HeldLicence, LookupConsent,
     MaterialSet,
@@ -138,13 +138,17 @@ pub struct Application {
     licence_awaited: Option<String>,
     /// Pages photographed and 电子证照 found (one set for all items).
     captures: MaterialSet,
+    /// What working days are (the catalog's holiday schedule).
+    holidays: HolidaySchedule,
+    /// Material id → working days to supply it under 容缺 (its items' own
+    /// period, else the hall's).
+    supply_days: BTreeMap<String, u32>,
 }
 
 impl Application {
     pub fn new(catalog: &Catalog, notice: Notice, applicant: Applicant) -> Application {
         let form = form::build_form(catalog, &notice, &applicant);
         Application {
-            notice,
             form,
             applicant,
             values: FormValues::new(),
@@ -157,6 +161,13 @@ impl Application {
             licence_wanted: None,
             licence_awaited: None,
             captures: MaterialSet::new(),
+            holidays: catalog.holidays.clone(),
+            supply_days: notice
+                .materials
+                .iter()
+                .map(|m| (m.id.clone(), catalog.rongque_days_for(&m.items)))
+                .collect(),
+            notice,
         }
     }
 
@@ -498,9 +509,93 @@ impl Application {
 
     // ---- Materials ----
 
-    /// The deadline a 容缺 promise gives today.
+    /// The deadline a 容缺 promise for `material` gives today: its
+    /// working days (item or hall) on the holiday schedule.
+    pub fn deadline_of(&self, material: &str) -> WorkingDate {
+        let days = self
+            .supply_days
+            .get(material)
+            .copied()
+            .unwrap_or_else(|| self.supply_days.values().copied().min().unwrap_or(1));
+        self.holidays.add_working_days(self.today, days)
+    }
+
+    /// The deadline of the 容缺 promise: the earliest of the materials
+    /// promised for later (or of any material when none is yet).
     pub fn later_deadline(&self) -> NaiveDate {
-        add_working_days(self.today, DEFAULT_SUPPLY_DAYS)
+        self.later_working_date().date
+    }
+
+    /// The warning to print beside the 补交 deadline when a year's holiday
+    /// schedule is missing.
+    pub fn later_deadline_warning(&self) -> Option<String> {
+        self.later_working_date().warning()
+    }
+
+    fn later_working_date(&self) -> WorkingDate {
+        let mut ids: Vec<&String> = self.later.iter().collect();
+        if ids.is_empty() {
+            ids = self.supply_days.keys().collect();
+        }
+        ids.into_iter()
+            .map(|m| self.deadline_of(m))
+            .min_by_key(|d| d.date)
+            .unwrap_or_else(|| self.holidays.add_working_days(self.today, 0))
+    }
+
+    /// The documents the kiosk drafts for signature (一套材料): one per
+    /// material of the notice with a `template` that the form leaves
+    /// needed, in the catalog's template order, from what was typed.
+    pub fn signing_documents(
+        &self,
+        receipt_no: &str,
+    ) -> Vec<(crate::catalog::Template, crate::print::layout::Document)> {
+        use crate::print::{SigningData, signing_document};
+        let wanted: Vec<crate::catalog::Template> = self
+            .notice
+            .materials
+            .iter()
+            .filter(|m| !self.form.rules_out(&self.values, &m.only_when_form))
+            .filter_map(|m| m.template)
+            .collect();
+        let data = SigningData::from_form(
+            &self.form,
+            &self.values,
+            receipt_no,
+            &self.notice.bundle.name,
+            self.today,
+        );
+        crate::catalog::Template::ALL
+            .into_iter()
+            .filter(|t| wanted.contains(t))
+            .map(|t| (t, signing_document(t, &data)))
+            .collect()
+    }
+
+    /// The 告知承诺书 when an item of the notice may go the 告知承诺 route.
+    pub fn notification_commitment(
+        &self,
+        receipt_no: &str,
+    ) -> Option<crate::print::layout::Document> {
+        let items: Vec<(String, crate::catalog::CommitmentRoute)> = self
+            .notice
+            .items
+            .iter()
+            .filter_map(|i| Some((i.name.clone(), i.commitment_route.clone()?)))
+            .collect();
+        if items.is_empty() {
+            return None;
+        }
+        let data = crate::print::SigningData::from_form(
+            &self.form,
+            &self.values,
+            receipt_no,
+            &self.notice.bundle.name,
+            self.today,
+        );
+        Some(crate::print::notification_commitment_document(
+            &data, &items,
+        ))
     }
 
     /// The notice's materials that the form's answers leave needed: a
@@ -512,13 +607,21 @@ impl Application {
             .iter()
             .filter(|m| !self.form.rules_out(&self.values, &m.only_when_form))
             .map(|m| {
-                let automatic = match m.source {
-                    MaterialSource::Form => Some("本机根据您填写的表单自动生成"),
-                    MaterialSource::IdCard if self.applicant.card.is_some() => {
-                        Some("已从身份证读取，无需另交复印件")
+                let automatic: Option<String> = match m.source {
+                    MaterialSource::Form if m.template.is_some() => {
+                        Some("本机生成，随回执打印，签字后交窗口".into())
                     }
+                    MaterialSource::Form => Some("本机根据您填写的表单自动生成".into()),
+                    MaterialSource::IdCard if self.applicant.card.is_some() => {
+                        Some("已从身份证读取，无需另交复印件".into())
+                    }
+                    MaterialSource::IdCard => None,
                     MaterialSource::EarlierItem if m.produced_by.is_some() => {
-                        Some("由本次办理的前一事项产生，无需自备")
+                        Some("由本次办理的前一事项产生，无需自备".into())
+                    }
+                    // 电子营业执照 and the like: the department looks it up.
+                    _ if m.handling == crate::guide::Handling::NotSubmitted => {
+                        Some(m.source_label.clone())
                     }
                     _ => None,
                 };
@@ -526,12 +629,13 @@ impl Application {
                 let pages = self.captures.page_count(&m.id);
                 let may_come_later =
                     m.rongque_eligible && !m.key && automatic.is_none() && held.is_none();
+                let may_capture = automatic.is_none() && held.is_none();
                 let provision = match (automatic, held) {
-                    (Some(how), _) => Provision::Automatic(how.into()),
+                    (Some(how), _) => Provision::Automatic(how),
                     (None, Some(l)) => Provision::Electronic(l.title.clone()),
                     (None, None) if pages > 0 => Provision::Captured(pages),
                     (None, None) if may_come_later && self.later.contains(&m.id) => {
-                        Provision::Later(self.later_deadline())
+                        Provision::Later(self.deadline_of(&m.id).date)
                     }
                     (None, None) => Provision::Bring,
                 };
@@ -540,7 +644,7 @@ impl Application {
                     name: m.name.clone(),
                     detail: format!("{} {} 份", m.form_label, m.copies),
                     source: m.source_label.clone(),
-                    may_capture: automatic.is_none() && held.is_none(),
+                    may_capture,
                     provision,
                     may_come_later,
                     items: m.items.clone(),
@@ -567,7 +671,6 @@ impl Application {
     }
 
     pub fn commitments(&self) -> Vec<Commitment> {
-        let deadline = self.later_deadline().format("%Y-%m-%d").to_string();
         let later: BTreeSet<String> = self
             .materials()
             .into_iter()
@@ -578,7 +681,7 @@ impl Application {
             .iter()
             .map(|m| Commitment {
                 material: m.clone(),
-                deadline: deadline.clone(),
+                deadline: self.deadline_of(m).date.format("%Y-%m-%d").to_string(),
             })
             .collect()
     }

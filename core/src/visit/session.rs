@@ -182,6 +182,12 @@ pub struct SessionController {
     /// kiosk.toml's `[consult]` (咨询电话 per department), likewise applied
     /// to every catalog.
     consult: BTreeMap<String, crate::catalog::Consult>,
+    /// The hall's 容缺 supply period (kiosk.toml `rongque_days`), applied to
+    /// every catalog.
+    rongque_days: Option<u32>,
+    /// kiosk.toml's `[window]` (the hall's windows per department),
+    /// applied to every catalog.
+    windows: BTreeMap<String, crate::catalog::HallWindow>,
     /// What the help button told the applicant (`super::help`), shown
     /// until they close it or the visit ends.
     pub(super) help: Option<String>,
@@ -219,6 +225,8 @@ impl SessionController {
             devices: BTreeMap::new(),
             staff_window: None,
             consult: BTreeMap::new(),
+            rongque_days: None,
+            windows: BTreeMap::new(),
             help: None,
             speech: Default::default(),
         }
@@ -246,6 +254,30 @@ impl SessionController {
         self.catalog = catalog;
         self.consult = consult;
         (self, unknown)
+    }
+
+    /// This hall's windows per department (kiosk.toml `[window.<id>]`),
+    /// named by every notice and receipt; kept across catalog updates.
+    /// Returns the department ids the catalog does not know.
+    pub fn with_windows(
+        mut self,
+        windows: BTreeMap<String, crate::catalog::HallWindow>,
+    ) -> (Self, Vec<String>) {
+        let (catalog, unknown) = self.catalog.with_windows(&windows);
+        self.catalog = catalog;
+        self.windows = windows;
+        (self, unknown)
+    }
+
+    /// This hall's 容缺 supply period in working days (kiosk.toml
+    /// `rongque_days`) instead of the catalog's; an item's own still wins.
+    /// Kept across catalog updates.
+    pub fn with_rongque_days(mut self, days: Option<u32>) -> Self {
+        if let Some(d) = days {
+            self.catalog = self.catalog.with_rongque_days(d);
+        }
+        self.rongque_days = days;
+        self
     }
 
     /// Where submissions are queued; without one, submitting says the
@@ -287,6 +319,17 @@ impl SessionController {
             None => catalog,
         };
         let (catalog, unknown) = catalog.with_consult(&self.consult);
+        let catalog = match self.rongque_days {
+            Some(d) => catalog.with_rongque_days(d),
+            None => catalog,
+        };
+        let (catalog, unknown_windows) = catalog.with_windows(&self.windows);
+        if !unknown_windows.is_empty() {
+            log::warn!(
+                "kiosk.toml window names departments the new catalog does not have: {}",
+                unknown_windows.join(", ")
+            );
+        }
         if !unknown.is_empty() {
             log::warn!(
                 "kiosk.toml consult names departments the new catalog does not have: {}",
@@ -1145,9 +1188,16 @@ impl SessionController {
                 window: notice.combined_window.clone(),
             }
         };
-        let data =
-            ReceiptData::from_notice(notice, a.applicant(), &receipt, &kiosk_id, now, delivery)
-                .with_received(notice, &sub);
+        let data = ReceiptData::from_notice(
+            notice,
+            a.applicant(),
+            &receipt,
+            &kiosk_id,
+            now,
+            delivery,
+            &self.catalog.holidays,
+        )
+        .with_received(notice, &sub);
         let later = a.later_names();
         let deadline = a.later_deadline();
         let mut jobs = vec![StoredJob {
@@ -1155,6 +1205,20 @@ impl SessionController {
             kind: DocumentKind::Receipt,
             document: receipt_document(&data),
         }];
+        for (template, document) in a.signing_documents(&receipt) {
+            jobs.push(StoredJob {
+                key: receipt.clone(),
+                kind: DocumentKind::Signing(template),
+                document,
+            });
+        }
+        if let Some(document) = a.notification_commitment(&receipt) {
+            jobs.push(StoredJob {
+                key: receipt.clone(),
+                kind: DocumentKind::NotificationCommitment,
+                document,
+            });
+        }
         if !later.is_empty() {
             jobs.push(StoredJob {
                 key: receipt.clone(),
@@ -1165,6 +1229,7 @@ impl SessionController {
                     bundle_name: notice.bundle.name.clone(),
                     missing: later.clone(),
                     deadline,
+                    deadline_warning: a.later_deadline_warning(),
                     signed_on: now.date(),
                     applicant_name: data.applicant_name.clone(),
                     applicant_id: data.applicant_id.clone(),

@@ -61,6 +61,18 @@ fn every_bundle_from_card_to_receipt_lands_in_the_outbox() {
             c.toggle_later(m);
         }
         let form = c.application().unwrap().form().clone();
+        // The notice's drafted documents (一套材料), in print order.
+        let templates: Vec<onevisit_core::catalog::Template> =
+            onevisit_core::catalog::Template::ALL
+                .into_iter()
+                .filter(|t| {
+                    c.application()
+                        .unwrap()
+                        .materials()
+                        .iter()
+                        .any(|m| catalog.materials[&m.id].template == Some(*t))
+                })
+                .collect();
         c.materials_next();
         assert_eq!(c.page(), Page::Review);
         c.submit();
@@ -115,6 +127,14 @@ fn every_bundle_from_card_to_receipt_lands_in_the_outbox() {
         let jobs = c.take_print_jobs();
         let kinds: Vec<DocumentKind> = jobs.iter().map(|j| j.kind).collect();
         let mut expected = vec![DocumentKind::Receipt];
+        expected.extend(templates.iter().map(|t| DocumentKind::Signing(*t)));
+        if items.iter().any(|i| {
+            catalog
+                .item(i)
+                .is_some_and(|item| item.commitment_route.is_some())
+        }) {
+            expected.push(DocumentKind::NotificationCommitment);
+        }
         if later.is_some() {
             expected.push(DocumentKind::Commitment);
         }

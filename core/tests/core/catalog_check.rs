@@ -84,7 +84,11 @@ fn the_content_hash_changes_with_any_edit() {
     let before = load_dir(dir.path()).unwrap().version;
     let path = dir.path().join("departments.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("3号窗口", "4号窗口")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("华龙区住房和城乡建设局", "华龙区住房和城乡建设局（改）"),
+    )
+    .unwrap();
     let after = load_dir(dir.path()).unwrap().version;
     assert_eq!(before.declared, after.declared);
     assert_ne!(before.content_hash, after.content_hash);
@@ -434,8 +438,8 @@ fn process_steps_are_named_once_and_consult_phones_are_phones() {
     let dept = "departments.toml";
     let (_d, errors) = broken(dept, |t| {
         t.replacen(
-            "window_verified = false\n",
-            "window_verified = false\nconsult = { phone = \"请拨打0393\", hours = \"工作日\" }\n",
+            "full_name = \"华龙区市场监督管理局\"\n",
+            "full_name = \"华龙区市场监督管理局\"\nconsult = { phone = \"请拨打0393\", hours = \"工作日\" }\n",
             1,
         )
     });

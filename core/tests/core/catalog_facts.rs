@@ -383,32 +383,26 @@ fn medical_forms_ask_the_ownership_form_in_a_field_of_their_own_not_f03() {
     }
 }
 
-/// Every "N号窗口" in `text` with the few characters after it, when it is
-/// not marked （待核实）.
-fn unmarked_windows(text: &str) -> Vec<String> {
+/// Every "N号窗口" in `text`, with the few characters after it.
+fn window_numbers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (at, _) in text.match_indices("号窗口") {
         let before: String = text[..at].chars().rev().take(3).collect();
-        if !before.starts_with(|c: char| c.is_ascii_digit()) {
-            continue;
-        }
-        let after = &text[at + "号窗口".len()..];
-        if !after.starts_with("）（待核实）") {
-            out.push(after.chars().take(8).collect());
+        if before.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(text[at..].chars().take(8).collect());
         }
     }
     out
 }
 
 #[test]
-fn no_window_number_is_shown_as_a_verified_fact() {
-    // None of the hall's window numbers is confirmed: the departments'
-    // carry window_verified = false and every notice marks them; free text
-    // (referrals, elsewhere, the combined window) names no number at all.
-    assert!(unmarked_windows("市场监管窗口（3号窗口）").len() == 1);
-    assert!(unmarked_windows("市场监管窗口（3号窗口）（待核实）").is_empty());
+fn the_catalog_holds_departments_and_the_hall_its_windows() {
+    // Issue 15.6: no window number is told unless the hall set it. The
+    // catalog names none (departments, combined window, free text); every
+    // notice of every path names the department with 审核窗口（待核实）.
+    assert_eq!(window_numbers("市场监管窗口（3号窗口）").len(), 1);
     for d in &catalog().departments {
-        assert!(!d.window_verified.is_verified(), "{}", d.name);
+        assert!(d.window.is_none(), "{} still names a window", d.name);
     }
     assert!(
         !catalog()
@@ -420,10 +414,52 @@ fn no_window_number_is_shown_as_a_verified_fact() {
     for bundle in &catalog().bundles {
         for p in guide::enumerate(catalog(), bundle) {
             let text = p.outcome.to_text();
-            let bad = unmarked_windows(&text);
+            let bad = window_numbers(&text);
             assert!(bad.is_empty(), "{} {:?}: {bad:?}", bundle.code(), p.answers);
+            if let Outcome::Notice { notice } = &p.outcome {
+                for i in &notice.items {
+                    assert_eq!(i.window, onevisit_core::catalog::WINDOW_UNKNOWN);
+                    assert!(i.department_at_window().starts_with(&i.department_name));
+                }
+            }
             notices += 1;
         }
     }
     assert!(notices > 100, "{notices} paths");
+
+    // The hall's kiosk.toml windows, through the session as the kiosk runs.
+    let windows: std::collections::BTreeMap<String, onevisit_core::catalog::HallWindow> = [
+        (
+            "market".to_string(),
+            onevisit_core::catalog::HallWindow {
+                name: "市场监管窗口".into(),
+                number: Some("3".into()),
+            },
+        ),
+        (
+            "nowhere".to_string(),
+            onevisit_core::catalog::HallWindow {
+                name: "不存在".into(),
+                number: None,
+            },
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let (c, unknown) =
+        onevisit_core::visit::SessionController::new(catalog().clone()).with_windows(windows);
+    assert_eq!(unknown, ["nowhere"]);
+    let mut c = c;
+    crate::common::visit::to_notice(&mut c, "B01");
+    let notice = c.notice().expect("the B01 notice");
+    let market = notice
+        .items
+        .iter()
+        .find(|i| i.department == "market")
+        .unwrap();
+    assert_eq!(market.window, "市场监管窗口（3号窗口）");
+    assert_eq!(
+        market.department_at_window(),
+        "区市场监管局：市场监管窗口（3号窗口）"
+    );
 }

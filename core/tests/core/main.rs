@@ -15,6 +15,7 @@ mod fleet;
 mod form;
 mod form_reuse;
 mod guide_paths;
+mod materials_to_bring;
 mod notice;
 mod notice_sections;
 mod outbox;

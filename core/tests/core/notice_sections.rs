@@ -207,7 +207,7 @@ fn required_and_nothing_more_to_hand_in_stand_on_lines_of_their_own() {
     assert!(
         block
             .iter()
-            .any(|l| l.contains("无需另交") && !l.contains("必交")),
+            .any(|l| l.contains("无需提交") && !l.contains("必交")),
         "{block:?}"
     );
 }

@@ -100,6 +100,7 @@ fn receipt(name: &str) -> ReceiptData {
         Delivery::WindowPickup {
             window: "华龙区政务服务中心“综合受理窗口”".into(),
         },
+        &catalog().holidays,
     );
     let got = |i: usize, received| print::ReceivedMaterial {
         name: n.materials[i].name.clone(),
@@ -131,7 +132,11 @@ fn commitment() -> CommitmentData {
             .take(2)
             .map(|m| m.name.clone())
             .collect(),
-        deadline: print::add_working_days(at().date(), print::DEFAULT_SUPPLY_DAYS),
+        deadline: catalog()
+            .holidays
+            .add_working_days(at().date(), catalog().rongque_days)
+            .date,
+        deadline_warning: None,
         signed_on: at().date(),
         applicant_name: "刘晓䶮".into(),
         applicant_id: "410902198503120026".into(),
@@ -343,12 +348,50 @@ fn the_receipt_has_its_number_large_and_a_progress_qr() {
     assert!(t.contains("\"OV1:R:HL20260302-0042\""), "{t}");
     // 2026-03-02 is a Monday; the expected completion skips weekends.
     let days = b01().schedule.expected_days;
-    let due = print::add_working_days(at().date(), days);
+    let due = catalog().holidays.add_working_days(at().date(), days).date;
     assert!(t.contains(&due.format("%Y-%m-%d").to_string()));
     assert_eq!(
-        print::add_working_days(NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(), 1),
+        catalog()
+            .holidays
+            .add_working_days(NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(), 1)
+            .date,
         NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()
     );
+}
+
+#[test]
+fn the_shipped_holiday_schedule_moves_deadlines_past_the_spring_festival() {
+    // Friday 2026-02-13 + 1 working day: Saturday the 14th is worked (调休).
+    let h = &catalog().holidays;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        h.add_working_days(day("2026-02-13"), 1).date,
+        day("2026-02-14")
+    );
+    // Then 春节 (15th–23rd) is off: + 2 is Tuesday the 24th.
+    assert_eq!(
+        h.add_working_days(day("2026-02-13"), 2).date,
+        day("2026-02-24")
+    );
+    // 国庆: 10 working days from 2026-09-28 (Mon) — 29, 30, (Oct 1–7 off), 8, 9,
+    // 10 (Sat, worked), 12, 13, 14, 15, 16.
+    assert_eq!(
+        h.add_working_days(day("2026-09-28"), 10).date,
+        day("2026-10-16")
+    );
+    let year = h.year(2026).expect("2026 is shipped");
+    assert!(year.verified.is_verified());
+    // 2027's schedule is not shipped: a date that reaches it warns.
+    let late = h.add_working_days(day("2026-12-24"), 10);
+    assert_eq!(late.missing_years, [2027]);
+    let mut c = commitment();
+    c.deadline = late.date;
+    c.deadline_warning = late.warning();
+    let t = transcript(
+        &print::to_escpos(&print::commitment_document(&c), PaperWidth::Mm80, font()).unwrap(),
+        PaperWidth::Mm80,
+    );
+    assert!(t.contains("2027年节假日安排未载入"), "{t}");
 }
 
 #[test]

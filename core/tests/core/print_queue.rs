@@ -42,6 +42,7 @@ fn receipt_job(no: &str) -> StoredJob {
         "KIOSK-07",
         at,
         Delivery::Post,
+        &catalog.holidays,
     );
     StoredJob {
         key: no.to_string(),

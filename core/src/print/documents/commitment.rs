@@ -16,6 +16,8 @@ pub struct CommitmentData {
     /// Missing materials (names), all non-key.
     pub missing: Vec<String>,
     pub deadline: NaiveDate,
+    /// Set when a year the deadline runs into has no holiday schedule.
+    pub deadline_warning: Option<String>,
     pub signed_on: NaiveDate,
     pub applicant_name: String,
     pub applicant_id: String,
@@ -30,10 +32,6 @@ impl std::fmt::Debug for CommitmentData {
             .finish_non_exhaustive()
     }
 }
-
-/// Working days the hall gives for supplying 容缺 materials unless the
-/// catalog says otherwise.
-pub const DEFAULT_SUPPLY_DAYS: u32 = 10;
 
 /// The commitment document.
 pub fn commitment_document(c: &CommitmentData) -> Document {
@@ -58,6 +56,9 @@ pub fn commitment_document(c: &CommitmentData) -> Document {
         d.item(format!("{}.", n + 1), m);
     }
     d.field("补交期限", format!("{} 前", c.deadline.format("%Y-%m-%d")));
+    if let Some(w) = &c.deadline_warning {
+        d.para(format!("注意：{w}。"));
+    }
     d.separator();
     d.heading("本人承诺");
     d.para("本人申请容缺受理，承诺所填信息和已交材料真实、有效，并在上述期限内补交暂缺材料。");

@@ -94,6 +94,8 @@ pub struct ReceiptData {
     /// Working days from the notice's schedule.
     pub expected_days: u32,
     pub expected_completion: NaiveDate,
+    /// Set when a year the estimate runs into has no holiday schedule.
+    pub completion_warning: Option<String>,
     pub delivery: Delivery,
     pub applicant_name: String,
     pub applicant_id: String,
@@ -114,9 +116,6 @@ impl std::fmt::Debug for ReceiptData {
     }
 }
 
-/// `days` working days after `from` (the hall's one calendar).
-pub use crate::calendar::add_working_days;
-
 impl ReceiptData {
     /// A receipt for a notice handed in at `created_at`.
     pub fn from_notice(
@@ -126,6 +125,7 @@ impl ReceiptData {
         kiosk_id: &str,
         created_at: NaiveDateTime,
         delivery: Delivery,
+        holidays: &crate::calendar::HolidaySchedule,
     ) -> Self {
         let (name, id) = applicant
             .card
@@ -133,6 +133,7 @@ impl ReceiptData {
             .map(|c| (c.name.clone(), c.id_number.clone()))
             .unwrap_or_default();
         let expected_days = notice.schedule.expected_days;
+        let completion = holidays.add_working_days(created_at.date(), expected_days);
         Self {
             receipt_no: receipt_no.to_string(),
             created_at,
@@ -151,7 +152,8 @@ impl ReceiptData {
             lead_department: notice.lead_department.name.clone(),
             lead_window: format!("{}“{}”", notice.hall, notice.combined_window),
             expected_days,
-            expected_completion: add_working_days(created_at.date(), expected_days),
+            expected_completion: completion.date,
+            completion_warning: completion.warning(),
             delivery,
             applicant_name: name,
             applicant_id: id,
@@ -218,11 +220,18 @@ pub fn receipt_document(r: &ReceiptData) -> Document {
     d.field("咨询窗口", &r.lead_window);
     d.field(
         "预计办结",
-        format!(
-            "{}（{}个工作日，遇法定节假日顺延）",
-            r.expected_completion.format("%Y-%m-%d"),
-            r.expected_days
-        ),
+        match &r.completion_warning {
+            None => format!(
+                "{}（{}个工作日，已按国务院节假日安排计算）",
+                r.expected_completion.format("%Y-%m-%d"),
+                r.expected_days
+            ),
+            Some(warning) => format!(
+                "{}（{}个工作日；{warning}）",
+                r.expected_completion.format("%Y-%m-%d"),
+                r.expected_days
+            ),
+        },
     );
     let delivery = match &r.delivery {
         Delivery::WindowPickup { window } => format!("办结后凭本回执到{window}领取"),
