@@ -184,7 +184,15 @@ fn demo(out: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
 
     let font = onevisit_core::fonts::cjk_font()?;
     for job in printed.borrow().iter() {
-        let file = format!("{:?}-{}.png", job.kind, job.key).to_lowercase();
+        // "printed-receipt-…", "printed-signing-articlesofassociation-…":
+        // apart from the numbered screens, and safe in any shell.
+        let kind: String = format!("{:?}", job.kind)
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let file = format!("printed-{kind}-{}.png", job.key);
         std::fs::write(
             out.join(&file),
             to_png(&job.document, PaperWidth::Mm80, font)?,

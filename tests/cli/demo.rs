@@ -26,7 +26,7 @@ fn demo_writes_each_screen_as_png_and_what_it_says_as_wav() {
         .collect();
     let pngs: Vec<&String> = listed
         .iter()
-        .filter(|f| f.ends_with(".png") && !f.contains("receipt"))
+        .filter(|f| f.ends_with(".png") && !f.contains("printed-"))
         .collect();
     assert!(pngs.len() >= 10, "{listed:?}");
     for png in pngs {
@@ -49,7 +49,7 @@ fn demo_writes_each_screen_as_png_and_what_it_says_as_wav() {
     assert!(
         listed
             .iter()
-            .any(|f| f.contains("receipt") && f.ends_with(".png")),
+            .any(|f| f.contains("printed-receipt-") && f.ends_with(".png")),
         "{listed:?}"
     );
 }

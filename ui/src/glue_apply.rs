@@ -507,14 +507,8 @@ fn material_rows(a: &Application, camera: bool) -> Vec<MaterialPlanRow> {
     a.materials()
         .into_iter()
         .map(|m| {
-            let (how, later) = match &m.provision {
-                Provision::Automatic(how) => (how.clone(), false),
-                Provision::Bring => ("带到窗口核验".to_string(), false),
-                Provision::Later(d) => {
-                    (format!("容缺：承诺 {} 前补交", d.format("%Y-%m-%d")), true)
-                }
-                p @ (Provision::Captured(_) | Provision::Electronic(_)) => (p.status_text(), false),
-            };
+            let how = m.how(camera);
+            let later = matches!(m.provision, Provision::Later(_));
             MaterialPlanRow {
                 id: m.id.into(),
                 name: m.name.into(),
@@ -593,12 +587,8 @@ fn review_rows(a: &Application, reveal: bool) -> Vec<ReviewRow> {
     }
     rows.push(row(true, -1, "材料".into(), plain(String::new())));
     for m in a.materials() {
-        let how = match m.provision {
-            Provision::Automatic(how) => how,
-            Provision::Bring => "带到窗口核验".into(),
-            Provision::Later(d) => format!("容缺，{} 前补交", d.format("%Y-%m-%d")),
-            p @ (Provision::Captured(_) | Provision::Electronic(_)) => p.status_text(),
-        };
+        // At review a paper not photographed is one to carry.
+        let how = m.how(false);
         rows.push(row(false, -1, m.name, plain(how)));
     }
     rows

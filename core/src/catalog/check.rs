@@ -361,7 +361,35 @@ fn check_items(p: &Parsed, c: &Catalog, problems: &mut Problems) {
                 "事项没有时限 (item without a time limit)：写 statutory.days（即办写 0）；查不到法定时限的写估算并标 verified = false",
             );
         }
+        check_no_zero_working_days(file, item, problems);
         check_process(file, item, problems);
+    }
+}
+
+/// A notice never says "0 个工作日" (即办 says it): no text of an item
+/// that reaches the notice may say so.
+fn check_no_zero_working_days(file: usize, item: &Item, problems: &mut Problems) {
+    let t = &item.time_limit;
+    let texts = [Some(&t.statutory.text), t.promised.as_ref().map(|l| &l.text)]
+        .into_iter()
+        .flatten()
+        .chain(item.conditions.iter().map(|c| &c.text))
+        .chain(std::iter::once(&item.fee.text))
+        .chain(item.note.iter())
+        .chain(
+            item.process
+                .iter()
+                .flat_map(|s| [Some(&s.name), s.time.as_ref(), s.detail.as_ref()])
+                .flatten(),
+        );
+    for text in texts {
+        if crate::guide::says_zero_working_days(text) {
+            problems.at_ref(
+                file,
+                &item.code,
+                format!("“{text}”写了 0 个工作日：当场办结写“即办” (say 即办, not 0 working days)"),
+            );
+        }
     }
 }
 

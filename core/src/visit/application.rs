@@ -85,14 +85,17 @@ pub enum Provision {
 }
 
 impl Provision {
-    /// The status line the materials page and the review page show.
-    pub fn status_text(&self) -> String {
+    /// The status line of a material already provided for (read, made,
+    /// photographed, held as 电子证照, or promised for later); `None` for
+    /// one still to bring, whose words depend on the kiosk
+    /// ([`MaterialChoice::how`]).
+    pub fn status_text(&self) -> Option<String> {
         match self {
-            Provision::Automatic(how) => how.clone(),
-            Provision::Bring => "未交".into(),
-            Provision::Later(d) => format!("容缺，{} 前补交", d.format("%Y-%m-%d")),
-            Provision::Captured(n) => format!("已拍 {n} 页"),
-            Provision::Electronic(_) => ELECTRONIC_TEXT.into(),
+            Provision::Automatic(how) => Some(how.clone()),
+            Provision::Bring => None,
+            Provision::Later(d) => Some(format!("容缺：承诺 {} 前补交", d.format("%Y-%m-%d"))),
+            Provision::Captured(n) => Some(format!("已拍 {n} 页")),
+            Provision::Electronic(_) => Some(ELECTRONIC_TEXT.into()),
         }
     }
 }
@@ -114,6 +117,22 @@ pub struct MaterialChoice {
     /// Codes of the items of this visit it serves (one capture, all of
     /// them).
     pub items: Vec<String>,
+}
+
+impl MaterialChoice {
+    /// How this material reaches the department, as the materials page,
+    /// the review page and speech say it. `camera`: the kiosk has a
+    /// document camera, so a paper it may take can be photographed here
+    /// instead of carried to the window.
+    pub fn how(&self, camera: bool) -> String {
+        self.provision.status_text().unwrap_or_else(|| {
+            if camera && self.may_capture {
+                "拍照或带到窗口核验".into()
+            } else {
+                "带到窗口核验".into()
+            }
+        })
+    }
 }
 
 /// The form, the material choices and the declaration of one visit.

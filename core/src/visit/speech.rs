@@ -281,14 +281,10 @@ impl SessionController {
         let lines: Vec<String> = materials
             .iter()
             .map(|m| {
-                let how = match &m.provision {
-                    Provision::Automatic(how) => how.clone(),
-                    Provision::Bring if m.may_come_later => "带到窗口核验，可容缺".into(),
-                    Provision::Bring => "带到窗口核验".into(),
-                    Provision::Later(d) => format!("暂缺，承诺 {} 前补交", date(d)),
-                    Provision::Captured(n) => format!("已拍 {n} 页"),
-                    Provision::Electronic(_) => crate::visit::materials::ELECTRONIC_TEXT.into(),
-                };
+                let mut how = m.how(false);
+                if m.provision == Provision::Bring && m.may_come_later {
+                    how.push_str("，可容缺");
+                }
                 format!("{}，{}", m.name, how)
             })
             .collect();

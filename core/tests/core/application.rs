@@ -728,7 +728,7 @@ fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
             .unwrap()
     };
     assert_eq!(
-        m(&c, &held).provision.status_text(),
+        m(&c, &held).how(true),
         "已调取电子证照，无需提交"
     );
     c.begin_capture(&held, None);
@@ -738,6 +738,11 @@ fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
         "{:?}",
         c.message()
     );
+
+    // Before its pages are taken a paper says it may be photographed,
+    // where the kiosk has a camera.
+    assert_eq!(m(&c, &shared.id).how(true), "拍照或带到窗口核验");
+    assert_eq!(m(&c, &shared.id).how(false), "带到窗口核验");
 
     // Three pages, the second retaken.
     let page = |n: u8| CapturedPage::new(vec![0xFF, 0xD8, n, n, 0xFF, 0xD9], 1240, 1754);
@@ -751,7 +756,7 @@ fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
     c.begin_capture(&shared.id, Some(1));
     assert_eq!(c.page_captured(page(22)), Some(3));
     assert_eq!(m(&c, &shared.id).provision, Provision::Captured(3));
-    assert_eq!(m(&c, &shared.id).provision.status_text(), "已拍 3 页");
+    assert_eq!(m(&c, &shared.id).how(true), "已拍 3 页");
 
     // 容缺 gives way to a capture, and a captured material is handed in.
     let later = c

@@ -474,6 +474,25 @@ fn an_item_without_a_time_limit_is_refused() {
 }
 
 #[test]
+fn an_item_that_says_zero_working_days_is_refused() {
+    // On the spot is 即办; "0 个工作日" reads as a mistake to an applicant.
+    let file = "items/food_business_licence.toml";
+    let (_dir, errors) = broken(file, |t| {
+        t.replacen(
+            "statutory = { days = 10, text = \"",
+            "statutory = { days = 10, text = \"预计 0 个工作日；",
+            1,
+        )
+    });
+    assert_has(
+        &errors,
+        file,
+        line_of(file, "code = "),
+        "say 即办, not 0 working days",
+    );
+}
+
+#[test]
 fn a_material_listed_twice_on_one_path_is_refused() {
     // Two materials under one name: the B01 notice would ask for 营业执照 twice.
     let (_dir, errors) = broken("materials.toml", |t| {
