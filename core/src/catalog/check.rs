@@ -370,18 +370,21 @@ fn check_items(p: &Parsed, c: &Catalog, problems: &mut Problems) {
 /// that reaches the notice may say so.
 fn check_no_zero_working_days(file: usize, item: &Item, problems: &mut Problems) {
     let t = &item.time_limit;
-    let texts = [Some(&t.statutory.text), t.promised.as_ref().map(|l| &l.text)]
-        .into_iter()
-        .flatten()
-        .chain(item.conditions.iter().map(|c| &c.text))
-        .chain(std::iter::once(&item.fee.text))
-        .chain(item.note.iter())
-        .chain(
-            item.process
-                .iter()
-                .flat_map(|s| [Some(&s.name), s.time.as_ref(), s.detail.as_ref()])
-                .flatten(),
-        );
+    let texts = [
+        Some(&t.statutory.text),
+        t.promised.as_ref().map(|l| &l.text),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(item.conditions.iter().map(|c| &c.text))
+    .chain(std::iter::once(&item.fee.text))
+    .chain(item.note.iter())
+    .chain(
+        item.process
+            .iter()
+            .flat_map(|s| [Some(&s.name), s.time.as_ref(), s.detail.as_ref()])
+            .flatten(),
+    );
     for text in texts {
         if crate::guide::says_zero_working_days(text) {
             problems.at_ref(

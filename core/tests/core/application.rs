@@ -727,10 +727,7 @@ fn pages_captured_once_serve_every_item_and_held_licences_replace_paper() {
             .find(|m| m.id == id)
             .unwrap()
     };
-    assert_eq!(
-        m(&c, &held).how(true),
-        "已调取电子证照，无需提交"
-    );
+    assert_eq!(m(&c, &held).how(true), "已调取电子证照，无需提交");
     c.begin_capture(&held, None);
     assert!(c.capturing().is_none());
     assert!(
